@@ -1,0 +1,45 @@
+# EdgeBci: the two commands a new user needs are `make run` and `make test`.
+# Every target restores what it needs; nothing has to be installed by hand beyond the .NET SDK.
+
+DOTNET        ?= dotnet
+CONFIGURATION ?= Release
+RID           ?= linux-arm64
+VERSION       := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+ARTIFACTS     := artifacts
+BUNDLE        := $(ARTIFACTS)/edgebci-firmware-$(VERSION)-$(RID).tar.gz
+
+.PHONY: all restore build run test bench soak publish clean
+
+all: build
+
+restore:
+	$(DOTNET) restore EdgeBci.sln
+
+build: restore
+	$(DOTNET) build EdgeBci.sln -c $(CONFIGURATION) --no-restore
+
+# The firmware on the embedded defaults: emulated ADS1299 replaying the shipped demo recording in real time.
+run: restore
+	$(DOTNET) run --project firmware/EdgeBci.Firmware -c $(CONFIGURATION) --no-restore
+
+# Every test project; the last line sums them up as "tests: N passed, M failed".
+test: restore
+	@bash .ci/test-summary $(DOTNET) test EdgeBci.sln -c $(CONFIGURATION) --no-restore
+
+# BenchmarkDotNet micro-benchmarks, then the 60 s real-time acquisition soak at 16,000 SPS.
+bench: restore
+	$(DOTNET) run --project tests/EdgeBci.Benchmarks -c Release --no-restore -- all
+
+soak: restore
+	$(DOTNET) run --project tests/EdgeBci.Benchmarks -c Release --no-restore -- soak 60 16000
+
+# Self-contained firmware and CLI for the unit, and the bundle deploy/flash.sh installs.
+publish:
+	$(DOTNET) publish firmware/EdgeBci.Firmware -c Release -r $(RID) --self-contained -p:PublishSingleFile=false -o $(ARTIFACTS)/firmware/$(RID)
+	$(DOTNET) publish src/EdgeBci.Cli -c Release -r $(RID) --self-contained -o $(ARTIFACTS)/cli/$(RID)
+	tar -C $(ARTIFACTS) -czf $(BUNDLE) firmware/$(RID) cli/$(RID)
+	@echo "bundle: $(BUNDLE)"
+
+clean:
+	$(DOTNET) clean EdgeBci.sln -c $(CONFIGURATION) >/dev/null
+	rm -rf $(ARTIFACTS) BenchmarkDotNet.Artifacts

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using EdgeBci.Acquisition;
+using EdgeBci.Acquisition.Ads1299;
+using EdgeBci.Acquisition.Streaming;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>
+/// Owns the ADS1299 front-end and its acquisition thread, and once a second logs what the stream looks like:
+/// achieved rate, frames, bad frames, missed samples, lead-off and RMS per channel.
+/// </summary>
+internal sealed partial class AcquisitionService(
+    FirmwareSettings settings,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<AcquisitionService> logger) : BackgroundService
+{
+    private FrontEnd? _frontEnd;
+    private AcquisitionLoop? _loop;
+
+    public SampleRing? Ring { get; private set; }
+
+    public AcquisitionLoop? Loop => _loop;
+
+    public FrontEnd? FrontEnd => _frontEnd;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var acquisition = settings.Acquisition;
+        _frontEnd = FrontEnd.Open(acquisition.Board, acquisition.Ads1299, acquisition.Emulator, settings.ContentRoot);
+        var identity = _frontEnd.Initialize();
+        LogStarted(identity.ToString(), _frontEnd.Board.Description, _frontEnd.SampleRate, acquisition.Ads1299.Gain,
+            string.Join(", ", _frontEnd.ChannelNames), _frontEnd.Emulator?.SourceDescription ?? "electrodes");
+
+        var capacity = (int)Math.Ceiling(acquisition.Ads1299.RingSeconds * _frontEnd.SampleRate);
+        Ring = new SampleRing(_frontEnd.Device.ChannelCount, _frontEnd.Device.ChipCount, capacity);
+        _loop = new AcquisitionLoop(_frontEnd.Device, Ring, _frontEnd.SampleRate, time);
+        _loop.Start();
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        _loop?.Dispose();
+        _frontEnd?.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loop = _loop!;
+        var frontEnd = _frontEnd!;
+        using var reader = Ring!.CreateReader();
+        var channels = frontEnd.Device.ChannelCount;
+        var statistics = new ChannelStatistics(channels);
+        var samples = new int[channels];
+        var rms = new double[channels];
+        var peakToPeak = new double[channels];
+        Ads1299Values.TryParseGain(frontEnd.Options.Gain, out var gain);
+        var line = new StringBuilder(256);
+        long lastFrames = 0, lastMissed = 0, lastBad = 0;
+        var lastTime = time.GetTimestamp();
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            while (reader.TryRead(samples, default, out _))
+            {
+                statistics.Add(samples);
+            }
+
+            if (loop.Fault is { } fault)
+            {
+                LogAcquisitionFault(fault.Message);
+                Environment.ExitCode = ExitCodes.AcquisitionFault;
+                lifetime.StopApplication();
+                return;
+            }
+
+            var counters = loop.Counters;
+            var now = time.GetTimestamp();
+            var seconds = time.GetElapsedTime(lastTime, now).TotalSeconds;
+            var frames = counters.Frames;
+            var rate = (frames - lastFrames) / seconds;
+            statistics.Take(gain, rms, peakToPeak);
+
+            line.Clear();
+            for (var c = 0; c < channels; c++)
+            {
+                line.Append(CultureInfo.InvariantCulture, $"{frontEnd.ChannelNames[c]} {rms[c]:0.0} ");
+            }
+
+            LogSecond(rate, frames, counters.BadFrames - lastBad, counters.MissedSamples - lastMissed, reader.Overruns,
+                DescribeLeadOff(counters.LeadOffPositive, frontEnd.ChannelNames), line.ToString().TrimEnd());
+            lastFrames = frames;
+            lastMissed = counters.MissedSamples;
+            lastBad = counters.BadFrames;
+            lastTime = now;
+        }
+    }
+
+    private static string DescribeLeadOff(ulong bits, IReadOnlyList<string> names)
+    {
+        if (bits == 0)
+        {
+            return "none";
+        }
+
+        var off = new List<string>();
+        for (var c = 0; c < names.Count; c++)
+        {
+            if ((bits & (1UL << c)) != 0)
+            {
+                off.Add(names[c]);
+            }
+        }
+
+        return string.Join(",", off);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ADS1299 {Identity} on {Board}: {Rate} SPS, gain {Gain}, channels {Channels}; source: {Source}")]
+    private partial void LogStarted(string identity, string board, int rate, int gain, string channels, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Rate:0.0} SPS | frames {Frames} | bad {Bad} | missed {Missed} | overruns {Overruns} | lead-off {LeadOff} | RMS µV {Rms}")]
+    private partial void LogSecond(double rate, long frames, long bad, long missed, long overruns, string leadOff, string rms);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Acquisition stopped on a fault: {Reason}")]
+    private partial void LogAcquisitionFault(string reason);
+}

@@ -1,0 +1,93 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeBci.Acquisition.Ads1299;
+
+namespace EdgeBci.Acquisition.Boards;
+
+/// <summary>SPI bus facts of a board (from hardware/boards/*.json).</summary>
+public sealed record BoardSpi(int BusId, int ChipSelectLine, int MaxClockHz, int RecommendedClockHz);
+
+/// <summary>Where the ADS1299 control lines are: the gpiochip is found by label, never by number.</summary>
+public sealed record BoardGpio(IReadOnlyList<string> ChipLabels, int DrdyLine, int StartLine, int ResetLine, int PwdnLine);
+
+/// <summary>A carrier board the unit can run on: Raspberry Pi 4/5, Jetson Orin Nano, or the emulator.</summary>
+public sealed record BoardProfile(string Name, string Description, BoardSpi Spi, BoardGpio Gpio, string Notes)
+{
+    public const string EmulatorName = "emulator";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    private static readonly Lazy<IReadOnlyDictionary<string, BoardProfile>> Embedded = new(LoadEmbedded);
+
+    public bool IsEmulator => string.Equals(Name, EmulatorName, StringComparison.Ordinal);
+
+    public Ads1299Pins Pins => new(Gpio.DrdyLine, Gpio.StartLine, Gpio.ResetLine, Gpio.PwdnLine);
+
+    /// <summary>Every board profile shipped with the firmware, by name.</summary>
+    public static IReadOnlyDictionary<string, BoardProfile> All => Embedded.Value;
+
+    public static BoardProfile Get(string name)
+    {
+        if (All.TryGetValue(name, out var profile))
+        {
+            return profile;
+        }
+
+        throw new ArgumentException($"Board '{name}' is unknown; allowed: {string.Join(" | ", All.Keys.Order(StringComparer.Ordinal))}.", nameof(name));
+    }
+
+    public static BoardProfile Parse(string json, string origin)
+    {
+        try
+        {
+            var profile = JsonSerializer.Deserialize<BoardProfile>(json, JsonOptions)
+                ?? throw new InvalidDataException($"Board profile {origin} is empty.");
+            profile.Validate(origin);
+            return profile;
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidDataException($"Board profile {origin} is not valid: {exception.Message}", exception);
+        }
+    }
+
+    private void Validate(string origin)
+    {
+        if (Spi.MaxClockHz <= 0 || Spi.RecommendedClockHz <= 0 || Spi.RecommendedClockHz > Spi.MaxClockHz)
+        {
+            throw new InvalidDataException($"Board profile {origin}: spi clocks must be positive with recommendedClockHz <= maxClockHz.");
+        }
+
+        if (Gpio.ChipLabels.Count == 0 || Gpio.DrdyLine < 0)
+        {
+            throw new InvalidDataException($"Board profile {origin}: gpio needs at least one chip label and a DRDY line.");
+        }
+    }
+
+    private static Dictionary<string, BoardProfile> LoadEmbedded()
+    {
+        var assembly = typeof(BoardProfile).Assembly;
+        var profiles = new Dictionary<string, BoardProfile>(StringComparer.Ordinal);
+        foreach (var resource in assembly.GetManifestResourceNames())
+        {
+            if (!resource.StartsWith("EdgeBci.Boards.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            var profile = Parse(reader.ReadToEnd(), resource);
+            profiles.Add(profile.Name, profile);
+        }
+
+        return profiles;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
+using System.Device.Spi;
+using EdgeBci.Acquisition.Ads1299;
+using EdgeBci.Acquisition.Boards;
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Acquisition.Emulation;
+using EdgeBci.Acquisition.Emulation.Sources;
+using EdgeBci.Recording;
+
+namespace EdgeBci.Acquisition;
+
+/// <summary>
+/// The ADS1299 as the rest of the unit gets it: the board profile resolved, SPI and GPIO opened (real ones, or the
+/// emulator's), the driver powered up, identified and configured. The firmware, the CLI and the tests all start here.
+/// </summary>
+public sealed class FrontEnd : IDisposable
+{
+    /// <summary>SPI traffic may use at most this share of the clock: the rest is DRDY latency and scheduling slack.</summary>
+    private const double MaximumBusLoad = 0.6;
+
+    private FrontEnd(BoardProfile board, Ads1299Device device, Ads1299Configuration configuration, Ads1299Options options, Ads1299Emulator? emulator)
+    {
+        Board = board;
+        Device = device;
+        Configuration = configuration;
+        Options = options;
+        Emulator = emulator;
+    }
+
+    public BoardProfile Board { get; }
+
+    public Ads1299Device Device { get; }
+
+    /// <summary>The streaming configuration from <see cref="Options"/>; diagnostics may apply others temporarily.</summary>
+    public Ads1299Configuration Configuration { get; }
+
+    public Ads1299Options Options { get; }
+
+    /// <summary>The emulated chip when <see cref="Board"/> is the emulator (fault injection lives here).</summary>
+    public Ads1299Emulator? Emulator { get; }
+
+    public IReadOnlyList<string> ChannelNames => Options.Channels;
+
+    public int SampleRate => Options.SampleRate;
+
+    /// <summary>
+    /// Opens the front-end. Configuration problems are collected first and thrown together as an
+    /// <see cref="ArgumentException"/> whose message names every bad key.
+    /// </summary>
+    /// <param name="boardName">emulator | rpi4 | rpi5 | jetson-orin.</param>
+    /// <param name="contentRoot">Where relative recording paths are resolved.</param>
+    public static FrontEnd Open(string boardName, Ads1299Options options, EmulatorOptions emulatorOptions, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(emulatorOptions);
+        if (!BoardProfile.All.TryGetValue(boardName ?? string.Empty, out var board))
+        {
+            throw new ArgumentException($"Board = '{boardName}' is not allowed; use one of {string.Join(" | ", BoardProfile.All.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        var errors = new List<string>(options.Validate(board.Spi.MaxClockHz));
+        if (board.IsEmulator)
+        {
+            errors.AddRange(emulatorOptions.Validate(options.Channels.Length));
+        }
+
+        var clock = options.SpiClockHz == 0 ? board.Spi.RecommendedClockHz : options.SpiClockHz;
+        if (errors.Count == 0)
+        {
+            var frameBits = Ads1299Frame.LengthFor(options.ChipCount) * 8.0;
+            var needed = frameBits * options.SampleRate / MaximumBusLoad;
+            if (clock < needed)
+            {
+                errors.Add($"{Ads1299Options.Section}:SpiClockHz = {clock} cannot carry {options.SampleRate} SPS of {frameBits / 8} -byte frames; set at least {Math.Ceiling(needed / 1e6)} MHz (board maximum {board.Spi.MaxClockHz} Hz) or lower {Ads1299Options.Section}:SampleRate.");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors));
+        }
+
+        var configuration = options.ToConfiguration();
+        var dataSettings = new SpiConnectionSettings(board.Spi.BusId, board.Spi.ChipSelectLine) { Mode = SpiMode.Mode1, ClockFrequency = clock };
+        var commandSettings = clock > Ads1299Timing.MaximumCommandClockHz
+            ? new SpiConnectionSettings(board.Spi.BusId, board.Spi.ChipSelectLine) { Mode = SpiMode.Mode1, ClockFrequency = Math.Min(board.Spi.RecommendedClockHz, Ads1299Timing.MaximumCommandClockHz) }
+            : null;
+
+        if (board.IsEmulator)
+        {
+            var source = CreateSource(options, emulatorOptions, contentRoot);
+            var emulator = new Ads1299Emulator(source, new Ads1299EmulatorOptions
+            {
+                Chips = options.ChipCount,
+                Pacing = Enum.Parse<EmulatorPacing>(emulatorOptions.Pacing, ignoreCase: true),
+                ElectrodeImpedanceKiloohms = emulatorOptions.ElectrodeImpedanceKiloohms,
+            });
+            var device = new Ads1299Device(
+                new Ads1299EmulatorSpiDevice(emulator, dataSettings),
+                new GpioController(new Ads1299EmulatorGpioDriver(emulator, board.Pins)),
+                board.Pins,
+                options.ChipCount,
+                commandSettings is null ? null : new Ads1299EmulatorSpiDevice(emulator, commandSettings));
+            return new FrontEnd(board, device, configuration, options, emulator);
+        }
+
+        var gpio = new GpioController(new LibGpiodDriver(FindGpioChip(board)));
+        var dataSpi = SpiDevice.Create(dataSettings);
+        var commandSpi = commandSettings is null ? null : SpiDevice.Create(commandSettings);
+        return new FrontEnd(board, new Ads1299Device(dataSpi, gpio, board.Pins, options.ChipCount, commandSpi), configuration, options, null);
+    }
+
+    /// <summary>Power-up, ID check and register configuration with read-back. Throws <see cref="Ads1299Exception"/> on any mismatch.</summary>
+    public Ads1299Identity Initialize()
+    {
+        Device.PowerUp();
+        var identity = Device.ReadIdentity();
+        Device.Configure(Configuration with { ChannelsPerChip = identity.ChannelCount });
+        return identity;
+    }
+
+    public void Dispose() => Device.Dispose();
+
+    private static IEmulatorSignalSource CreateSource(Ads1299Options options, EmulatorOptions emulatorOptions, string contentRoot)
+    {
+        if (string.Equals(emulatorOptions.Source, EmulatorOptions.SyntheticSource, StringComparison.OrdinalIgnoreCase))
+        {
+            return new SyntheticSignalSource(options.Channels.Length, new SyntheticSignalOptions
+            {
+                LineAmplitude = emulatorOptions.LineNoiseMicrovolts,
+                LineFrequency = emulatorOptions.LineFrequency,
+            });
+        }
+
+        var path = Path.GetFullPath(emulatorOptions.Source, contentRoot);
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"{EmulatorOptions.Section}:Source = '{emulatorOptions.Source}': no such file ({path}).");
+        }
+
+        MicrovoltRecording recording;
+        try
+        {
+            recording = RecordingLoader.Load(path);
+        }
+        catch (RecordingFormatException exception)
+        {
+            throw new ArgumentException($"{EmulatorOptions.Section}:Source = '{emulatorOptions.Source}' cannot be replayed: {exception.Message}", exception);
+        }
+
+        var labels = emulatorOptions.SourceChannels.Length != 0 ? emulatorOptions.SourceChannels : options.Channels;
+        try
+        {
+            return new RecordingSignalSource(recording, labels);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArgumentException($"{EmulatorOptions.Section}:SourceChannels: {exception.Message}", exception);
+        }
+    }
+
+    private static int FindGpioChip(BoardProfile board)
+    {
+        var chips = LibGpiodDriver.GetAvailableChips();
+        foreach (var label in board.Gpio.ChipLabels)
+        {
+            foreach (var chip in chips)
+            {
+                if (string.Equals(chip.Label, label, StringComparison.Ordinal))
+                {
+                    return chip.Id;
+                }
+            }
+        }
+
+        var present = new List<string>();
+        foreach (var chip in chips)
+        {
+            present.Add($"{chip.Name} '{chip.Label}'");
+        }
+
+        throw new Ads1299Exception(
+            $"Board {board.Name}: no gpiochip labelled {string.Join(" or ", board.Gpio.ChipLabels)}; present: {(present.Count == 0 ? "none (is libgpiod installed and /dev/gpiochip* readable?)" : string.Join(", ", present))}.");
+    }
+}

@@ -1,0 +1,243 @@
+namespace EdgeBci.Acquisition.Streaming;
+
+/// <summary>Where a frame sits in time: its conversion index (gaps advance it) and the DRDY timestamp.</summary>
+public readonly record struct FrameStamp(long SampleIndex, long Timestamp);
+
+/// <summary>
+/// Preallocated single-producer broadcast ring of ADS1299 frames. The acquisition thread writes and never waits;
+/// every consumer holds its own <see cref="SampleRingReader"/> cursor, and a consumer that falls more than the
+/// capacity behind loses the oldest frames and counts them as an overrun. Each slot carries a sequence stamp
+/// (a seqlock) so a reader detects a slot overwritten while it was copying it.
+/// </summary>
+public sealed class SampleRing
+{
+    private const long Writing = -1;
+
+    private readonly long[] _stamps;
+    private readonly long[] _sampleIndex;
+    private readonly long[] _timestamps;
+    private readonly uint[] _status;
+    private readonly int[] _samples;
+    private SampleRingReader[] _readers = [];
+    private long _published;
+    private bool _writeOpen;
+
+    public SampleRing(int channelCount, int chipCount, int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channelCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chipCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
+        ChannelCount = channelCount;
+        ChipCount = chipCount;
+        Capacity = capacity;
+        _stamps = new long[capacity];
+        Array.Fill(_stamps, Writing);
+        _sampleIndex = new long[capacity];
+        _timestamps = new long[capacity];
+        _status = new uint[capacity * chipCount];
+        _samples = new int[capacity * channelCount];
+    }
+
+    public int ChannelCount { get; }
+
+    public int ChipCount { get; }
+
+    public int Capacity { get; }
+
+    /// <summary>Frames published since the ring was created.</summary>
+    public long Published => Volatile.Read(ref _published);
+
+    /// <summary>Total frames lost by all readers that fell behind.</summary>
+    public long Overruns
+    {
+        get
+        {
+            long total = 0;
+            foreach (var reader in Volatile.Read(ref _readers))
+            {
+                total += reader.Overruns;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>A cursor that starts at the newest frame: consumers see what arrives from now on.</summary>
+    public SampleRingReader CreateReader()
+    {
+        var reader = new SampleRingReader(this, Published);
+        lock (_stamps)
+        {
+            var readers = new SampleRingReader[_readers.Length + 1];
+            _readers.CopyTo(readers, 0);
+            readers[^1] = reader;
+            Volatile.Write(ref _readers, readers);
+        }
+
+        return reader;
+    }
+
+    /// <summary>A cursor at the oldest frame still held: for consumers that want the recent history too.</summary>
+    public SampleRingReader CreateReaderAtOldest()
+    {
+        var reader = CreateReader();
+        reader.Rewind(Math.Max(0, Published - Capacity));
+        return reader;
+    }
+
+    public void RemoveReader(SampleRingReader reader)
+    {
+        lock (_stamps)
+        {
+            Volatile.Write(ref _readers, Array.FindAll(_readers, r => !ReferenceEquals(r, reader)));
+        }
+    }
+
+    /// <summary>Opens the next slot for the producer; fill the returned spans, then <see cref="Publish"/>.</summary>
+    public Span<int> BeginWrite(out Span<uint> status)
+    {
+        var sequence = _published;
+        var slot = (int)(sequence % Capacity);
+        if (!_writeOpen)
+        {
+            Volatile.Write(ref _stamps[slot], Writing);
+            Interlocked.MemoryBarrier();
+            _writeOpen = true;
+        }
+
+        status = _status.AsSpan(slot * ChipCount, ChipCount);
+        return _samples.AsSpan(slot * ChannelCount, ChannelCount);
+    }
+
+    public void Publish(FrameStamp stamp)
+    {
+        var sequence = _published;
+        var slot = (int)(sequence % Capacity);
+        if (!_writeOpen)
+        {
+            throw new InvalidOperationException("Publish without BeginWrite.");
+        }
+
+        _sampleIndex[slot] = stamp.SampleIndex;
+        _timestamps[slot] = stamp.Timestamp;
+        Volatile.Write(ref _stamps[slot], sequence);
+        Volatile.Write(ref _published, sequence + 1);
+        _writeOpen = false;
+
+        foreach (var reader in Volatile.Read(ref _readers))
+        {
+            reader.Signal();
+        }
+    }
+
+    /// <summary>
+    /// Copies frame <paramref name="sequence"/> if it is still in the ring. Returns false when it was overwritten
+    /// before or during the copy.
+    /// </summary>
+    internal bool TryCopy(long sequence, Span<int> samples, Span<uint> status, out FrameStamp stamp)
+    {
+        var slot = (int)(sequence % Capacity);
+        stamp = default;
+        if (Volatile.Read(ref _stamps[slot]) != sequence)
+        {
+            return false;
+        }
+
+        _samples.AsSpan(slot * ChannelCount, ChannelCount).CopyTo(samples);
+        if (!status.IsEmpty)
+        {
+            _status.AsSpan(slot * ChipCount, ChipCount).CopyTo(status);
+        }
+
+        stamp = new FrameStamp(_sampleIndex[slot], _timestamps[slot]);
+        Interlocked.MemoryBarrier();
+        return Volatile.Read(ref _stamps[slot]) == sequence;
+    }
+}
+
+/// <summary>One consumer's cursor on a <see cref="SampleRing"/>. Not thread-safe: one consumer thread per reader.</summary>
+public sealed class SampleRingReader : IDisposable
+{
+    private readonly SampleRing _ring;
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private long _next;
+    private int _waiting;
+    private long _overruns;
+
+    internal SampleRingReader(SampleRing ring, long start)
+    {
+        _ring = ring;
+        _next = start;
+    }
+
+    public long Overruns => Volatile.Read(ref _overruns);
+
+    /// <summary>Frames published and not yet read by this reader (capped at the ring's capacity).</summary>
+    public long Available => Math.Min(_ring.Published - _next, _ring.Capacity);
+
+    /// <summary>Reads the oldest unread frame; skips (and counts) frames the producer already overwrote.</summary>
+    public bool TryRead(Span<int> samples, Span<uint> status, out FrameStamp stamp)
+    {
+        while (true)
+        {
+            var published = _ring.Published;
+            if (_next >= published)
+            {
+                stamp = default;
+                return false;
+            }
+
+            var oldestKept = published - _ring.Capacity + 1;
+            if (_next < oldestKept)
+            {
+                Interlocked.Add(ref _overruns, oldestKept - _next);
+                _next = oldestKept;
+            }
+
+            if (_ring.TryCopy(_next, samples, status, out stamp))
+            {
+                _next++;
+                return true;
+            }
+
+            Interlocked.Increment(ref _overruns);
+            _next++;
+        }
+    }
+
+    /// <summary>Blocks until a frame is available or the timeout passes; returns whether one is available.</summary>
+    public bool WaitForData(TimeSpan timeout)
+    {
+        if (_ring.Published > _next)
+        {
+            return true;
+        }
+
+        Volatile.Write(ref _waiting, 1);
+        if (_ring.Published > _next)
+        {
+            Volatile.Write(ref _waiting, 0);
+            return true;
+        }
+
+        _signal.Wait(timeout);
+        Volatile.Write(ref _waiting, 0);
+        return _ring.Published > _next;
+    }
+
+    public void Dispose()
+    {
+        _ring.RemoveReader(this);
+        _signal.Dispose();
+    }
+
+    internal void Rewind(long sequence) => _next = sequence;
+
+    internal void Signal()
+    {
+        if (Interlocked.Exchange(ref _waiting, 0) == 1)
+        {
+            _signal.Release();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Globalization;
+using EdgeBci.Acquisition;
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Acquisition.Emulation;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeBci.Cli;
+
+/// <summary>
+/// Options every device command shares, layered the way the firmware layers its configuration: the appsettings.json
+/// beside the tool, an optional --config file, environment variables, then these flags.
+/// </summary>
+internal sealed class DeviceOptions
+{
+    public Option<FileInfo?> Config { get; } = new("--config") { Description = "A JSON configuration file (same keys as the firmware's appsettings.json)." };
+
+    public Option<string?> Board { get; } = new("--board") { Description = "emulator | rpi4 | rpi5 | jetson-orin (overrides Board)." };
+
+    public Option<string?> Source { get; } = new("--source") { Description = "Emulator only: recording to replay, or 'synthetic' (overrides Emulator:Source)." };
+
+    public Option<string?> Pacing { get; } = new("--pacing") { Description = "Emulator only: RealTime or FreeRunning (overrides Emulator:Pacing)." };
+
+    public Option<int?> SampleRate { get; } = new("--rate") { Description = "Samples per second (overrides Ads1299:SampleRate)." };
+
+    public Option<string[]> Inject { get; } = new("--inject")
+    {
+        Description = "Emulator only: inject a fault: electrode-off=N, railed=N (1-based channel), wrong-id=0xNN, corrupt-status=COUNT, bit-flips=P, stuck-drdy.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Config);
+        command.Options.Add(Board);
+        command.Options.Add(Source);
+        command.Options.Add(Pacing);
+        command.Options.Add(SampleRate);
+        command.Options.Add(Inject);
+    }
+
+    public AcquisitionSettings Settings(ParseResult parse)
+    {
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true);
+        if (parse.GetValue(Config) is { } file)
+        {
+            if (!file.Exists)
+            {
+                throw new ArgumentException($"--config {file.FullName}: no such file.");
+            }
+
+            builder.AddJsonFile(file.FullName, optional: false);
+        }
+
+        builder.AddEnvironmentVariables();
+        var overrides = new Dictionary<string, string?>();
+        if (parse.GetValue(Board) is { } board)
+        {
+            overrides[AcquisitionSettings.BoardKey] = board;
+        }
+
+        if (parse.GetValue(Source) is { } source)
+        {
+            // A path typed on the command line is relative to where the engineer stands, not to the tool.
+            overrides[$"{EmulatorOptions.Section}:Source"] = string.Equals(source, EmulatorOptions.SyntheticSource, StringComparison.OrdinalIgnoreCase)
+                ? source
+                : Path.GetFullPath(source);
+        }
+
+        if (parse.GetValue(Pacing) is { } pacing)
+        {
+            overrides[$"{EmulatorOptions.Section}:Pacing"] = pacing;
+        }
+
+        if (parse.GetValue(SampleRate) is { } rate)
+        {
+            overrides[$"{Ads1299Options.Section}:SampleRate"] = rate.ToString(CultureInfo.InvariantCulture);
+        }
+
+        builder.AddInMemoryCollection(overrides);
+        return AcquisitionSettings.Bind(builder.Build());
+    }
+
+    /// <summary>Opens the front-end and applies any --inject faults to the emulated chip.</summary>
+    public FrontEnd Open(ParseResult parse)
+    {
+        var settings = Settings(parse);
+        var frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, AppContext.BaseDirectory);
+        var injections = parse.GetValue(Inject) ?? [];
+        if (injections.Length == 0)
+        {
+            return frontEnd;
+        }
+
+        if (frontEnd.Emulator is null)
+        {
+            frontEnd.Dispose();
+            throw new ArgumentException("--inject works on the emulator only (Board = emulator).");
+        }
+
+        try
+        {
+            foreach (var injection in injections)
+            {
+                ApplyFault(frontEnd.Emulator.Faults, injection, frontEnd.Device.ChannelCount);
+            }
+        }
+        catch
+        {
+            frontEnd.Dispose();
+            throw;
+        }
+
+        return frontEnd;
+    }
+
+    internal static void ApplyFault(Ads1299EmulatorFaults faults, string injection, int channels)
+    {
+        var parts = injection.Split('=', 2);
+        var name = parts[0].Trim().ToLowerInvariant();
+        var value = parts.Length > 1 ? parts[1].Trim() : null;
+        switch (name)
+        {
+            case "electrode-off":
+                faults.SetElectrodeOff(Channel(injection, value, channels), true);
+                break;
+            case "railed":
+                faults.SetRailed(Channel(injection, value, channels), true);
+                break;
+            case "wrong-id":
+                var hex = value?.StartsWith("0x", StringComparison.OrdinalIgnoreCase) == true ? value[2..] : value;
+                faults.IdOverride = byte.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id)
+                    ? id
+                    : throw new ArgumentException($"--inject {injection}: the ID must be a byte in hex, e.g. wrong-id=0x00.");
+                break;
+            case "corrupt-status":
+                faults.CorruptStatusHeaders(int.TryParse(value, CultureInfo.InvariantCulture, out var count) && count > 0
+                    ? count
+                    : throw new ArgumentException($"--inject {injection}: give a frame count, e.g. corrupt-status=10."));
+                break;
+            case "bit-flips":
+                faults.BitFlipProbability = double.TryParse(value, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1
+                    ? p
+                    : throw new ArgumentException($"--inject {injection}: give a probability 0..1, e.g. bit-flips=0.01.");
+                break;
+            case "stuck-drdy":
+                faults.DataReadyStuck = true;
+                break;
+            default:
+                throw new ArgumentException($"--inject {injection}: unknown fault '{name}'; use electrode-off=N, railed=N, wrong-id=0xNN, corrupt-status=COUNT, bit-flips=P or stuck-drdy.");
+        }
+    }
+
+    private static int Channel(string injection, string? value, int channels) =>
+        int.TryParse(value, CultureInfo.InvariantCulture, out var channel) && channel >= 1 && channel <= channels
+            ? channel - 1
+            : throw new ArgumentException($"--inject {injection}: give a channel 1..{channels}, e.g. electrode-off=3.");
+}

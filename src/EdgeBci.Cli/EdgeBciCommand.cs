@@ -1,0 +1,67 @@
+using System.CommandLine;
+using EdgeBci.Acquisition.Ads1299;
+using EdgeBci.Recording;
+using Spectre.Console;
+
+namespace EdgeBci.Cli;
+
+/// <summary>The engineer's command, <c>edgebci</c>: bench tests, recordings and conversions for a unit.</summary>
+internal static class EdgeBciCommand
+{
+    public const int Success = 0;
+    public const int Failed = 1;
+    public const int BadInput = 2;
+    public const int HardwareError = 3;
+
+    public static RootCommand Build(IAnsiConsole? console = null)
+    {
+        var output = console ?? AnsiConsole.Console;
+        var root = new RootCommand("EdgeBci unit tool: self-test, impedance, recording and conversion for the ADS1299 EEG front-end.");
+        root.Subcommands.Add(DeviceCommands.Info(output));
+        root.Subcommands.Add(DeviceCommands.SelfTest(output));
+        root.Subcommands.Add(DeviceCommands.Impedance(output));
+        root.Subcommands.Add(DeviceCommands.Record(output));
+        root.Subcommands.Add(ConvertCommand.Create(output));
+        return root;
+    }
+
+    /// <summary>
+    /// Runs a command body and turns the errors a user can cause or meet into one clear line and an exit code,
+    /// never a stack trace.
+    /// </summary>
+    public static int Guard(IAnsiConsole output, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (ArgumentException exception)
+        {
+            Error(output, exception.Message);
+            return BadInput;
+        }
+        catch (RecordingFormatException exception)
+        {
+            Error(output, exception.Message);
+            return BadInput;
+        }
+        catch (Ads1299Exception exception)
+        {
+            Error(output, exception.Message);
+            return HardwareError;
+        }
+        catch (IOException exception)
+        {
+            Error(output, exception.Message);
+            return HardwareError;
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            Error(output, exception.Message);
+            return HardwareError;
+        }
+    }
+
+    public static void Error(IAnsiConsole output, string message) =>
+        output.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+}

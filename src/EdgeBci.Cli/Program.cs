@@ -1,0 +1,3 @@
+using EdgeBci.Cli;
+
+return EdgeBciCommand.Build().Parse(args).Invoke();

@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Running;
+using EdgeBci.Benchmarks;
+
+// `make bench` runs everything; `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
+if (args.Length > 0 && args[0] == "soak")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60;
+    var rate = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16000;
+    return AcquisitionSoak.Run(seconds, rate) ? 0 : 1;
+}
+
+if (args.Length > 0 && args[0] == "all")
+{
+    BenchmarkRunner.Run<FrameDecodingBenchmark>();
+    return AcquisitionSoak.Run(60, 16000) ? 0 : 1;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);
+return 0;

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace EdgeBci.Firmware.Tests;
+
+/// <summary>The firmware started as a user starts it, its console captured line by line.</summary>
+internal sealed class FirmwareProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly object _gate = new();
+
+    public FirmwareProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(FirmwareDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>The firmware's build output, beside this test assembly's (same configuration).</summary>
+    public static string FirmwareDll
+    {
+        get
+        {
+            var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = testDirectory.Parent!.Name;
+            var repository = testDirectory.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            return Path.Combine(repository, "firmware", "EdgeBci.Firmware", "bin", configuration, testDirectory.Name, "EdgeBci.Firmware.dll");
+        }
+    }
+
+    public string Output
+    {
+        get { lock (_gate) { return _output.ToString(); } }
+    }
+
+    public int CountLines(string fragment) =>
+        Output.Split('\n').Count(line => line.Contains(fragment, StringComparison.Ordinal));
+
+    public bool WaitUntil(Func<string, bool> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (condition(Output))
+            {
+                return true;
+            }
+
+            if (_process.HasExited)
+            {
+                _process.WaitForExit();
+                return condition(Output);
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return false;
+    }
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            throw new TimeoutException($"The firmware did not exit within {timeout}. Output:\n{Output}");
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

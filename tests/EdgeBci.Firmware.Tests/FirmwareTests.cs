@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace EdgeBci.Firmware.Tests;
+
+public partial class FirmwareTests
+{
+    [Test]
+    public void Default_configuration_streams_the_demo_recording_at_250_sps()
+    {
+        using var firmware = new FirmwareProcess();
+        var streamed = firmware.WaitUntil(o => SecondLine().Matches(o).Count >= 3, TimeSpan.FromSeconds(30));
+        Assert.That(streamed, Is.True, firmware.Output);
+        Assert.That(firmware.Output, Does.Contain("ADS1299 0x3E").And.Contain("eegmmidb-S001R04-8ch.bdf").And.Contain("FC3, FC4, C3, Cz, C4, CP3, CP4, Pz"));
+
+        var last = SecondLine().Matches(firmware.Output)[^1];
+        var rate = double.Parse(last.Groups["rate"].Value, CultureInfo.InvariantCulture);
+        Assert.Multiple(() =>
+        {
+            Assert.That(rate, Is.EqualTo(250).Within(5), last.Value);
+            Assert.That(last.Groups["bad"].Value, Is.EqualTo("0"), last.Value);
+            Assert.That(last.Groups["leadoff"].Value, Is.EqualTo("none"), last.Value);
+            Assert.That(last.Value, Does.Match(@"RMS µV FC3 \d+\.\d"), "RMS per channel, real EEG is tens of microvolts");
+        });
+    }
+
+    [TestCase("--Ads1299:Gain=5", "Ads1299:Gain = 5 is not allowed")]
+    [TestCase("--Ads1299:Gian=24", "Gian")]
+    [TestCase("--Ads1299:SampleRate=fast", "Ads1299:SampleRate")]
+    [TestCase("--Board=rpi9", "Board = 'rpi9' is not allowed")]
+    [TestCase("--Emulator:Source=/no/such/recording.bdf", "no such file")]
+    [TestCase("--Ads1299:SampleRate=16000", "cannot carry 16000 SPS")]
+    public void A_bad_configuration_stops_start_up_with_the_key_and_exit_code_2(string argument, string expected)
+    {
+        using var firmware = new FirmwareProcess(argument);
+        var exitCode = firmware.WaitForExit(TimeSpan.FromSeconds(30));
+        Assert.That(exitCode, Is.EqualTo(2), firmware.Output);
+        Assert.That(firmware.Output, Does.Contain(expected));
+        Assert.That(firmware.Output, Does.Not.Contain("   at "), "a message, not a stack trace");
+    }
+
+    [GeneratedRegex(@"(?<rate>\d+\.\d) SPS \| frames \d+ \| bad (?<bad>\d+) \| missed \d+ \| overruns \d+ \| lead-off (?<leadoff>\S+) \| RMS µV .*")]
+    private static partial Regex SecondLine();
+}
