@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+
+namespace EdgeBci.Recording;
+
+/// <summary>
+/// The byte layout of the EDF header: a 256-byte fixed part, then 256 bytes per signal stored field by field
+/// (all labels, then all transducer types, ...). Text is ASCII padded with spaces; Latin-1 keeps any stray byte a
+/// file holds so a read-then-write reproduces it.
+/// </summary>
+internal static class EdfHeaderCodec
+{
+    public const int VersionOffset = 0;
+    public const int PatientOffset = 8;
+    public const int RecordingOffset = 88;
+    public const int StartDateOffset = 168;
+    public const int StartTimeOffset = 176;
+    public const int HeaderBytesOffset = 184;
+    public const int ReservedOffset = 192;
+    public const int RecordCountOffset = 236;
+    public const int DurationOffset = 244;
+    public const int SignalCountOffset = 252;
+
+    /// <summary>Per-signal fields: name, width, and offset (in units of signal count) from byte 256.</summary>
+    public static readonly (string Name, int Width, int Start)[] SignalFields =
+    [
+        ("label", 16, 0),
+        ("transducer type", 80, 16),
+        ("physical dimension", 8, 96),
+        ("physical minimum", 8, 104),
+        ("physical maximum", 8, 112),
+        ("digital minimum", 8, 120),
+        ("digital maximum", 8, 128),
+        ("prefiltering", 80, 136),
+        ("samples per record", 8, 216),
+        ("reserved", 32, 224),
+    ];
+
+    private static readonly byte[] BdfVersion = [0xFF, (byte)'B', (byte)'I', (byte)'O', (byte)'S', (byte)'E', (byte)'M', (byte)'I'];
+
+    public static byte[] Encode(EdfHeader header, long recordCount)
+    {
+        var signals = header.Signals;
+        var count = signals.Count;
+        var bytes = new byte[EdfHeader.FixedBytes + (EdfHeader.BytesPerSignal * count)];
+        bytes.AsSpan().Fill((byte)' ');
+        if (header.Format == EdfFormat.Bdf)
+        {
+            BdfVersion.CopyTo(bytes, VersionOffset);
+        }
+        else
+        {
+            bytes[VersionOffset] = (byte)'0';
+        }
+
+        Text(bytes, PatientOffset, 80, header.PatientId, "patient identification");
+        Text(bytes, RecordingOffset, 80, header.RecordingId, "recording identification");
+        var start = header.StartDateTime;
+        Text(bytes, StartDateOffset, 8, start.ToString("dd.MM.yy", CultureInfo.InvariantCulture), "start date");
+        Text(bytes, StartTimeOffset, 8, start.ToString("HH.mm.ss", CultureInfo.InvariantCulture), "start time");
+        Text(bytes, HeaderBytesOffset, 8, Integer(bytes.Length), "header bytes");
+        Text(bytes, ReservedOffset, 44, header.Reserved, "reserved");
+        Text(bytes, RecordCountOffset, 8, Integer(recordCount), "data record count");
+        Text(bytes, DurationOffset, 8, Number(header.RecordDuration, "record duration"), "record duration");
+        Text(bytes, SignalCountOffset, 4, Integer(count), "signal count");
+        for (var i = 0; i < count; i++)
+        {
+            var signal = signals[i];
+            var fieldValues = new[]
+            {
+                signal.Label,
+                signal.TransducerType,
+                signal.PhysicalDimension,
+                Number(signal.PhysicalMinimum, $"signal {i + 1} physical minimum"),
+                Number(signal.PhysicalMaximum, $"signal {i + 1} physical maximum"),
+                Integer(signal.DigitalMinimum),
+                Integer(signal.DigitalMaximum),
+                signal.Prefiltering,
+                Integer(signal.SamplesPerRecord),
+                signal.Reserved,
+            };
+            for (var f = 0; f < SignalFields.Length; f++)
+            {
+                var (name, width, _) = SignalFields[f];
+                Text(bytes, SignalFieldOffset(f, i, count), width, fieldValues[f], $"signal {i + 1} ({signal.Label.Trim()}) {name}");
+            }
+        }
+
+        return bytes;
+    }
+
+    public static int SignalFieldOffset(int field, int signal, int signalCount)
+    {
+        var (_, width, start) = SignalFields[field];
+        return EdfHeader.FixedBytes + (start * signalCount) + (width * signal);
+    }
+
+    public static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The shortest invariant text of a number that fits EDF's 8 characters.</summary>
+    public static string Number(double value, string field)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentException($"EDF header field '{field}' must be a finite number, not {value}.");
+        }
+
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        for (var decimals = 7; text.Length > 8 && decimals >= 0; decimals--)
+        {
+            text = value.ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture);
+        }
+
+        if (text.Length > 8 || text.Contains('E', StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"EDF header field '{field}' = {value} does not fit in 8 characters.");
+        }
+
+        return text;
+    }
+
+    private static void Text(byte[] bytes, int offset, int width, string value, string field)
+    {
+        if (value.Length > width)
+        {
+            throw new ArgumentException($"EDF header field '{field}' is {value.Length} characters; the format allows {width}: '{value}'.");
+        }
+
+        foreach (var c in value)
+        {
+            if (c > 0xFF)
+            {
+                throw new ArgumentException($"EDF header field '{field}' holds '{c}', which is not an 8-bit character: '{value}'.");
+            }
+        }
+
+        Encoding.Latin1.GetBytes(value, bytes.AsSpan(offset, width));
+    }
+}
