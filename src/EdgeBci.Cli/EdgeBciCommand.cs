@@ -37,7 +37,7 @@ internal static class EdgeBciCommand
         }
         catch (ArgumentException exception)
         {
-            Error(output, exception.Message);
+            Error(output, WithoutParameterName(exception));
             return BadInput;
         }
         catch (RecordingFormatException exception)
@@ -60,6 +60,14 @@ internal static class EdgeBciCommand
             Error(output, exception.Message);
             return HardwareError;
         }
+    }
+
+    /// <summary>ArgumentException appends "(Parameter 'x')", a code name that means nothing at the command line.</summary>
+    private static string WithoutParameterName(ArgumentException exception)
+    {
+        var message = exception.Message;
+        var suffix = $" (Parameter '{exception.ParamName}')";
+        return exception.ParamName is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
     }
 
     public static void Error(IAnsiConsole output, string message) =>
