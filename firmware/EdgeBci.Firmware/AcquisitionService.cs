@@ -35,7 +35,7 @@ internal sealed partial class AcquisitionService(
 
         var capacity = (int)Math.Ceiling(acquisition.Ads1299.RingSeconds * _frontEnd.SampleRate);
         Ring = new SampleRing(_frontEnd.Device.ChannelCount, _frontEnd.Device.ChipCount, capacity);
-        _loop = new AcquisitionLoop(_frontEnd.Device, Ring, _frontEnd.SampleRate, time);
+        _loop = new AcquisitionLoop(_frontEnd.Device, Ring, _frontEnd.SampleRate, time, _frontEnd.DataReadyKeepsTime);
         _loop.Start();
         return base.StartAsync(cancellationToken);
     }

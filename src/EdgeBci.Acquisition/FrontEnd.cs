@@ -44,6 +44,9 @@ public sealed class FrontEnd : IDisposable
 
     public int SampleRate => Options.SampleRate;
 
+    /// <summary>False only for an emulator paced by its reader: then DRDY timing says nothing about lost samples.</summary>
+    public bool DataReadyKeepsTime => Emulator?.IsRealTime ?? true;
+
     /// <summary>
     /// Opens the front-end. Configuration problems are collected first and thrown together as an
     /// <see cref="ArgumentException"/> whose message names every bad key.

@@ -132,7 +132,7 @@ internal static class DeviceCommands
             var frames = (long)Math.Round(duration * frontEnd.SampleRate);
             var ring = new SampleRing(frontEnd.Device.ChannelCount, frontEnd.Device.ChipCount, Math.Max(frontEnd.SampleRate * 4, 64));
             using var reader = ring.CreateReader();
-            using var loop = new AcquisitionLoop(frontEnd.Device, ring, frontEnd.SampleRate);
+            using var loop = new AcquisitionLoop(frontEnd.Device, ring, frontEnd.SampleRate, dataReadyKeepsTime: frontEnd.DataReadyKeepsTime);
             using (var recorder = new BdfFrameRecorder(path, frontEnd.ChannelNames, frontEnd.SampleRate, gain, $"Startdate X X {identity.Model} {frontEnd.Board.Name}", DateTime.Now))
             {
                 var samples = new int[frontEnd.Device.ChannelCount];

@@ -25,7 +25,7 @@ public class ReplayTests
         rig.Initialize(new Ads1299Configuration { LeadOff = LeadOffMode.Off });
         var frames = 250 * 60;
         var ring = new SampleRing(8, 1, frames);
-        var loop = new AcquisitionLoop(rig.Device, ring, 250);
+        var loop = new AcquisitionLoop(rig.Device, ring, 250, dataReadyKeepsTime: rig.Emulator.IsRealTime);
         rig.Device.StartContinuous();
         var buffer = new byte[rig.Device.FrameLength];
         while (loop.Counters.Frames < frames)

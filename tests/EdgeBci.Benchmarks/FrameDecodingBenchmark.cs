@@ -58,7 +58,7 @@ public class FrameDecodingBenchmark
         _device.Configure(new Ads1299Configuration { Channels = Ads1299Configuration.DefaultChannels(Chips * 8) });
         var ring = new SampleRing(Chips * 8, Chips, 4096);
         _reader = ring.CreateReader();
-        _loop = new AcquisitionLoop(_device, ring, 250);
+        _loop = new AcquisitionLoop(_device, ring, 250, dataReadyKeepsTime: false);
         _device.StartContinuous();
         _frameBuffer = new byte[_device.FrameLength];
     }

@@ -55,6 +55,9 @@ public sealed class Ads1299Emulator
     private long _read;
     private long _latched = -1;
 
+    /// <summary>Whether DRDY keeps wall-clock time; a free-running chip converts only as fast as it is read.</summary>
+    public bool IsRealTime => _options.Pacing == EmulatorPacing.RealTime;
+
     public Ads1299Emulator(IEmulatorSignalSource source, Ads1299EmulatorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);

@@ -12,13 +12,17 @@ public sealed class AcquisitionLoop : IDisposable
     private readonly Ads1299Device _device;
     private readonly SampleRing _ring;
     private readonly TimeProvider _time;
-    private readonly DataReadyGapDetector _gaps;
+    private readonly DataReadyGapDetector? _gaps;
     private readonly TimeSpan _dataReadyTimeout;
     private readonly Thread _thread;
     private volatile bool _stopping;
     private long _nextSampleIndex;
 
-    public AcquisitionLoop(Ads1299Device device, SampleRing ring, double sampleRate, TimeProvider? timeProvider = null)
+    /// <param name="dataReadyKeepsTime">
+    /// True for a real chip (or real-time emulation): a late frame means conversions were overwritten, and the sample
+    /// index skips them. False when DRDY is paced by the reader, where timing says nothing about loss.
+    /// </param>
+    public AcquisitionLoop(Ads1299Device device, SampleRing ring, double sampleRate, TimeProvider? timeProvider = null, bool dataReadyKeepsTime = true)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(ring);
@@ -30,7 +34,7 @@ public sealed class AcquisitionLoop : IDisposable
         _device = device;
         _ring = ring;
         _time = timeProvider ?? TimeProvider.System;
-        _gaps = new DataReadyGapDetector(sampleRate, _time.TimestampFrequency);
+        _gaps = dataReadyKeepsTime ? new DataReadyGapDetector(sampleRate, _time.TimestampFrequency) : null;
         SampleRate = sampleRate;
         // Long enough not to fire between healthy frames at 250 SPS, short enough to notice a stall quickly.
         _dataReadyTimeout = TimeSpan.FromSeconds(Math.Max(20.0 / sampleRate, 0.05));
@@ -112,7 +116,7 @@ public sealed class AcquisitionLoop : IDisposable
 
     private void Accept(ReadOnlySpan<byte> frame, long timestamp)
     {
-        var missed = _gaps.Observe(timestamp);
+        var missed = _gaps?.Observe(timestamp) ?? 0;
         if (missed > 0)
         {
             Counters.SamplesMissed(missed);

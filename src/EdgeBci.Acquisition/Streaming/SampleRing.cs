@@ -13,6 +13,7 @@ public sealed class SampleRing
 {
     private const long Writing = -1;
 
+    private readonly int _slots;
     private readonly long[] _stamps;
     private readonly long[] _sampleIndex;
     private readonly long[] _timestamps;
@@ -30,19 +31,24 @@ public sealed class SampleRing
         ChannelCount = channelCount;
         ChipCount = chipCount;
         Capacity = capacity;
-        _stamps = new long[capacity];
+        // One slot more than the readable history: the slot the producer is filling is never readable.
+        var slots = capacity + 1;
+        _slots = slots;
+        _stamps = new long[slots];
         Array.Fill(_stamps, Writing);
-        _sampleIndex = new long[capacity];
-        _timestamps = new long[capacity];
-        _status = new uint[capacity * chipCount];
-        _samples = new int[capacity * channelCount];
+        _sampleIndex = new long[slots];
+        _timestamps = new long[slots];
+        _status = new uint[slots * chipCount];
+        _samples = new int[slots * channelCount];
     }
 
     public int ChannelCount { get; }
 
     public int ChipCount { get; }
 
+    /// <summary>Frames a reader can fall behind by before it loses the oldest.</summary>
     public int Capacity { get; }
+
 
     /// <summary>Frames published since the ring was created.</summary>
     public long Published => Volatile.Read(ref _published);
@@ -97,7 +103,7 @@ public sealed class SampleRing
     public Span<int> BeginWrite(out Span<uint> status)
     {
         var sequence = _published;
-        var slot = (int)(sequence % Capacity);
+        var slot = (int)(sequence % _slots);
         if (!_writeOpen)
         {
             Volatile.Write(ref _stamps[slot], Writing);
@@ -112,7 +118,7 @@ public sealed class SampleRing
     public void Publish(FrameStamp stamp)
     {
         var sequence = _published;
-        var slot = (int)(sequence % Capacity);
+        var slot = (int)(sequence % _slots);
         if (!_writeOpen)
         {
             throw new InvalidOperationException("Publish without BeginWrite.");
@@ -136,7 +142,7 @@ public sealed class SampleRing
     /// </summary>
     internal bool TryCopy(long sequence, Span<int> samples, Span<uint> status, out FrameStamp stamp)
     {
-        var slot = (int)(sequence % Capacity);
+        var slot = (int)(sequence % _slots);
         stamp = default;
         if (Volatile.Read(ref _stamps[slot]) != sequence)
         {
@@ -187,7 +193,7 @@ public sealed class SampleRingReader : IDisposable
                 return false;
             }
 
-            var oldestKept = published - _ring.Capacity + 1;
+            var oldestKept = published - _ring.Capacity;
             if (_next < oldestKept)
             {
                 Interlocked.Add(ref _overruns, oldestKept - _next);

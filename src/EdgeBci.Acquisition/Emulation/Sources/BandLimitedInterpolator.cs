@@ -78,7 +78,7 @@ public sealed class BandLimitedInterpolator
                 phase += (int)_phaseCount;
             }
 
-            if (numerator == basis * _phaseCount)
+            if (numerator == basis * _phaseCount && _cutoff == 1)
             {
                 return source[Wrap(basis, source.Length)];
             }
@@ -97,7 +97,7 @@ public sealed class BandLimitedInterpolator
         var position = outputIndex * _ratio;
         basis = (long)Math.Floor(position);
         fraction = position - basis;
-        if (fraction == 0)
+        if (fraction == 0 && _cutoff == 1)
         {
             return source[Wrap(basis, source.Length)];
         }
