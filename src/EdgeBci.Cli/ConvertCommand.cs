@@ -106,7 +106,7 @@ internal static class ConvertCommand
 
         var recording = RecordingLoader.Load(path);
         return RecordingConverter.FromMicrovolts(recording, channels, format,
-            Ads1299Scaling.MicrovoltsPerCount(ads1299Gain), Ads1299Frame.MinimumCount, Ads1299Frame.MaximumCount,
+            Ads1299Scaling.FullScaleMicrovolts(ads1299Gain), Ads1299Frame.MinimumCount, Ads1299Frame.MaximumCount,
             $"ADS1299 gain {gain}", File.GetLastWriteTime(path), labels);
     }
 }

@@ -44,15 +44,15 @@ public static class RecordingConverter
     }
 
     /// <summary>
-    /// The given channels of a microvolt recording (e.g. OpenBCI text), quantized to <paramref name="microvoltsPerCount"/>
-    /// with a digital range of <paramref name="digitalMinimum"/>..<paramref name="digitalMaximum"/> (the front-end's
-    /// counts), in one-second data records; a trailing partial second is left out.
+    /// The given channels of a microvolt recording (e.g. OpenBCI text), quantized to the front-end's counts: a
+    /// digital range of <paramref name="digitalMinimum"/>..<paramref name="digitalMaximum"/> spanning
+    /// ±<paramref name="fullScaleMicrovolts"/>, in one-second data records; a trailing partial second is left out.
     /// </summary>
     public static EdfRecording FromMicrovolts(
         MicrovoltRecording source,
         IReadOnlyList<string> channels,
         EdfFormat format,
-        double microvoltsPerCount,
+        double fullScaleMicrovolts,
         int digitalMinimum,
         int digitalMaximum,
         string prefiltering,
@@ -85,8 +85,8 @@ public static class RecordingConverter
                 Label = targetLabels[i],
                 TransducerType = "AgAgCl electrode",
                 PhysicalDimension = "uV",
-                PhysicalMinimum = digitalMinimum * microvoltsPerCount,
-                PhysicalMaximum = digitalMaximum * microvoltsPerCount,
+                PhysicalMinimum = -fullScaleMicrovolts,
+                PhysicalMaximum = fullScaleMicrovolts,
                 DigitalMinimum = digitalMinimum,
                 DigitalMaximum = digitalMaximum,
                 Prefiltering = prefiltering,
@@ -94,9 +94,11 @@ public static class RecordingConverter
             };
             var microvolts = source.Microvolts[indices[i]];
             var counts = digital[i] = new int[records * perRecord];
+            var gain = signals[i].Gain;
+            var offset = signals[i].Offset;
             for (var k = 0; k < counts.Length; k++)
             {
-                counts[k] = (int)Math.Clamp(Math.Round(microvolts[k] / microvoltsPerCount), digitalMinimum, digitalMaximum);
+                counts[k] = (int)Math.Clamp(Math.Round((microvolts[k] - offset) / gain), digitalMinimum, digitalMaximum);
             }
         }
 

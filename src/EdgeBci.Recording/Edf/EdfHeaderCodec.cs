@@ -56,6 +56,12 @@ internal static class EdfHeaderCodec
         Text(bytes, PatientOffset, 80, header.PatientId, "patient identification");
         Text(bytes, RecordingOffset, 80, header.RecordingId, "recording identification");
         var start = header.StartDateTime;
+        if (start.Year is < 1985 or > 2084)
+        {
+            // The two-digit year would read back a century off.
+            throw new ArgumentException($"EDF header field 'start date': {start:yyyy-MM-dd} is outside 1985..2084, the years a two-digit EDF year can hold.");
+        }
+
         Text(bytes, StartDateOffset, 8, start.ToString("dd.MM.yy", CultureInfo.InvariantCulture), "start date");
         Text(bytes, StartTimeOffset, 8, start.ToString("HH.mm.ss", CultureInfo.InvariantCulture), "start time");
         Text(bytes, HeaderBytesOffset, 8, Integer(bytes.Length), "header bytes");
@@ -111,9 +117,11 @@ internal static class EdfHeaderCodec
             text = value.ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture);
         }
 
-        if (text.Length > 8 || text.Contains('E', StringComparison.OrdinalIgnoreCase))
+        if (text.Length > 8 || text.Contains('E', StringComparison.OrdinalIgnoreCase)
+            || double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) != value)
         {
-            throw new ArgumentException($"EDF header field '{field}' = {value} does not fit in 8 characters.");
+            // Rounding it silently would make the file's scaling differ from the recording in memory.
+            throw new ArgumentException($"EDF header field '{field}' = {value.ToString("R", CultureInfo.InvariantCulture)} cannot be stored exactly in 8 characters.");
         }
 
         return text;
