@@ -51,7 +51,7 @@ public sealed class FrontEnd : IDisposable
     /// Opens the front-end. Configuration problems are collected first and thrown together as an
     /// <see cref="ArgumentException"/> whose message names every bad key.
     /// </summary>
-    /// <param name="boardName">emulator | rpi4 | rpi5 | jetson-orin.</param>
+    /// <param name="boardName">emulator | rpi4 | rpi5 | jetson-orin-nano.</param>
     /// <param name="contentRoot">Where relative recording paths are resolved.</param>
     public static FrontEnd Open(string boardName, Ads1299Options options, EmulatorOptions emulatorOptions, string contentRoot)
     {
@@ -120,8 +120,12 @@ public sealed class FrontEnd : IDisposable
         Device.PowerUp();
         var identity = Device.ReadIdentity();
         Device.Configure(Configuration with { ChannelsPerChip = identity.ChannelCount });
+        Identity = identity;
         return identity;
     }
+
+    /// <summary>The chip's identity once <see cref="Initialize"/> has succeeded.</summary>
+    public Ads1299Identity? Identity { get; private set; }
 
     public void Dispose() => Device.Dispose();
 

@@ -6,13 +6,28 @@ public sealed record Ads1299ChannelConfiguration
     public bool PoweredDown { get; init; }
     public Ads1299Gain Gain { get; init; } = Ads1299Gain.X24;
     public Ads1299ChannelInput Input { get; init; } = Ads1299ChannelInput.Normal;
-    /// <summary>Connects the negative input to SRB2, the usual referential EEG montage.</summary>
+    /// <summary>
+    /// Closes the switch from SRB2 to the channel's positive input (INxP): the reference then sits on INxP and the
+    /// electrode on INxN, so the channel reads reference minus electrode.
+    /// </summary>
     public bool Srb2 { get; init; } = true;
     public bool BiasFromPositive { get; init; } = true;
     public bool BiasFromNegative { get; init; }
     public bool LeadOffPositive { get; init; }
     public bool LeadOffNegative { get; init; }
     public bool LeadOffFlip { get; init; }
+
+    /// <summary>True when the electrode is wired to INxN (SRB2 takes INxP), false when it is on INxP.</summary>
+    public bool ElectrodeOnNegativeInput => Srb2;
+
+    /// <summary>Lead-off detection and bias sensing on whichever input carries the electrode.</summary>
+    public Ads1299ChannelConfiguration SensingElectrode(bool leadOff, bool bias) => this with
+    {
+        LeadOffPositive = leadOff && !ElectrodeOnNegativeInput,
+        LeadOffNegative = leadOff && ElectrodeOnNegativeInput,
+        BiasFromPositive = bias && !ElectrodeOnNegativeInput,
+        BiasFromNegative = bias && ElectrodeOnNegativeInput,
+    };
 }
 
 public enum LeadOffMode
@@ -118,6 +133,12 @@ public sealed record Ads1299Configuration
         if (ChipCount == 1)
         {
             config1 |= Config1Bits.MultipleReadback;
+        }
+        else
+        {
+            // Chip 1 (CLKSEL high) puts its oscillator on CLK for chip 2 (CLKSEL low), so both convert on one clock
+            // and one DRDY serves both; on a chip that runs from an external clock the bit does nothing.
+            config1 |= Config1Bits.ClockOutput;
         }
 
         registers[(int)Ads1299Register.CONFIG1] = (byte)((byte)config1 | (byte)DataRate);

@@ -212,6 +212,14 @@ public sealed class Ads1299Device : IDisposable
 
         var image = configuration.Encode();
         var referenceWasOff = (ReadRegister(Ads1299Register.CONFIG3) & (byte)Config3Bits.InternalReferenceEnabled) == 0;
+        if (ChipCount > 1)
+        {
+            // A second chip clocked from the first one's CLK pin sleeps until CLK_EN is set: set it first, so the
+            // second chip is awake for every write below, CONFIG1 included.
+            WriteRegister(Ads1299Register.CONFIG1, image[(int)Ads1299Register.CONFIG1]);
+            Ads1299Timing.Wait(Ads1299Timing.AfterReset);
+        }
+
         foreach (var register in configuration.ConfiguredRegisters())
         {
             WriteRegister(register, image[(int)register]);

@@ -15,14 +15,21 @@ public sealed class Ads1299Options
     /// <summary>PGA gain for every electrode channel: 1, 2, 4, 6, 8, 12 or 24.</summary>
     public int Gain { get; set; } = 24;
 
-    /// <summary>Electrode names in input order (IN1P first); 8 per chip, 16 for a two-chip daisy chain.</summary>
-    public string[] Channels { get; set; } = [.. DefaultMontage];
+    /// <summary>
+    /// Electrode names in input order (IN1P first); 8 per chip, 16 for a two-chip daisy chain. Unset means
+    /// <see cref="DefaultMontage"/>; it starts empty because the configuration binder appends to an array it finds.
+    /// </summary>
+    public string[] Channels { get; set; } = [];
 
     /// <summary>SPI clock for frame reads; 0 takes the board's recommended clock.</summary>
     public int SpiClockHz { get; set; }
 
-    /// <summary>Reference electrode on SRB2 for every channel (referential montage) or SRB1.</summary>
-    public string Reference { get; set; } = "Srb2";
+    /// <summary>
+    /// Where the common reference electrode goes. Srb1: SRB1 ties every INxN to it and electrodes go on INxP, so a
+    /// channel reads electrode minus reference. Srb2: SRB2 ties every INxP to it and electrodes go on INxN, so a
+    /// channel reads reference minus electrode (inverted polarity, as on an OpenBCI Cyton).
+    /// </summary>
+    public string Reference { get; set; } = "Srb1";
 
     public bool BiasDrive { get; set; } = true;
 
@@ -127,9 +134,7 @@ public sealed class Ads1299Options
             Gain = gain,
             Input = Ads1299ChannelInput.Normal,
             Srb2 = !srb1,
-            BiasFromPositive = BiasDrive,
-            LeadOffPositive = leadOff != LeadOffMode.Off,
-        };
+        }.SensingElectrode(leadOff: leadOff != LeadOffMode.Off, bias: BiasDrive);
         return new Ads1299Configuration
         {
             DataRate = rate,

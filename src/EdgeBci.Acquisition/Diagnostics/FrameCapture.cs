@@ -19,8 +19,8 @@ public sealed class CapturedFrames
     /// <summary>Frame-major counts: frame f, channel c at [f * Channels + c].</summary>
     public int[] Counts { get; }
 
-    /// <summary>LOFF_STATP bits seen in any frame (chip 0 in bits 0-7).</summary>
-    public ulong LeadOffPositiveSeen { get; internal set; }
+    /// <summary>Lead-off bits (LOFF_STATP or LOFF_STATN) seen in any frame (chip 0 in bits 0-7).</summary>
+    public ulong LeadOffSeen { get; internal set; }
 
     public int BadFrames { get; internal set; }
 
@@ -73,7 +73,8 @@ public static class FrameCapture
 
                 for (var chip = 0; chip < status.Length; chip++)
                 {
-                    capture.LeadOffPositiveSeen |= (ulong)Ads1299Frame.LeadOffPositive(status[chip]) << (8 * chip);
+                    var off = Ads1299Frame.LeadOffPositive(status[chip]) | Ads1299Frame.LeadOffNegative(status[chip]);
+                    capture.LeadOffSeen |= (ulong)off << (8 * chip);
                 }
 
                 taken++;

@@ -21,7 +21,8 @@ public static class Impedance
         var channels = new Ads1299ChannelConfiguration[baseline.Channels.Count];
         for (var i = 0; i < channels.Length; i++)
         {
-            channels[i] = baseline.Channels[i] with { Input = Ads1299ChannelInput.Normal, LeadOffPositive = true, PoweredDown = false };
+            channels[i] = (baseline.Channels[i] with { Input = Ads1299ChannelInput.Normal, PoweredDown = false })
+                .SensingElectrode(leadOff: true, bias: baseline.BiasDrive);
         }
 
         var configuration = baseline with { Channels = channels, LeadOff = LeadOffMode.Ac, LeadOffCurrent = current };

@@ -180,7 +180,8 @@ public static class SelfTest
         var channels = new Ads1299ChannelConfiguration[baseline.Channels.Count];
         for (var i = 0; i < channels.Length; i++)
         {
-            channels[i] = baseline.Channels[i] with { Input = Ads1299ChannelInput.Normal, LeadOffPositive = true, PoweredDown = false };
+            channels[i] = (baseline.Channels[i] with { Input = Ads1299ChannelInput.Normal, PoweredDown = false })
+                .SensingElectrode(leadOff: true, bias: baseline.BiasDrive);
         }
 
         var configuration = baseline with { Channels = channels, LeadOff = LeadOffMode.Dc };
@@ -189,7 +190,7 @@ public static class SelfTest
         var capture = FrameCapture.Capture(frontEnd.Device, Math.Max(rate / 4, 16), rate);
         for (var channel = 0; channel < capture.Channels; channel++)
         {
-            var off = (capture.LeadOffPositiveSeen & (1UL << channel)) != 0;
+            var off = (capture.LeadOffSeen & (1UL << channel)) != 0;
             checks.Add(new SelfTestCheck("lead-off", frontEnd.ChannelNames[channel], off ? "electrode off" : "attached", "attached", !off));
         }
     }

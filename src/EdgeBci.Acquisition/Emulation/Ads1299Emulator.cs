@@ -598,7 +598,10 @@ public sealed class Ads1299Emulator
                 }
 
                 var mux = (Ads1299ChannelInput)(setting & 0x07);
-                var senseP = (registers[(int)Ads1299Register.LOFF_SENSP] & (1 << local)) != 0;
+                // With SRB2 closed the reference occupies INxP and the electrode is wired to INxN.
+                var electrodeOnNegative = (setting & (byte)ChannelSetBits.Srb2) != 0;
+                var senseRegister = electrodeOnNegative ? Ads1299Register.LOFF_SENSN : Ads1299Register.LOFF_SENSP;
+                var sensed = (registers[(int)senseRegister] & (1 << local)) != 0;
                 var electrodeOff = (electrodesOff & (1UL << channel)) != 0;
                 var fullScale = Ads1299Scaling.FullScaleMicrovolts(gain);
 
@@ -611,7 +614,7 @@ public sealed class Ads1299Emulator
                 {
                     microvolts = mux switch
                     {
-                        Ads1299ChannelInput.Normal => ElectrodeInput(channel, time, sampleIndex, electrodeOff, senseP, acLeadOff, excitationAmps, fullScale),
+                        Ads1299ChannelInput.Normal => ElectrodeInput(channel, time, sampleIndex, electrodeOff, sensed, acLeadOff, excitationAmps, fullScale),
                         Ads1299ChannelInput.Shorted => ShortedNoise(gain),
                         Ads1299ChannelInput.TestSignal => testSignalOn ? TestSignal(registers[(int)Ads1299Register.CONFIG2], time) : ShortedNoise(gain),
                         Ads1299ChannelInput.Temperature => TemperatureOffsetMicrovolts + (TemperatureSlopeMicrovolts * (_options.DieTemperatureCelsius - 25)),
@@ -620,9 +623,16 @@ public sealed class Ads1299Emulator
                     };
                 }
 
-                if (senseP && comparatorsOn && electrodeOff)
+                if (sensed && comparatorsOn && electrodeOff)
                 {
-                    statusP |= (byte)(1 << local);
+                    if (electrodeOnNegative)
+                    {
+                        statusN |= (byte)(1 << local);
+                    }
+                    else
+                    {
+                        statusP |= (byte)(1 << local);
+                    }
                 }
 
                 var counts = Ads1299Scaling.ToCounts(microvolts, gain);
@@ -650,12 +660,12 @@ public sealed class Ads1299Emulator
         }
     }
 
-    private double ElectrodeInput(int channel, double time, long sampleIndex, bool electrodeOff, bool senseP,
+    private double ElectrodeInput(int channel, double time, long sampleIndex, bool electrodeOff, bool sensed,
         bool acLeadOff, double excitationAmps, double fullScale)
     {
         if (electrodeOff)
         {
-            if (senseP)
+            if (sensed)
             {
                 // The excitation current has nowhere to go but into the input capacitance: the input rails.
                 return acLeadOff && (sampleIndex & 2) != 0 ? -fullScale : fullScale;
@@ -665,7 +675,7 @@ public sealed class Ads1299Emulator
         }
 
         var value = _electrodes[channel];
-        if (senseP)
+        if (sensed)
         {
             var drop = excitationAmps * _options.ElectrodeImpedanceKiloohms * 1e3 * 1e6;
             // AC excitation at fDR/4 is a square wave: two samples up, two down.

@@ -33,6 +33,9 @@ public sealed class AcquisitionCounters
 
     public ulong LeadOffNegative => (ulong)Volatile.Read(ref _leadOffNegative);
 
+    /// <summary>Channels whose electrode is off in the latest frame, on whichever input it is wired to.</summary>
+    public ulong ElectrodesOff => LeadOffPositive | LeadOffNegative;
+
     /// <summary>Timestamp of the latest good frame (0 before the first).</summary>
     public long LastFrameTimestamp => Volatile.Read(ref _lastFrameTimestamp);
 
