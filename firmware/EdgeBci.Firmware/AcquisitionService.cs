@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Ads1299;
+using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Acquisition.Streaming;
 
 namespace EdgeBci.Firmware;
@@ -11,31 +12,27 @@ namespace EdgeBci.Firmware;
 /// achieved rate, frames, bad frames, missed samples, lead-off and RMS per channel.
 /// </summary>
 internal sealed partial class AcquisitionService(
-    FirmwareSettings settings,
+    AcquisitionSettings settings,
+    FrontEnd frontEnd,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<AcquisitionService> logger) : BackgroundService
 {
-    private FrontEnd? _frontEnd;
     private AcquisitionLoop? _loop;
 
-    public SampleRing? Ring { get; private set; }
+    /// <summary>The stream every later stage reads from, with a reader of its own.</summary>
+    public SampleRing Ring { get; } = new(
+        frontEnd.Device.ChannelCount,
+        frontEnd.Device.ChipCount,
+        (int)Math.Ceiling(settings.Ads1299.RingSeconds * frontEnd.SampleRate));
 
     public AcquisitionLoop? Loop => _loop;
 
-    public FrontEnd? FrontEnd => _frontEnd;
-
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var acquisition = settings.Acquisition;
-        _frontEnd = FrontEnd.Open(acquisition.Board, acquisition.Ads1299, acquisition.Emulator, settings.ContentRoot);
-        var identity = _frontEnd.Initialize();
-        LogStarted(identity.ToString(), _frontEnd.Board.Description, _frontEnd.SampleRate, acquisition.Ads1299.Gain,
-            string.Join(", ", _frontEnd.ChannelNames), _frontEnd.Emulator?.SourceDescription ?? "electrodes");
-
-        var capacity = (int)Math.Ceiling(acquisition.Ads1299.RingSeconds * _frontEnd.SampleRate);
-        Ring = new SampleRing(_frontEnd.Device.ChannelCount, _frontEnd.Device.ChipCount, capacity);
-        _loop = new AcquisitionLoop(_frontEnd.Device, Ring, _frontEnd.SampleRate, time, _frontEnd.DataReadyKeepsTime);
+        LogStarted(frontEnd.Identity?.ToString() ?? "(not initialized)", frontEnd.Board.Description, frontEnd.SampleRate, settings.Ads1299.Gain,
+            string.Join(", ", frontEnd.ChannelNames), frontEnd.Emulator?.SourceDescription ?? "electrodes");
+        _loop = new AcquisitionLoop(frontEnd.Device, Ring, frontEnd.SampleRate, time, frontEnd.DataReadyKeepsTime);
         _loop.Start();
         return base.StartAsync(cancellationToken);
     }
@@ -44,14 +41,12 @@ internal sealed partial class AcquisitionService(
     {
         await base.StopAsync(cancellationToken);
         _loop?.Dispose();
-        _frontEnd?.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var loop = _loop!;
-        var frontEnd = _frontEnd!;
-        using var reader = Ring!.CreateReader();
+        using var reader = Ring.CreateReader();
         var channels = frontEnd.Device.ChannelCount;
         var statistics = new ChannelStatistics(channels);
         var samples = new int[channels];
@@ -92,7 +87,7 @@ internal sealed partial class AcquisitionService(
             }
 
             LogSecond(rate, frames, counters.BadFrames - lastBad, counters.MissedSamples - lastMissed, reader.Overruns,
-                DescribeLeadOff(counters.LeadOffPositive, frontEnd.ChannelNames), line.ToString().TrimEnd());
+                DescribeLeadOff(counters.ElectrodesOff, frontEnd.ChannelNames), line.ToString().TrimEnd());
             lastFrames = frames;
             lastMissed = counters.MissedSamples;
             lastBad = counters.BadFrames;

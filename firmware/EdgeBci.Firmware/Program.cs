@@ -1,34 +1,65 @@
+using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Ads1299;
+using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Firmware;
 
-// The unit's firmware: a Generic Host running the acquisition stage. Start-up problems (a bad configuration key,
-// a chip that does not answer) end the process with a message naming the cause and a non-zero exit code.
+// The unit's firmware: a Generic Host running the acquisition stage. The configuration is bound and the front-end
+// brought up before the host starts, so a bad key or a chip that does not answer ends the process with one line
+// naming the cause and a non-zero exit code, never a stack trace.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,
     ContentRootPath = AppContext.BaseDirectory,
 });
-builder.Services.AddSystemd();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(sp => new FirmwareSettings(builder.Configuration, builder.Environment.ContentRootPath));
-builder.Services.AddSingleton<AcquisitionService>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<AcquisitionService>());
+builder.Configuration.AddEnvironmentVariables(prefix: "EDGEBCI_");
 
-using var host = builder.Build();
+AcquisitionSettings settings;
+FrontEnd frontEnd;
 try
 {
-    await host.RunAsync();
-    return Environment.ExitCode;
+    settings = AcquisitionSettings.Bind(builder.Configuration);
+    frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
 }
 catch (ArgumentException exception)
 {
-    return StartupFailure.Report(host, "configuration", exception.Message, ExitCodes.Configuration);
+    return StartupFailure.Report("configuration", exception.Message, ExitCodes.Configuration);
 }
 catch (Ads1299Exception exception)
 {
-    return StartupFailure.Report(host, "ADS1299", exception.Message, ExitCodes.Hardware);
+    return StartupFailure.Report("ADS1299", exception.Message, ExitCodes.Hardware);
 }
 catch (IOException exception)
 {
-    return StartupFailure.Report(host, "I/O", exception.Message, ExitCodes.Hardware);
+    return StartupFailure.Report("I/O", exception.Message, ExitCodes.Hardware);
+}
+catch (UnauthorizedAccessException exception)
+{
+    return StartupFailure.Report("permission", exception.Message, ExitCodes.Hardware);
+}
+
+using (frontEnd)
+{
+    try
+    {
+        frontEnd.Initialize();
+    }
+    catch (Ads1299Exception exception)
+    {
+        return StartupFailure.Report("ADS1299", exception.Message, ExitCodes.Hardware);
+    }
+    catch (IOException exception)
+    {
+        return StartupFailure.Report("I/O", exception.Message, ExitCodes.Hardware);
+    }
+
+    builder.Services.AddSystemd();
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton(frontEnd);
+    builder.Services.AddSingleton<AcquisitionService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<AcquisitionService>());
+
+    using var host = builder.Build();
+    await host.RunAsync();
+    return Environment.ExitCode;
 }

@@ -139,6 +139,7 @@ internal static class DeviceCommands
                 var stopwatch = Stopwatch.StartNew();
                 loop.Start();
                 var lastReport = 0L;
+                long? firstIndex = null;
                 while (recorder.SamplesWritten < frames)
                 {
                     if (loop.Fault is { } fault)
@@ -153,6 +154,14 @@ internal static class DeviceCommands
 
                     while (recorder.SamplesWritten < frames && reader.TryRead(samples, default, out var stamp))
                     {
+                        firstIndex ??= stamp.SampleIndex;
+                        if (stamp.SampleIndex - firstIndex.Value >= frames)
+                        {
+                            // Samples lost just before the end: the recorder pads the last second and says so.
+                            frames = recorder.SamplesWritten;
+                            break;
+                        }
+
                         recorder.Append(samples, stamp.SampleIndex);
                     }
 
@@ -165,7 +174,7 @@ internal static class DeviceCommands
                 }
 
                 loop.Stop();
-                output.MarkupLine($"Recorded [bold]{recorder.SamplesWritten / (double)frontEnd.SampleRate:0.###} s[/] of {frontEnd.Device.ChannelCount} channels to {Markup.Escape(path)} (gaps filled: {recorder.GapSamples} samples, bad frames: {loop.Counters.BadFrames}).");
+                output.MarkupLine($"Recorded [bold]{recorder.SamplesWritten / (double)frontEnd.SampleRate:0.###} s[/] of {frontEnd.Device.ChannelCount} channels to {Markup.Escape(path)} (gaps filled: {recorder.GapSamples} samples, of which {reader.Overruns} fell behind the ring; bad frames: {loop.Counters.BadFrames}).");
             }
 
             return EdgeBciCommand.Success;

@@ -15,7 +15,7 @@ internal sealed class DeviceOptions
 {
     public Option<FileInfo?> Config { get; } = new("--config") { Description = "A JSON configuration file (same keys as the firmware's appsettings.json)." };
 
-    public Option<string?> Board { get; } = new("--board") { Description = "emulator | rpi4 | rpi5 | jetson-orin (overrides Board)." };
+    public Option<string?> Board { get; } = new("--board") { Description = "emulator | rpi4 | rpi5 | jetson-orin-nano (overrides Board)." };
 
     public Option<string?> Source { get; } = new("--source") { Description = "Emulator only: recording to replay, or 'synthetic' (overrides Emulator:Source)." };
 
@@ -54,7 +54,7 @@ internal sealed class DeviceOptions
             builder.AddJsonFile(file.FullName, optional: false);
         }
 
-        builder.AddEnvironmentVariables();
+        builder.AddEnvironmentVariables(prefix: "EDGEBCI_");
         var overrides = new Dictionary<string, string?>();
         if (parse.GetValue(Board) is { } board)
         {

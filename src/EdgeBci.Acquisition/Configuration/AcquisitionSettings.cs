@@ -14,10 +14,13 @@ public sealed record AcquisitionSettings(string Board, Ads1299Options Ads1299, E
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var board = configuration[BoardKey] ?? Boards.BoardProfile.EmulatorName;
-        return new AcquisitionSettings(
-            board,
-            BindSection<Ads1299Options>(configuration, Ads1299Options.Section),
-            BindSection<EmulatorOptions>(configuration, EmulatorOptions.Section));
+        var ads1299 = BindSection<Ads1299Options>(configuration, Ads1299Options.Section);
+        if (ads1299.Channels.Length == 0 && !configuration.GetSection(Ads1299Options.Section).GetSection(nameof(Ads1299Options.Channels)).Exists())
+        {
+            ads1299.Channels = [.. Ads1299Options.DefaultMontage];
+        }
+
+        return new AcquisitionSettings(board, ads1299, BindSection<EmulatorOptions>(configuration, EmulatorOptions.Section));
     }
 
     public static T BindSection<T>(IConfiguration configuration, string section)
