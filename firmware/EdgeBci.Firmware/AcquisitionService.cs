@@ -32,8 +32,12 @@ internal sealed partial class AcquisitionService(
     {
         LogStarted(frontEnd.Identity?.ToString() ?? "(not initialized)", frontEnd.Board.Description, frontEnd.SampleRate, settings.Ads1299.Gain,
             string.Join(", ", frontEnd.ChannelNames), frontEnd.Emulator?.SourceDescription ?? "electrodes");
-        _loop = new AcquisitionLoop(frontEnd.Device, Ring, frontEnd.SampleRate, time, frontEnd.DataReadyKeepsTime);
+        _loop = new AcquisitionLoop(frontEnd.Device, Ring, frontEnd.SampleRate, time, frontEnd.DataReadyKeepsTime)
+        {
+            RealTimePriority = settings.Ads1299.RealTimePriority,
+        };
         _loop.Start();
+        LogScheduling(_loop.Scheduling ?? "unknown");
         return base.StartAsync(cancellationToken);
     }
 
@@ -116,6 +120,9 @@ internal sealed partial class AcquisitionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ADS1299 {Identity} on {Board}: {Rate} SPS, gain {Gain}, channels {Channels}; source: {Source}")]
     private partial void LogStarted(string identity, string board, int rate, int gain, string channels, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Acquisition thread: {Scheduling}")]
+    private partial void LogScheduling(string scheduling);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Rate:0.0} SPS | frames {Frames} | bad {Bad} | missed {Missed} | overruns {Overruns} | lead-off {LeadOff} | RMS µV {Rms}")]
     private partial void LogSecond(double rate, long frames, long bad, long missed, long overruns, string leadOff, string rms);

@@ -1,3 +1,5 @@
+using EdgeBci.Acquisition.Ads1299;
+
 namespace EdgeBci.Firmware;
 
 internal static class ExitCodes
@@ -9,6 +11,16 @@ internal static class ExitCodes
 
 internal static class StartupFailure
 {
+    /// <summary>What kind of start-up problem an exception is, or null for one that is a bug and must surface.</summary>
+    public static (string What, int ExitCode)? Classify(Exception exception) => exception switch
+    {
+        ArgumentException => ("configuration", ExitCodes.Configuration),
+        Ads1299Exception => ("ADS1299", ExitCodes.Hardware),
+        IOException => ("I/O", ExitCodes.Hardware),
+        UnauthorizedAccessException => ("permission", ExitCodes.Hardware),
+        _ => null,
+    };
+
     /// <summary>One line on standard error (the journal under systemd): what kind of problem, and the message.</summary>
     public static int Report(string what, string message, int exitCode)
     {

@@ -1,5 +1,4 @@
 using EdgeBci.Acquisition;
-using EdgeBci.Acquisition.Ads1299;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Firmware;
 
@@ -14,44 +13,21 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 builder.Configuration.AddEnvironmentVariables(prefix: "EDGEBCI_");
 
 AcquisitionSettings settings;
-FrontEnd frontEnd;
+FrontEnd? frontEnd = null;
 try
 {
     settings = AcquisitionSettings.Bind(builder.Configuration);
     frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
+    frontEnd.Initialize();
 }
-catch (ArgumentException exception)
+catch (Exception exception) when (StartupFailure.Classify(exception) is { } failure)
 {
-    return StartupFailure.Report("configuration", exception.Message, ExitCodes.Configuration);
-}
-catch (Ads1299Exception exception)
-{
-    return StartupFailure.Report("ADS1299", exception.Message, ExitCodes.Hardware);
-}
-catch (IOException exception)
-{
-    return StartupFailure.Report("I/O", exception.Message, ExitCodes.Hardware);
-}
-catch (UnauthorizedAccessException exception)
-{
-    return StartupFailure.Report("permission", exception.Message, ExitCodes.Hardware);
+    frontEnd?.Dispose();
+    return StartupFailure.Report(failure.What, exception.Message, failure.ExitCode);
 }
 
 using (frontEnd)
 {
-    try
-    {
-        frontEnd.Initialize();
-    }
-    catch (Ads1299Exception exception)
-    {
-        return StartupFailure.Report("ADS1299", exception.Message, ExitCodes.Hardware);
-    }
-    catch (IOException exception)
-    {
-        return StartupFailure.Report("I/O", exception.Message, ExitCodes.Hardware);
-    }
-
     builder.Services.AddSystemd();
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(settings);

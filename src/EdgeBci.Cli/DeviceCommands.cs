@@ -132,7 +132,10 @@ internal static class DeviceCommands
             var frames = (long)Math.Round(duration * frontEnd.SampleRate);
             var ring = new SampleRing(frontEnd.Device.ChannelCount, frontEnd.Device.ChipCount, Math.Max(frontEnd.SampleRate * 4, 64));
             using var reader = ring.CreateReader();
-            using var loop = new AcquisitionLoop(frontEnd.Device, ring, frontEnd.SampleRate, dataReadyKeepsTime: frontEnd.DataReadyKeepsTime);
+            using var loop = new AcquisitionLoop(frontEnd.Device, ring, frontEnd.SampleRate, dataReadyKeepsTime: frontEnd.DataReadyKeepsTime)
+            {
+                RealTimePriority = frontEnd.Options.RealTimePriority,
+            };
             using (var recorder = new BdfFrameRecorder(path, frontEnd.ChannelNames, frontEnd.SampleRate, gain, $"Startdate X X {identity.Model} {frontEnd.Board.Name}", DateTime.Now))
             {
                 var samples = new int[frontEnd.Device.ChannelCount];
@@ -157,8 +160,8 @@ internal static class DeviceCommands
                         firstIndex ??= stamp.SampleIndex;
                         if (stamp.SampleIndex - firstIndex.Value >= frames)
                         {
-                            // Samples lost just before the end: the recorder pads the last second and says so.
-                            frames = recorder.SamplesWritten;
+                            // The samples up to the end were lost: fill and annotate the hole, and stop on time.
+                            recorder.EndAt(firstIndex.Value + frames);
                             break;
                         }
 

@@ -40,22 +40,12 @@ internal static class EdgeBciCommand
             Error(output, WithoutParameterName(exception));
             return BadInput;
         }
-        catch (RecordingFormatException exception)
+        catch (Exception exception) when (exception is RecordingFormatException)
         {
             Error(output, exception.Message);
             return BadInput;
         }
-        catch (Ads1299Exception exception)
-        {
-            Error(output, exception.Message);
-            return HardwareError;
-        }
-        catch (IOException exception)
-        {
-            Error(output, exception.Message);
-            return HardwareError;
-        }
-        catch (UnauthorizedAccessException exception)
+        catch (Exception exception) when (exception is Ads1299Exception or IOException or UnauthorizedAccessException)
         {
             Error(output, exception.Message);
             return HardwareError;

@@ -84,6 +84,32 @@ public class RingAndGapTests
     }
 
     [Test]
+    public void A_block_reader_is_woken_once_its_block_is_complete_not_by_each_frame()
+    {
+        var ring = new SampleRing(1, 1, 64);
+        using var reader = ring.CreateReader();
+        var woke = new TaskCompletionSource<long>();
+        var waiter = new Thread(() =>
+        {
+            reader.WaitForData(8, TimeSpan.FromSeconds(10));
+            woke.SetResult(ring.Published);
+        });
+        waiter.Start();
+        Thread.Sleep(50);
+        for (var i = 0; i < 7; i++)
+        {
+            Write(ring, i);
+        }
+
+        Thread.Sleep(100);
+        Assert.That(woke.Task.IsCompleted, Is.False, "seven of eight frames do not wake it");
+        Write(ring, 7);
+        Assert.That(woke.Task.Wait(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(woke.Task.Result, Is.GreaterThanOrEqualTo(8));
+        waiter.Join();
+    }
+
+    [Test]
     public void Read_latency_below_one_period_is_not_a_gap()
     {
         var detector = new DataReadyGapDetector(250, 1_000_000);

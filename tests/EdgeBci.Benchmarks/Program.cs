@@ -7,13 +7,15 @@ if (args.Length > 0 && args[0] == "soak")
 {
     var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60;
     var rate = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16000;
-    return AcquisitionSoak.Run(seconds, rate) ? 0 : 1;
+    var priority = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0;
+    var cpu = args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : -1;
+    return AcquisitionSoak.Run(seconds, rate, priority, cpu) ? 0 : 1;
 }
 
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
-    return AcquisitionSoak.Run(60, 16000) ? 0 : 1;
+    return AcquisitionSoak.Run(60, 16000, 0, -1) ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);

@@ -149,20 +149,7 @@ public static class Ads1299Values
         _ => throw new ArgumentOutOfRangeException(nameof(rate), rate, "CONFIG1.DR 0b111 is reserved"),
     };
 
-    public static bool TryParseDataRate(int samplesPerSecond, out Ads1299DataRate rate)
-    {
-        foreach (var candidate in Enum.GetValues<Ads1299DataRate>())
-        {
-            if (SamplesPerSecond(candidate) == samplesPerSecond)
-            {
-                rate = candidate;
-                return true;
-            }
-        }
-
-        rate = default;
-        return false;
-    }
+    public static bool TryParseDataRate(int samplesPerSecond, out Ads1299DataRate rate) => TryFind(samplesPerSecond, SamplesPerSecond, out rate);
 
     public static int Multiplier(Ads1299Gain gain) => gain switch
     {
@@ -176,18 +163,22 @@ public static class Ads1299Values
         _ => throw new ArgumentOutOfRangeException(nameof(gain), gain, "CHnSET.GAIN 0b111 is reserved"),
     };
 
-    public static bool TryParseGain(int multiplier, out Ads1299Gain gain)
+    public static bool TryParseGain(int multiplier, out Ads1299Gain gain) => TryFind(multiplier, Multiplier, out gain);
+
+    /// <summary>The register setting whose numeric meaning is <paramref name="value"/>.</summary>
+    private static bool TryFind<TSetting>(int value, Func<TSetting, int> meaning, out TSetting setting)
+        where TSetting : struct, Enum
     {
-        foreach (var candidate in Enum.GetValues<Ads1299Gain>())
+        foreach (var candidate in Enum.GetValues<TSetting>())
         {
-            if (Multiplier(candidate) == multiplier)
+            if (meaning(candidate) == value)
             {
-                gain = candidate;
+                setting = candidate;
                 return true;
             }
         }
 
-        gain = default;
+        setting = default;
         return false;
     }
 

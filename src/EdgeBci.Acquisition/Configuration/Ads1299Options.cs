@@ -42,6 +42,9 @@ public sealed class Ads1299Options
     /// <summary>Resistance in series with every electrode on the board (e.g. 2200 Ω on an OpenBCI Cyton), removed from impedance readings.</summary>
     public double SeriesResistanceOhms { get; set; }
 
+    /// <summary>SCHED_FIFO priority of the acquisition thread (1..99), 0 for normal scheduling.</summary>
+    public int RealTimePriority { get; set; } = 50;
+
     /// <summary>Seconds of frames the acquisition ring holds for slow consumers.</summary>
     public double RingSeconds { get; set; } = 4;
 
@@ -110,6 +113,11 @@ public sealed class Ads1299Options
         if (SeriesResistanceOhms is < 0 or > 1e6 || double.IsNaN(SeriesResistanceOhms))
         {
             errors.Add($"{Section}:SeriesResistanceOhms = {SeriesResistanceOhms} is out of range 0..1000000.");
+        }
+
+        if (RealTimePriority is < 0 or > 99)
+        {
+            errors.Add($"{Section}:RealTimePriority = {RealTimePriority} is out of range 0..99 (0 = normal scheduling).");
         }
 
         if (RingSeconds is < 0.5 or > 60 || double.IsNaN(RingSeconds))

@@ -316,7 +316,7 @@ public sealed class Ads1299Emulator
 
     private static void PauseFor(long ticks, CancellationToken cancellationToken)
     {
-        // Sleeping is coarse (about 1 ms on Linux); spin the last stretch so DRDY keeps sub-period timing at 16 kSPS.
+        // Long waits stay cancellable (a stalled DRDY must time out); short ones need microsecond precision.
         var twoMilliseconds = Stopwatch.Frequency / 500;
         if (ticks > twoMilliseconds)
         {
@@ -324,11 +324,7 @@ public sealed class Ads1299Emulator
             return;
         }
 
-        var until = Stopwatch.GetTimestamp() + ticks;
-        while (Stopwatch.GetTimestamp() < until && !cancellationToken.IsCancellationRequested)
-        {
-            Thread.SpinWait(10);
-        }
+        PreciseSleep.Until(Stopwatch.GetTimestamp() + ticks, cancellationToken);
     }
 
     private void Decode(byte value, bool fastClock, long now)

@@ -17,6 +17,7 @@ public sealed class AcquisitionLoop : IDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
     private long _nextSampleIndex;
+    private readonly ManualResetEventSlim _running = new(false);
 
     /// <param name="dataReadyKeepsTime">
     /// True for a real chip (or real-time emulation): a late frame means conversions were overwritten, and the sample
@@ -53,10 +54,13 @@ public sealed class AcquisitionLoop : IDisposable
     /// <summary>Signalled when the thread ends, by a stop or a fault.</summary>
     public ManualResetEventSlim Stopped { get; } = new(false);
 
+    /// <summary>Starts RDATAC and the thread; returns once the thread runs and <see cref="Scheduling"/> is known.</summary>
     public void Start()
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(RealTimePriority, 99);
         _device.StartContinuous();
         _thread.Start();
+        _running.Wait(TimeSpan.FromSeconds(5));
     }
 
     public void Stop()
@@ -72,10 +76,22 @@ public sealed class AcquisitionLoop : IDisposable
     {
         Stop();
         Stopped.Dispose();
+        _running.Dispose();
     }
+
+    /// <summary>SCHED_FIFO priority for the acquisition thread (1..99); 0 leaves it in the normal class.</summary>
+    public int RealTimePriority { get; init; }
+
+    /// <summary>The CPU the acquisition thread is kept on; -1 lets the scheduler choose.</summary>
+    public int Cpu { get; init; } = -1;
+
+    /// <summary>How the acquisition thread is scheduled, once it has started.</summary>
+    public string? Scheduling { get; private set; }
 
     private void Run()
     {
+        Scheduling = $"{RealTimeScheduling.TryRaiseCurrentThread(RealTimePriority)}, {RealTimeScheduling.TryPinCurrentThread(Cpu)}";
+        _running.Set();
         var frame = new byte[_device.FrameLength];
         try
         {

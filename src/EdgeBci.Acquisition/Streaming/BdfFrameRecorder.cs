@@ -6,7 +6,8 @@ namespace EdgeBci.Acquisition.Streaming;
 
 /// <summary>
 /// Writes ADS1299 frames to a BDF+ file losslessly: the 24-bit counts are the digital samples, and the physical
-/// range is the converter's ±VREF/gain in microvolts. One data record per second, flushed as it completes, so a
+/// range is the converter's ±VREF/gain in microvolts. (The exact LSB is a binary fraction that EDF's 8-character
+/// header fields cannot hold, so microvolts derived from the header are within one LSB; the counts are exact.) One data record per second, flushed as it completes, so a
 /// unit that loses power keeps every whole second. Gaps in the sample index are filled by holding the last value
 /// and annotated, because a BDF+C file is continuous by definition.
 /// </summary>
@@ -70,15 +71,7 @@ public sealed class BdfFrameRecorder : IDisposable
 
         if (sampleIndex > _nextSampleIndex)
         {
-            var missing = sampleIndex - _nextSampleIndex;
-            _writer.AddAnnotation(SecondsAt(_nextSampleIndex), missing / (double)_sampleRate,
-                string.Create(CultureInfo.InvariantCulture, $"acquisition gap: {missing} samples"));
-            for (var i = 0; i < missing; i++)
-            {
-                Put(_lastValues);
-            }
-
-            GapSamples += missing;
+            FillGapUntil(sampleIndex);
         }
         else if (sampleIndex < _nextSampleIndex)
         {
@@ -87,6 +80,19 @@ public sealed class BdfFrameRecorder : IDisposable
 
         Put(counts);
         counts[.._channels].CopyTo(_lastValues);
+    }
+
+    /// <summary>
+    /// Ends the recording at <paramref name="sampleIndex"/> (exclusive) when the samples up to it were lost: the hole
+    /// is filled and annotated like any gap, so the file has the length that was asked for.
+    /// </summary>
+    public void EndAt(long sampleIndex)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_nextSampleIndex >= 0 && sampleIndex > _nextSampleIndex)
+        {
+            FillGapUntil(sampleIndex);
+        }
     }
 
     public void Annotate(string text)
@@ -115,6 +121,19 @@ public sealed class BdfFrameRecorder : IDisposable
         }
 
         _writer.Dispose();
+    }
+
+    private void FillGapUntil(long sampleIndex)
+    {
+        var missing = sampleIndex - _nextSampleIndex;
+        _writer.AddAnnotation(SecondsAt(_nextSampleIndex), missing / (double)_sampleRate,
+            string.Create(CultureInfo.InvariantCulture, $"acquisition gap: {missing} samples"));
+        for (var i = 0; i < missing; i++)
+        {
+            Put(_lastValues);
+        }
+
+        GapSamples += missing;
     }
 
     private void Put(ReadOnlySpan<int> counts)

@@ -130,9 +130,10 @@ public sealed class SampleRing
         Volatile.Write(ref _published, sequence + 1);
         _writeOpen = false;
 
+        Interlocked.MemoryBarrier(); // pairs with the reader's fence before it sleeps
         foreach (var reader in Volatile.Read(ref _readers))
         {
-            reader.Signal();
+            reader.Signal(sequence + 1);
         }
     }
 
@@ -167,7 +168,8 @@ public sealed class SampleRingReader : IDisposable
     private readonly SampleRing _ring;
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
     private long _next;
-    private int _waiting;
+    private const long NotWaiting = long.MaxValue;
+    private long _wakeAt = NotWaiting;
     private long _overruns;
 
     internal SampleRingReader(SampleRing ring, long start)
@@ -212,22 +214,30 @@ public sealed class SampleRingReader : IDisposable
     }
 
     /// <summary>Blocks until a frame is available or the timeout passes; returns whether one is available.</summary>
-    public bool WaitForData(TimeSpan timeout)
+    public bool WaitForData(TimeSpan timeout) => WaitForData(1, timeout);
+
+    /// <summary>
+    /// Blocks until <paramref name="minimumFrames"/> unread frames are available (capped at the ring's capacity) or
+    /// the timeout passes; returns whether any frame is available. A consumer that works in blocks asks for a block
+    /// and is woken once per block instead of once per frame.
+    /// </summary>
+    public bool WaitForData(int minimumFrames, TimeSpan timeout)
     {
-        if (_ring.Published > _next)
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumFrames, 1);
+        var target = _next + Math.Min(minimumFrames, _ring.Capacity);
+        if (_ring.Published >= target)
         {
             return true;
         }
 
-        Volatile.Write(ref _waiting, 1);
-        if (_ring.Published > _next)
+        // Full fence: the producer must see the wake target before we look at Published again (and it fences too).
+        Interlocked.Exchange(ref _wakeAt, target);
+        if (_ring.Published < target)
         {
-            Volatile.Write(ref _waiting, 0);
-            return true;
+            _signal.Wait(timeout);
         }
 
-        _signal.Wait(timeout);
-        Volatile.Write(ref _waiting, 0);
+        Interlocked.Exchange(ref _wakeAt, NotWaiting);
         return _ring.Published > _next;
     }
 
@@ -239,9 +249,11 @@ public sealed class SampleRingReader : IDisposable
 
     internal void Rewind(long sequence) => _next = sequence;
 
-    internal void Signal()
+    /// <summary>Called by the producer after each publish: wakes this reader once its requested block is complete.</summary>
+    internal void Signal(long published)
     {
-        if (Interlocked.Exchange(ref _waiting, 0) == 1)
+        var wakeAt = Volatile.Read(ref _wakeAt);
+        if (published >= wakeAt && Interlocked.CompareExchange(ref _wakeAt, NotWaiting, wakeAt) == wakeAt)
         {
             _signal.Release();
         }

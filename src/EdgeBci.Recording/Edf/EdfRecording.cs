@@ -72,10 +72,7 @@ public sealed class EdfRecording
         ArgumentNullException.ThrowIfNull(dataSignals);
         ArgumentNullException.ThrowIfNull(digital);
         ArgumentNullException.ThrowIfNull(annotations);
-        if (!(recordDuration > 0) || !double.IsFinite(recordDuration))
-        {
-            throw new ArgumentOutOfRangeException(nameof(recordDuration), recordDuration, "A data record must last a positive, finite time.");
-        }
+        EdfSignalValidation.ValidateRecordDuration(recordDuration, nameof(recordDuration));
 
         if (digital.Count != dataSignals.Count)
         {

@@ -3,6 +3,14 @@ namespace EdgeBci.Recording;
 /// <summary>Checks that data signal headers and samples can be written as EDF/BDF.</summary>
 internal static class EdfSignalValidation
 {
+    public static void ValidateRecordDuration(double recordDuration, string parameterName)
+    {
+        if (!(recordDuration > 0) || !double.IsFinite(recordDuration))
+        {
+            throw new ArgumentOutOfRangeException(parameterName, recordDuration, "A data record must last a positive, finite time.");
+        }
+    }
+
     public static void ValidateHeaders(EdfFormat format, IReadOnlyList<EdfSignalHeader> signals, string parameterName)
     {
         for (var s = 0; s < signals.Count; s++)

@@ -31,10 +31,7 @@ public sealed class EdfStreamWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(dataSignals);
-        if (!(recordDuration > 0) || !double.IsFinite(recordDuration))
-        {
-            throw new ArgumentOutOfRangeException(nameof(recordDuration), recordDuration, "A data record must last a positive, finite time.");
-        }
+        EdfSignalValidation.ValidateRecordDuration(recordDuration, nameof(recordDuration));
 
         ArgumentOutOfRangeException.ThrowIfLessThan(annotationBytesPerRecord, 32);
         EdfSignalValidation.ValidateHeaders(format, dataSignals, nameof(dataSignals));
