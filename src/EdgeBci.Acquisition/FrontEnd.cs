@@ -169,7 +169,18 @@ public sealed class FrontEnd : IDisposable
 
     private static int FindGpioChip(BoardProfile board)
     {
-        var chips = LibGpiodDriver.GetAvailableChips();
+        IList<GpioChipInfo> chips;
+        try
+        {
+            chips = LibGpiodDriver.GetAvailableChips();
+        }
+        catch (DllNotFoundException exception)
+        {
+            throw new IOException(
+                $"Board {board.Name}: libgpiod is not installed, so the DRDY/START/RESET/PWDN lines cannot be opened (Debian/Raspberry Pi OS: sudo apt install libgpiod2; see hardware/README.md).",
+                exception);
+        }
+
         foreach (var label in board.Gpio.ChipLabels)
         {
             foreach (var chip in chips)

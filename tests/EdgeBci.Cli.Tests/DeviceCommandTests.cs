@@ -95,6 +95,16 @@ public class DeviceCommandTests
     }
 
     [Test]
+    public void A_real_board_that_is_not_there_is_a_hardware_error_with_exit_code_3()
+    {
+        // This machine is no Raspberry Pi 5: whether libgpiod is missing or the RP1 gpiochip is, the answer names the board.
+        var (exit, output) = CliRunner.Run(["info", "--board", "rpi5"]);
+        Assert.That(exit, Is.EqualTo(3), output);
+        Assert.That(output, Does.Contain("Board rpi5:"));
+        Assert.That(output, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
     public void An_unknown_configuration_key_is_named()
     {
         var config = Path.Combine(Path.GetTempPath(), $"edgebci-{Guid.NewGuid():N}.json");

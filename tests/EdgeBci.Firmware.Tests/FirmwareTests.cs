@@ -39,6 +39,23 @@ public partial class FirmwareTests
         Assert.That(firmware.Output, Does.Not.Contain("   at "), "a message, not a stack trace");
     }
 
+    [TestCase("--Emulator:Source=demo/README.md", "not a recording this product reads")]
+    public void A_source_that_is_not_a_recording_stops_start_up_with_exit_code_2(string argument, string expected)
+    {
+        using var firmware = new FirmwareProcess(argument);
+        Assert.That(firmware.WaitForExit(TimeSpan.FromSeconds(30)), Is.EqualTo(2), firmware.Output);
+        Assert.That(firmware.Output, Does.Contain(expected).And.Contain("Emulator:Source"));
+    }
+
+    [Test]
+    public void A_board_that_is_not_attached_stops_start_up_as_a_hardware_error_with_exit_code_3()
+    {
+        using var firmware = new FirmwareProcess("--Board=rpi4");
+        Assert.That(firmware.WaitForExit(TimeSpan.FromSeconds(30)), Is.EqualTo(3), firmware.Output);
+        Assert.That(firmware.Output, Does.Contain("Board rpi4:"));
+        Assert.That(firmware.Output, Does.Not.Contain("   at "), "a message, not a stack trace");
+    }
+
     [GeneratedRegex(@"(?<rate>\d+\.\d) SPS \| frames \d+ \| bad (?<bad>\d+) \| missed \d+ \| overruns \d+ \| lead-off (?<leadoff>\S+) \| RMS µV .*")]
     private static partial Regex SecondLine();
 }
