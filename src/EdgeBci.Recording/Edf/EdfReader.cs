@@ -49,7 +49,7 @@ public static class EdfReader
         }
         else
         {
-            throw new EdfFormatException(origin, "version", 0, $"'{FieldReader.Printable(data.AsSpan(0, 8))}' is neither EDF ('0') nor BDF (0xFF 'BIOSEMI')");
+            throw new EdfFormatException(origin, "version", 0, $"'{PrintableText.From(data.AsSpan(0, 8))}' is neither EDF ('0') nor BDF (0xFF 'BIOSEMI')");
         }
 
         var patient = fields.Text(EdfHeaderCodec.PatientOffset, 80);
@@ -245,7 +245,7 @@ public static class EdfReader
             var text = Text(offset, width).Trim();
             if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
-                throw new EdfFormatException(Origin, field, offset, $"'{Printable(data.AsSpan(offset, width))}' is not an integer");
+                throw new EdfFormatException(Origin, field, offset, $"'{PrintableText.From(data.AsSpan(offset, width))}' is not an integer");
             }
 
             return value;
@@ -257,7 +257,7 @@ public static class EdfReader
             if (!double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
                 || !double.IsFinite(value))
             {
-                throw new EdfFormatException(Origin, field, offset, $"'{Printable(data.AsSpan(offset, width))}' is not a number");
+                throw new EdfFormatException(Origin, field, offset, $"'{PrintableText.From(data.AsSpan(offset, width))}' is not a number");
             }
 
             return value;
@@ -269,12 +269,12 @@ public static class EdfReader
             var time = Text(EdfHeaderCodec.StartTimeOffset, 8);
             if (!TryTriple(date, out var day, out var month, out var year))
             {
-                throw new EdfFormatException(Origin, "start date", EdfHeaderCodec.StartDateOffset, $"'{Printable(data.AsSpan(EdfHeaderCodec.StartDateOffset, 8))}' is not dd.mm.yy");
+                throw new EdfFormatException(Origin, "start date", EdfHeaderCodec.StartDateOffset, $"'{PrintableText.From(data.AsSpan(EdfHeaderCodec.StartDateOffset, 8))}' is not dd.mm.yy");
             }
 
             if (!TryTriple(time, out var hour, out var minute, out var second) || hour > 23 || minute > 59 || second > 59)
             {
-                throw new EdfFormatException(Origin, "start time", EdfHeaderCodec.StartTimeOffset, $"'{Printable(data.AsSpan(EdfHeaderCodec.StartTimeOffset, 8))}' is not hh.mm.ss");
+                throw new EdfFormatException(Origin, "start time", EdfHeaderCodec.StartTimeOffset, $"'{PrintableText.From(data.AsSpan(EdfHeaderCodec.StartTimeOffset, 8))}' is not hh.mm.ss");
             }
 
             // EDF's two-digit year: 85..99 are 1985..1999, 00..84 are 2000..2084.
@@ -308,17 +308,6 @@ public static class EdfReader
 
             value = ((text[index] - '0') * 10) + (text[index + 1] - '0');
             return true;
-        }
-
-        public static string Printable(ReadOnlySpan<byte> bytes)
-        {
-            var builder = new StringBuilder(bytes.Length);
-            foreach (var b in bytes)
-            {
-                builder.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
-            }
-
-            return builder.ToString().TrimEnd();
         }
     }
 }

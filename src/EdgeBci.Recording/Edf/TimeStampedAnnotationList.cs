@@ -199,28 +199,17 @@ internal static class TimeStampedAnnotationList
             }
             else if (b is < (byte)'0' or > (byte)'9')
             {
-                throw Error(origin, field, offset, $"annotation {what} '{Printable(text)}' is not a decimal number of seconds");
+                throw Error(origin, field, offset, $"annotation {what} '{PrintableText.From(text)}' is not a decimal number of seconds");
             }
         }
 
         if (digits.IsEmpty || dots > 1 || digits.Length == dots)
         {
-            throw Error(origin, field, offset, $"annotation {what} '{Printable(text)}' is not a decimal number of seconds");
+            throw Error(origin, field, offset, $"annotation {what} '{PrintableText.From(text)}' is not a decimal number of seconds");
         }
 
         var value = double.Parse(Encoding.ASCII.GetString(digits), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
         return signed && text[0] == (byte)'-' ? -value : value;
-    }
-
-    private static string Printable(ReadOnlySpan<byte> text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var b in text)
-        {
-            builder.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
-        }
-
-        return builder.ToString();
     }
 
     private static EdfFormatException Error(string origin, string field, long offset, string problem) => new(origin, field, offset, problem);
