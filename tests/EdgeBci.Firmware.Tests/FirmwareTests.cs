@@ -13,11 +13,13 @@ public partial class FirmwareTests
         Assert.That(streamed, Is.True, firmware.Output);
         Assert.That(firmware.Output, Does.Contain("ADS1299 0x3E").And.Contain("eegmmidb-S001R04-8ch.bdf").And.Contain("FC3, FC4, C3, Cz, C4, CP3, CP4, Pz"));
 
-        var last = SecondLine().Matches(firmware.Output)[^1];
-        var rate = double.Parse(last.Groups["rate"].Value, CultureInfo.InvariantCulture);
+        var lines = SecondLine().Matches(firmware.Output);
+        var last = lines[^1];
+        // Averaged over three seconds: on a loaded CI machine one timer tick may land a little late.
+        var rate = (Rate(lines[^1]) + Rate(lines[^2]) + Rate(lines[^3])) / 3;
         Assert.Multiple(() =>
         {
-            Assert.That(rate, Is.EqualTo(250).Within(5), last.Value);
+            Assert.That(rate, Is.EqualTo(250).Within(5), firmware.Output);
             Assert.That(last.Groups["bad"].Value, Is.EqualTo("0"), last.Value);
             Assert.That(last.Groups["leadoff"].Value, Is.EqualTo("none"), last.Value);
             Assert.That(last.Value, Does.Match(@"RMS µV FC3 \d+\.\d"), "RMS per channel, real EEG is tens of microvolts");
@@ -55,6 +57,8 @@ public partial class FirmwareTests
         Assert.That(firmware.Output, Does.Contain("Board rpi4:"));
         Assert.That(firmware.Output, Does.Not.Contain("   at "), "a message, not a stack trace");
     }
+
+    private static double Rate(Match line) => double.Parse(line.Groups["rate"].Value, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"(?<rate>\d+\.\d) SPS \| frames \d+ \| bad (?<bad>\d+) \| missed \d+ \| overruns \d+ \| lead-off (?<leadoff>\S+) \| RMS µV .*")]
     private static partial Regex SecondLine();
