@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
-// `make bench` runs everything; `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `make bench` runs everything (frame decoding, the signal chain, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -15,6 +15,7 @@ if (args.Length > 0 && args[0] == "soak")
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
+    BenchmarkRunner.Run<SignalChainBenchmark>();
     return AcquisitionSoak.Run(60, 16000, 0, -1) ? 0 : 1;
 }
 
