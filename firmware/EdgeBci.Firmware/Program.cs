@@ -14,10 +14,12 @@ builder.Configuration.AddEnvironmentVariables(prefix: "EDGEBCI_");
 
 AcquisitionSettings settings;
 FrontEnd? frontEnd = null;
+SignalStage signal;
 try
 {
     settings = AcquisitionSettings.Bind(builder.Configuration);
     frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
+    signal = SignalStage.Create(builder.Configuration, frontEnd);
     frontEnd.Initialize();
 }
 catch (Exception exception) when (StartupFailure.Classify(exception) is { } failure)
@@ -32,8 +34,11 @@ using (frontEnd)
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(frontEnd);
+    builder.Services.AddSingleton(signal);
     builder.Services.AddSingleton<AcquisitionService>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<AcquisitionService>());
+    builder.Services.AddSingleton<SignalService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<SignalService>());
 
     using var host = builder.Build();
     await host.RunAsync();

@@ -39,12 +39,13 @@ internal sealed class DeviceOptions
         command.Options.Add(Inject);
     }
 
-    public AcquisitionSettings Settings(ParseResult parse)
+    /// <summary>The firmware's appsettings.json beside the tool, then --config, then EDGEBCI_ variables, then overrides.</summary>
+    public static IConfiguration BuildConfiguration(FileInfo? file, IReadOnlyDictionary<string, string?> overrides)
     {
         var builder = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true);
-        if (parse.GetValue(Config) is { } file)
+        if (file is not null)
         {
             if (!file.Exists)
             {
@@ -55,6 +56,12 @@ internal sealed class DeviceOptions
         }
 
         builder.AddEnvironmentVariables(prefix: "EDGEBCI_");
+        builder.AddInMemoryCollection(overrides);
+        return builder.Build();
+    }
+
+    public AcquisitionSettings Settings(ParseResult parse)
+    {
         var overrides = new Dictionary<string, string?>();
         if (parse.GetValue(Board) is { } board)
         {
@@ -79,8 +86,7 @@ internal sealed class DeviceOptions
             overrides[$"{Ads1299Options.Section}:SampleRate"] = rate.ToString(CultureInfo.InvariantCulture);
         }
 
-        builder.AddInMemoryCollection(overrides);
-        return AcquisitionSettings.Bind(builder.Build());
+        return AcquisitionSettings.Bind(BuildConfiguration(parse.GetValue(Config), overrides));
     }
 
     /// <summary>Opens the front-end and applies any --inject faults to the emulated chip.</summary>

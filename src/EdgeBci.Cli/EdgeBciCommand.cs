@@ -22,6 +22,7 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(DeviceCommands.Impedance(output));
         root.Subcommands.Add(DeviceCommands.Record(output));
         root.Subcommands.Add(ConvertCommand.Create(output));
+        root.Subcommands.Add(FilterCommand.Create(output));
         return root;
     }
 

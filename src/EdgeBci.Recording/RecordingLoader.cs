@@ -23,8 +23,13 @@ public static class RecordingLoader
             return FromOpenBci(OpenBciTextReader.Read(path));
         }
 
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return CsvRecordingReader.Read(path);
+        }
+
         throw new RecordingFormatException(
-            $"{path}: not a recording this product reads (EDF/EDF+ starts with '0', BDF/BDF+ with 0xFF 'BIOSEMI', OpenBCI GUI text with '%').");
+            $"{path}: not a recording this product reads (EDF/EDF+ starts with '0', BDF/BDF+ with 0xFF 'BIOSEMI', OpenBCI GUI text with '%', CSV ends in .csv).");
     }
 
     /// <summary>The voltage signals at the first one's rate, scaled to microvolts; other signals are left out.</summary>

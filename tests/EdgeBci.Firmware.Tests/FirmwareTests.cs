@@ -12,6 +12,9 @@ public partial class FirmwareTests
         var streamed = firmware.WaitUntil(o => SecondLine().Matches(o).Count >= 3, TimeSpan.FromSeconds(30));
         Assert.That(streamed, Is.True, firmware.Output);
         Assert.That(firmware.Output, Does.Contain("ADS1299 0x3E").And.Contain("eegmmidb-S001R04-8ch.bdf").And.Contain("FC3, FC4, C3, Cz, C4, CP3, CP4, Pz"));
+        Assert.That(firmware.Output, Does.Contain("Signal chain: Butterworth bandpass 8-30 Hz order 4"));
+        Assert.That(firmware.Output, Does.Contain("quality: FC3 good, FC4 good, C3 good, Cz good, C4 good, CP3 good, CP4 good, Pz good"),
+            "real EEG from the demo recording is good on every channel");
 
         var lines = SecondLine().Matches(firmware.Output);
         var last = lines[^1];
@@ -32,6 +35,8 @@ public partial class FirmwareTests
     [TestCase("--Board=rpi9", "Board = 'rpi9' is not allowed")]
     [TestCase("--Emulator:Source=/no/such/recording.bdf", "no such file")]
     [TestCase("--Ads1299:SampleRate=16000", "cannot carry 16000 SPS")]
+    [TestCase("--Signal:NotchHz=55", "Signal:NotchHz = 55 is not allowed")]
+    [TestCase("--Signal:Reference=bipolar:C3-Q9", "Signal:Reference")]
     public void A_bad_configuration_stops_start_up_with_the_key_and_exit_code_2(string argument, string expected)
     {
         using var firmware = new FirmwareProcess(argument);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using EdgeBci.Signal.Design;
@@ -46,6 +47,9 @@ public sealed class BiquadCascadeQ31
     private readonly long[] _state;
     private readonly bool _vectorised;
 
+    // The coefficients broadcast once into 64-bit lanes, so the per-frame loop only loads them.
+    private readonly Vector256<int>[] _coefficientVectors;
+
     public BiquadCascadeQ31(IReadOnlyList<Biquad> sections, int channels)
         : this(sections, channels, allowVectors: true)
     {
@@ -86,6 +90,12 @@ public sealed class BiquadCascadeQ31
         }
 
         _state = new long[_sections * channels * 6];
+        _coefficientVectors = new Vector256<int>[_coefficients.Length];
+        for (var i = 0; i < _coefficients.Length; i++)
+        {
+            _coefficientVectors[i] = Vector256.Create(_coefficients[i]).AsInt32();
+        }
+
         _vectorised = allowVectors && Avx2.IsSupported && channels % Lanes == 0;
         QuantisedSections = Dequantise(scale);
     }
@@ -173,9 +183,10 @@ public sealed class BiquadCascadeQ31
                 ref var samples = ref data[(f * _channels) + (g * Lanes)];
                 // Four Q31 samples, sign-extended into 64-bit lanes.
                 var x = Avx2.ConvertToVector256Int64(Vector128.LoadUnsafe(ref samples));
+                ref var coefficient = ref MemoryMarshal.GetArrayDataReference(_coefficientVectors);
                 for (var s = 0; s < _sections; s++)
                 {
-                    var c = _coefficients.AsSpan(s * Stride, Stride);
+                    ref var c = ref Unsafe.Add(ref coefficient, s * Stride);
                     ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 6);
                     ref var x1 = ref st;
                     ref var x2 = ref Unsafe.Add(ref st, 1);
@@ -183,13 +194,13 @@ public sealed class BiquadCascadeQ31
                     ref var y2 = ref Unsafe.Add(ref st, 3);
                     ref var f1 = ref Unsafe.Add(ref st, 4);
                     ref var f2 = ref Unsafe.Add(ref st, 5);
-                    var a1 = c[3];
-                    var a2 = c[4];
+                    var a1 = Unsafe.Add(ref c, 3);
+                    var a2 = Unsafe.Add(ref c, 4);
                     // AVX2 has no 64-bit arithmetic shift: bias the (|p| < 2^62) fraction products positive, shift
                     // logically, remove the bias. The result is the same floor as the scalar path's >>.
                     var fractions = Avx2.ShiftRightLogical(Multiply(f1, a1) + Multiply(f2, a2) + bias, shift) - biasShifted;
-                    var accumulator = Multiply(x, c[0]) + Multiply(x1, c[1]) + Multiply(x2, c[2]) + Multiply(y1, a1)
-                        + Multiply(y2, a2) + fractions;
+                    var accumulator = Multiply(x, c) + Multiply(x1, Unsafe.Add(ref c, 1)) + Multiply(x2, Unsafe.Add(ref c, 2))
+                        + Multiply(y1, a1) + Multiply(y2, a2) + fractions;
                     accumulator = Avx2.BlendVariable(accumulator, minimum, Avx2.CompareGreaterThan(minimum, accumulator));
                     accumulator = Avx2.BlendVariable(accumulator, maximum, Avx2.CompareGreaterThan(accumulator, maximum));
                     x2 = x1;
@@ -211,8 +222,8 @@ public sealed class BiquadCascadeQ31
 
     /// <summary>Signed low-32 × low-32 → 64-bit products in each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<long> Multiply(Vector256<long> values, long coefficient) =>
-        Avx2.Multiply(values.AsInt32(), Vector256.Create(coefficient).AsInt32());
+    private static Vector256<long> Multiply(Vector256<long> values, Vector256<int> coefficient) =>
+        Avx2.Multiply(values.AsInt32(), coefficient);
 
     private static long Quantise(double coefficient, double scale) =>
         Math.Clamp((long)Math.Round(coefficient * scale, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue);

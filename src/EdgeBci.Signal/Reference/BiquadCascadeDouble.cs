@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using EdgeBci.Signal.Design;
 
@@ -18,6 +19,9 @@ public sealed class BiquadCascadeDouble
     private readonly double[] _coefficients; // b0, b1, b2, -a1, -a2 per section
     private readonly double[] _state;        // x1, x2, y1, y2 per section and channel
     private readonly bool _vectorised;
+
+    // The coefficients broadcast once, as the fixed-point cascade does, so both loops only load them.
+    private readonly Vector256<double>[] _coefficientVectors;
 
     public BiquadCascadeDouble(IReadOnlyList<Biquad> sections, int channels)
     {
@@ -42,6 +46,12 @@ public sealed class BiquadCascadeDouble
         }
 
         _state = new double[_sections * channels * 4];
+        _coefficientVectors = new Vector256<double>[_coefficients.Length];
+        for (var i = 0; i < _coefficients.Length; i++)
+        {
+            _coefficientVectors[i] = Vector256.Create(_coefficients[i]);
+        }
+
         _vectorised = Vector256.IsHardwareAccelerated && channels % Lanes == 0;
     }
 
@@ -103,15 +113,17 @@ public sealed class BiquadCascadeDouble
             {
                 ref var samples = ref data[(f * _channels) + (g * Lanes)];
                 var x = Vector256.LoadUnsafe(ref samples);
+                ref var coefficient = ref MemoryMarshal.GetArrayDataReference(_coefficientVectors);
                 for (var s = 0; s < _sections; s++)
                 {
-                    var c = _coefficients.AsSpan(s * 5, 5);
+                    ref var c = ref Unsafe.Add(ref coefficient, s * 5);
                     ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 4);
                     ref var x1 = ref st;
                     ref var x2 = ref Unsafe.Add(ref st, 1);
                     ref var y1 = ref Unsafe.Add(ref st, 2);
                     ref var y2 = ref Unsafe.Add(ref st, 3);
-                    var y = (x * c[0]) + (x1 * c[1]) + (x2 * c[2]) + (y1 * c[3]) + (y2 * c[4]);
+                    var y = (x * c) + (x1 * Unsafe.Add(ref c, 1)) + (x2 * Unsafe.Add(ref c, 2)) + (y1 * Unsafe.Add(ref c, 3))
+                        + (y2 * Unsafe.Add(ref c, 4));
                     x2 = x1;
                     x1 = x;
                     y2 = y1;

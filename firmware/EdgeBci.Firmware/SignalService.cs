@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using EdgeBci.Acquisition.Streaming;
+using EdgeBci.Signal.FixedPoint;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>
+/// Runs the fixed-point signal chain on the acquisition stream, block by block on a thread of its own: signal
+/// quality on the raw counts (with the chip's lead-off bits), the filter chain into <see cref="Output"/> for the
+/// decoder, band power on the output. Once a second it logs each channel's quality and relative alpha power.
+/// </summary>
+internal sealed partial class SignalService(
+    AcquisitionService acquisition,
+    SignalStage stage,
+    IHostApplicationLifetime lifetime,
+    ILogger<SignalService> logger) : BackgroundService
+{
+    /// <summary>The chain's output, Q31 at the output rate, for the decoding stage.</summary>
+    public SampleRing Output { get; } = new(stage.Chain.OutputChannels, 1, Math.Max(64, stage.Chain.OutputRate * 4));
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var line in stage.Chain.Stages)
+        {
+            LogStage(line);
+        }
+
+        LogChain(stage.Chain.InputRate, stage.Chain.OutputRate, stage.Chain.QuantisedSections.Count, stage.Chain.PostShift);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        try
+        {
+            Pump(stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogFault(exception.Message);
+            Environment.ExitCode = ExitCodes.AcquisitionFault;
+            lifetime.StopApplication();
+        }
+    }
+
+    private void Pump(CancellationToken stoppingToken)
+    {
+        var chain = stage.Chain;
+        var channels = chain.InputChannels;
+        var blockFrames = stage.Options.BlockFrames;
+        using var reader = acquisition.Ring.CreateReader();
+        var counts = new int[blockFrames * channels];
+        var raw = new int[blockFrames * channels];
+        var output = new int[chain.MaximumOutputFrames(blockFrames) * chain.OutputChannels];
+        var frame = new int[channels];
+        var relativeAlpha = new double[chain.OutputChannels];
+        var alpha = FindBand("alpha");
+        var line = new StringBuilder(256);
+        long outputIndex = 0;
+        var nextReport = Environment.TickCount64 + 1000;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!reader.WaitForData(blockFrames, TimeSpan.FromMilliseconds(250)))
+            {
+                continue;
+            }
+
+            var frames = 0;
+            long timestamp = 0;
+            while (frames < blockFrames && reader.TryRead(frame, default, out var stamp))
+            {
+                frame.CopyTo(counts.AsSpan(frames * channels));
+                timestamp = stamp.Timestamp;
+                frames++;
+            }
+
+            var block = counts.AsSpan(0, frames * channels);
+            for (var i = 0; i < block.Length; i++)
+            {
+                raw[i] = block[i] << Q31.CountShift;
+            }
+
+            if (acquisition.Loop is { } loop)
+            {
+                stage.Quality.SetLeadOff(loop.Counters.ElectrodesOff);
+            }
+
+            stage.Quality.Process(raw.AsSpan(0, block.Length));
+            var produced = chain.Process(block, output);
+            var filtered = output.AsSpan(0, produced * chain.OutputChannels);
+            stage.BandPower.Process(filtered);
+            for (var f = 0; f < produced; f++)
+            {
+                filtered.Slice(f * chain.OutputChannels, chain.OutputChannels).CopyTo(Output.BeginWrite(out _));
+                Output.Publish(new FrameStamp(outputIndex++, timestamp));
+            }
+
+            if (Environment.TickCount64 >= nextReport)
+            {
+                nextReport += 1000;
+                line.Clear();
+                if (alpha >= 0)
+                {
+                    stage.BandPower.GetRelativePower(alpha, relativeAlpha);
+                    for (var c = 0; c < relativeAlpha.Length; c++)
+                    {
+                        line.Append(CultureInfo.InvariantCulture, $"{relativeAlpha[c] * 100:0}% ");
+                    }
+                }
+
+                LogSecond(stage.Quality.Describe(), line.ToString().TrimEnd());
+            }
+        }
+    }
+
+    private int FindBand(string name)
+    {
+        for (var b = 0; b < stage.BandPower.Bands.Count; b++)
+        {
+            if (string.Equals(stage.BandPower.Bands[b].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return b;
+            }
+        }
+
+        return -1;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signal chain: {Stage}")]
+    private partial void LogStage(string stage);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signal chain: {InputRate} -> {OutputRate} Hz, {Sections} Q31 biquad sections, post-shift {PostShift}")]
+    private partial void LogChain(int inputRate, int outputRate, int sections, int postShift);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "quality: {Quality} | relative alpha: {Alpha}")]
+    private partial void LogSecond(string quality, string alpha);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Signal chain stopped on a fault: {Reason}")]
+    private partial void LogFault(string reason);
+}

@@ -1,0 +1,58 @@
+using EdgeBci.Acquisition;
+using EdgeBci.Acquisition.Ads1299;
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Signal.Chain;
+using EdgeBci.Signal.FixedPoint;
+using EdgeBci.Signal.Quality;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>
+/// Everything the signal stage needs, built and validated from configuration before the host starts, so a bad
+/// Signal key stops start-up with its name like any other.
+/// </summary>
+internal sealed class SignalStage
+{
+    private SignalStage(SignalOptions options, SignalChain chain, SignalQualityMonitor quality, BandPowerMeter bandPower, double microvoltsPerQ31)
+    {
+        Options = options;
+        Chain = chain;
+        Quality = quality;
+        BandPower = bandPower;
+        MicrovoltsPerQ31 = microvoltsPerQ31;
+    }
+
+    public SignalOptions Options { get; }
+
+    public SignalChain Chain { get; }
+
+    public SignalQualityMonitor Quality { get; }
+
+    /// <summary>Band power of the chain's output (at the output rate).</summary>
+    public BandPowerMeter BandPower { get; }
+
+    public double MicrovoltsPerQ31 { get; }
+
+    public static SignalStage Create(IConfiguration configuration, FrontEnd frontEnd)
+    {
+        var options = AcquisitionSettings.BindSection<SignalOptions>(configuration, SignalOptions.Section);
+        Ads1299Values.TryParseGain(frontEnd.Options.Gain, out var gain);
+        var microvoltsPerQ31 = Ads1299Scaling.MicrovoltsPerCount(gain) / (1 << Q31.CountShift);
+        var chain = SignalChain.Create(options, frontEnd.ChannelNames, frontEnd.SampleRate, options.BlockFrames);
+        IReadOnlyList<FrequencyBand> bands;
+        try
+        {
+            bands = FrequencyBand.Parse(options.Bands);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArgumentException($"{SignalOptions.Section}:Bands = '{options.Bands}': {exception.Message}", exception);
+        }
+
+        var quality = new SignalQualityMonitor(frontEnd.ChannelNames, frontEnd.SampleRate, microvoltsPerQ31,
+            new SignalQualityOptions { LineFrequencyHz = options.NotchHz > 0 ? options.NotchHz : 50 });
+        var bandPower = new BandPowerMeter(chain.OutputChannels, chain.OutputRate, bands, options.BandPowerWindowSeconds, microvoltsPerQ31);
+        return new SignalStage(options, chain, quality, bandPower, microvoltsPerQ31);
+    }
+}
