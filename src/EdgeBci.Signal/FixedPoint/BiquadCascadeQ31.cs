@@ -169,6 +169,7 @@ public sealed class BiquadCascadeQ31
         var groups = _channels / Lanes;
         var frames = data.Length / _channels;
         ref var stateBase = ref Unsafe.As<long, Vector256<long>>(ref _state[0]);
+        ref var coefficient = ref MemoryMarshal.GetArrayDataReference(_coefficientVectors);
         var half = Vector256.Create(_half);
         var mask = Vector256.Create(_fractionMask);
         var minimum = Vector256.Create(_accumulatorMinimum);
@@ -176,48 +177,94 @@ public sealed class BiquadCascadeQ31
         var bias = Vector256.Create(FractionBias);
         var biasShifted = Vector256.Create(FractionBias >> _shift);
         var shift = Vector128.CreateScalar((long)_shift);
-        for (var f = 0; f < frames; f++)
+        var gather = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+        ref var first = ref MemoryMarshal.GetReference(data);
+
+        // Section by section over the whole block, as CMSIS does: the section's state and coefficients stay in
+        // registers for every frame, and the block (a few kilobytes) stays in L1 between sections. Two groups of four
+        // channels go through together, so two independent recursions hide each other's latency.
+        var g = 0;
+        for (; g + 1 < groups; g += 2)
         {
-            for (var g = 0; g < groups; g++)
+            for (var s = 0; s < _sections; s++)
             {
-                ref var samples = ref data[(f * _channels) + (g * Lanes)];
-                // Four Q31 samples, sign-extended into 64-bit lanes.
-                var x = Avx2.ConvertToVector256Int64(Vector128.LoadUnsafe(ref samples));
-                ref var coefficient = ref MemoryMarshal.GetArrayDataReference(_coefficientVectors);
-                for (var s = 0; s < _sections; s++)
+                ref var c = ref Unsafe.Add(ref coefficient, s * Stride);
+                var b0 = c;
+                var b1 = Unsafe.Add(ref c, 1);
+                var b2 = Unsafe.Add(ref c, 2);
+                var a1 = Unsafe.Add(ref c, 3);
+                var a2 = Unsafe.Add(ref c, 4);
+                ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 6);
+                ref var su = ref Unsafe.Add(ref st, 6);
+                var (x1, x2, y1, y2, f1, f2) = (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3), Unsafe.Add(ref st, 4), Unsafe.Add(ref st, 5));
+                var (u1, u2, v1, v2, h1, h2) = (su, Unsafe.Add(ref su, 1), Unsafe.Add(ref su, 2), Unsafe.Add(ref su, 3), Unsafe.Add(ref su, 4), Unsafe.Add(ref su, 5));
+                for (var f = 0; f < frames; f++)
                 {
-                    ref var c = ref Unsafe.Add(ref coefficient, s * Stride);
-                    ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 6);
-                    ref var x1 = ref st;
-                    ref var x2 = ref Unsafe.Add(ref st, 1);
-                    ref var y1 = ref Unsafe.Add(ref st, 2);
-                    ref var y2 = ref Unsafe.Add(ref st, 3);
-                    ref var f1 = ref Unsafe.Add(ref st, 4);
-                    ref var f2 = ref Unsafe.Add(ref st, 5);
-                    var a1 = Unsafe.Add(ref c, 3);
-                    var a2 = Unsafe.Add(ref c, 4);
-                    // AVX2 has no 64-bit arithmetic shift: bias the (|p| < 2^62) fraction products positive, shift
-                    // logically, remove the bias. The result is the same floor as the scalar path's >>.
-                    var fractions = Avx2.ShiftRightLogical(Multiply(f1, a1) + Multiply(f2, a2) + bias, shift) - biasShifted;
-                    var accumulator = Multiply(x, c) + Multiply(x1, Unsafe.Add(ref c, 1)) + Multiply(x2, Unsafe.Add(ref c, 2))
-                        + Multiply(y1, a1) + Multiply(y2, a2) + fractions;
-                    accumulator = Avx2.BlendVariable(accumulator, minimum, Avx2.CompareGreaterThan(minimum, accumulator));
-                    accumulator = Avx2.BlendVariable(accumulator, maximum, Avx2.CompareGreaterThan(accumulator, maximum));
-                    x2 = x1;
-                    x1 = x;
-                    y2 = y1;
-                    // A logical shift leaves the right low 32 bits, and vpmuldq reads nothing else.
+                    ref var samples = ref Unsafe.Add(ref first, (f * _channels) + (g * Lanes));
+                    ref var next = ref Unsafe.Add(ref samples, Lanes);
+                    var x = Avx2.ConvertToVector256Int64(Vector128.LoadUnsafe(ref samples));
+                    var u = Avx2.ConvertToVector256Int64(Vector128.LoadUnsafe(ref next));
+                    var accumulator = Section(x, x1, x2, y1, y2, f1, f2, b0, b1, b2, a1, a2, bias, biasShifted, shift, minimum, maximum);
+                    var other = Section(u, u1, u2, v1, v2, h1, h2, b0, b1, b2, a1, a2, bias, biasShifted, shift, minimum, maximum);
+                    (x2, x1, y2, f2) = (x1, x, y1, f1);
+                    (u2, u1, v2, h2) = (u1, u, v1, h1);
                     y1 = Avx2.ShiftRightLogical(accumulator, shift);
-                    f2 = f1;
                     f1 = accumulator & mask;
-                    x = Avx2.ShiftRightLogical(accumulator + half, shift);
+                    v1 = Avx2.ShiftRightLogical(other, shift);
+                    h1 = other & mask;
+                    Avx2.PermuteVar8x32(Avx2.ShiftRightLogical(accumulator + half, shift).AsInt32(), gather).GetLower().StoreUnsafe(ref samples);
+                    Avx2.PermuteVar8x32(Avx2.ShiftRightLogical(other + half, shift).AsInt32(), gather).GetLower().StoreUnsafe(ref next);
                 }
 
-                // The low 32 bits of each lane are the Q31 results: gather them into four ints.
-                var packed = Avx2.PermuteVar8x32(x.AsInt32(), Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6));
-                packed.GetLower().StoreUnsafe(ref samples);
+                (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3), Unsafe.Add(ref st, 4), Unsafe.Add(ref st, 5)) = (x1, x2, y1, y2, f1, f2);
+                (su, Unsafe.Add(ref su, 1), Unsafe.Add(ref su, 2), Unsafe.Add(ref su, 3), Unsafe.Add(ref su, 4), Unsafe.Add(ref su, 5)) = (u1, u2, v1, v2, h1, h2);
             }
         }
+
+        for (; g < groups; g++)
+        {
+            for (var s = 0; s < _sections; s++)
+            {
+                ref var c = ref Unsafe.Add(ref coefficient, s * Stride);
+                var b0 = c;
+                var b1 = Unsafe.Add(ref c, 1);
+                var b2 = Unsafe.Add(ref c, 2);
+                var a1 = Unsafe.Add(ref c, 3);
+                var a2 = Unsafe.Add(ref c, 4);
+                ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 6);
+                var (x1, x2, y1, y2, f1, f2) = (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3), Unsafe.Add(ref st, 4), Unsafe.Add(ref st, 5));
+                for (var f = 0; f < frames; f++)
+                {
+                    ref var samples = ref Unsafe.Add(ref first, (f * _channels) + (g * Lanes));
+                    var x = Avx2.ConvertToVector256Int64(Vector128.LoadUnsafe(ref samples));
+                    var accumulator = Section(x, x1, x2, y1, y2, f1, f2, b0, b1, b2, a1, a2, bias, biasShifted, shift, minimum, maximum);
+                    (x2, x1, y2, f2) = (x1, x, y1, f1);
+                    y1 = Avx2.ShiftRightLogical(accumulator, shift);
+                    f1 = accumulator & mask;
+                    Avx2.PermuteVar8x32(Avx2.ShiftRightLogical(accumulator + half, shift).AsInt32(), gather).GetLower().StoreUnsafe(ref samples);
+                }
+
+                (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3), Unsafe.Add(ref st, 4), Unsafe.Add(ref st, 5)) = (x1, x2, y1, y2, f1, f2);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One section's clamped accumulator for four channels. The lanes of x are sign-extended Q31; those of y and f only
+    /// need correct low 32 bits, which is all vpmuldq reads (the logical shift that made them leaves exactly that).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> Section(
+        Vector256<long> x, Vector256<long> x1, Vector256<long> x2, Vector256<long> y1, Vector256<long> y2, Vector256<long> f1, Vector256<long> f2,
+        Vector256<int> b0, Vector256<int> b1, Vector256<int> b2, Vector256<int> a1, Vector256<int> a2,
+        Vector256<long> bias, Vector256<long> biasShifted, Vector128<long> shift, Vector256<long> minimum, Vector256<long> maximum)
+    {
+        // AVX2 has no 64-bit arithmetic shift: bias the (|p| < 2^62) fraction products positive, shift logically,
+        // remove the bias. The result is the same floor as the scalar path's >>.
+        var fractions = Avx2.ShiftRightLogical(Multiply(f1, a1) + Multiply(f2, a2) + bias, shift) - biasShifted;
+        var accumulator = Multiply(x, b0) + Multiply(x1, b1) + Multiply(x2, b2) + Multiply(y1, a1) + Multiply(y2, a2) + fractions;
+        accumulator = Avx2.BlendVariable(accumulator, minimum, Avx2.CompareGreaterThan(minimum, accumulator));
+        return Avx2.BlendVariable(accumulator, maximum, Avx2.CompareGreaterThan(accumulator, maximum));
     }
 
     /// <summary>Signed low-32 × low-32 → 64-bit products in each lane.</summary>

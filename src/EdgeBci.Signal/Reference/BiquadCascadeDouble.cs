@@ -107,31 +107,67 @@ public sealed class BiquadCascadeDouble
         var groups = _channels / Lanes;
         var frames = data.Length / _channels;
         ref var stateBase = ref Unsafe.As<double, Vector256<double>>(ref _state[0]);
-        for (var f = 0; f < frames; f++)
+        ref var coefficient = ref MemoryMarshal.GetArrayDataReference(_coefficientVectors);
+        ref var first = ref MemoryMarshal.GetReference(data);
+
+        // Section by section over the whole block, two groups of four channels together: the same loop order and
+        // interleaving as the Q31 cascade.
+        var g = 0;
+        for (; g + 1 < groups; g += 2)
         {
-            for (var g = 0; g < groups; g++)
+            for (var s = 0; s < _sections; s++)
             {
-                ref var samples = ref data[(f * _channels) + (g * Lanes)];
-                var x = Vector256.LoadUnsafe(ref samples);
-                ref var coefficient = ref MemoryMarshal.GetArrayDataReference(_coefficientVectors);
-                for (var s = 0; s < _sections; s++)
+                ref var c = ref Unsafe.Add(ref coefficient, s * 5);
+                var b0 = c;
+                var b1 = Unsafe.Add(ref c, 1);
+                var b2 = Unsafe.Add(ref c, 2);
+                var a1 = Unsafe.Add(ref c, 3);
+                var a2 = Unsafe.Add(ref c, 4);
+                ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 4);
+                ref var su = ref Unsafe.Add(ref st, 4);
+                var (x1, x2, y1, y2) = (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3));
+                var (u1, u2, v1, v2) = (su, Unsafe.Add(ref su, 1), Unsafe.Add(ref su, 2), Unsafe.Add(ref su, 3));
+                for (var f = 0; f < frames; f++)
                 {
-                    ref var c = ref Unsafe.Add(ref coefficient, s * 5);
-                    ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 4);
-                    ref var x1 = ref st;
-                    ref var x2 = ref Unsafe.Add(ref st, 1);
-                    ref var y1 = ref Unsafe.Add(ref st, 2);
-                    ref var y2 = ref Unsafe.Add(ref st, 3);
-                    var y = (x * c) + (x1 * Unsafe.Add(ref c, 1)) + (x2 * Unsafe.Add(ref c, 2)) + (y1 * Unsafe.Add(ref c, 3))
-                        + (y2 * Unsafe.Add(ref c, 4));
-                    x2 = x1;
-                    x1 = x;
-                    y2 = y1;
-                    y1 = y;
-                    x = y;
+                    ref var samples = ref Unsafe.Add(ref first, (f * _channels) + (g * Lanes));
+                    ref var next = ref Unsafe.Add(ref samples, Lanes);
+                    var x = Vector256.LoadUnsafe(ref samples);
+                    var u = Vector256.LoadUnsafe(ref next);
+                    var y = (x * b0) + (x1 * b1) + (x2 * b2) + (y1 * a1) + (y2 * a2);
+                    var v = (u * b0) + (u1 * b1) + (u2 * b2) + (v1 * a1) + (v2 * a2);
+                    (x2, x1, y2, y1) = (x1, x, y1, y);
+                    (u2, u1, v2, v1) = (u1, u, v1, v);
+                    y.StoreUnsafe(ref samples);
+                    v.StoreUnsafe(ref next);
                 }
 
-                x.StoreUnsafe(ref samples);
+                (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3)) = (x1, x2, y1, y2);
+                (su, Unsafe.Add(ref su, 1), Unsafe.Add(ref su, 2), Unsafe.Add(ref su, 3)) = (u1, u2, v1, v2);
+            }
+        }
+
+        for (; g < groups; g++)
+        {
+            for (var s = 0; s < _sections; s++)
+            {
+                ref var c = ref Unsafe.Add(ref coefficient, s * 5);
+                var b0 = c;
+                var b1 = Unsafe.Add(ref c, 1);
+                var b2 = Unsafe.Add(ref c, 2);
+                var a1 = Unsafe.Add(ref c, 3);
+                var a2 = Unsafe.Add(ref c, 4);
+                ref var st = ref Unsafe.Add(ref stateBase, ((s * groups) + g) * 4);
+                var (x1, x2, y1, y2) = (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3));
+                for (var f = 0; f < frames; f++)
+                {
+                    ref var samples = ref Unsafe.Add(ref first, (f * _channels) + (g * Lanes));
+                    var x = Vector256.LoadUnsafe(ref samples);
+                    var y = (x * b0) + (x1 * b1) + (x2 * b2) + (y1 * a1) + (y2 * a2);
+                    (x2, x1, y2, y1) = (x1, x, y1, y);
+                    y.StoreUnsafe(ref samples);
+                }
+
+                (st, Unsafe.Add(ref st, 1), Unsafe.Add(ref st, 2), Unsafe.Add(ref st, 3)) = (x1, x2, y1, y2);
             }
         }
     }
