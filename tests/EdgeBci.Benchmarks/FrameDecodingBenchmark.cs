@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
 using EdgeBci.Acquisition.Ads1299;
 using EdgeBci.Acquisition.Emulation;
 using EdgeBci.Acquisition.Emulation.Sources;
@@ -99,44 +97,7 @@ public class FrameDecodingBenchmark
         public FramesPerSecondConfig()
         {
             AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10));
-            AddColumn(new FramesPerSecondColumn());
+            AddColumn(new PerSecondColumn("FramesPerSecond", "Frames/s", "Frames decoded per second (one frame = 27 bytes per chip)"));
         }
-    }
-
-    private sealed class FramesPerSecondColumn : IColumn
-    {
-        public string Id => "FramesPerSecond";
-
-        public string ColumnName => "Frames/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Frames decoded per second (one frame = 27 bytes per chip)";
-
-        public string GetValue(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var report = summary[benchmarkCase];
-            if (report?.ResultStatistics is null)
-            {
-                return "-";
-            }
-
-            var framesPerSecond = 1e9 / report.ResultStatistics.Mean;
-            return framesPerSecond.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => false;
     }
 }

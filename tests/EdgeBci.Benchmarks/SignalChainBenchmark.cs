@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
 using EdgeBci.Signal.Chain;
 using EdgeBci.Signal.FixedPoint;
 using EdgeBci.Signal.Reference;
@@ -70,33 +68,7 @@ public class SignalChainBenchmark
         public ChannelSamplesConfig()
         {
             AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10));
-            AddColumn(new ChannelSamplesPerSecondColumn());
+            AddColumn(new PerSecondColumn("ChannelSamplesPerSecond", "Channel-samples/s", "Channel-samples filtered per second through all six sections, one thread"));
         }
-    }
-
-    private sealed class ChannelSamplesPerSecondColumn : IColumn
-    {
-        public string Id => "ChannelSamplesPerSecond";
-        public string ColumnName => "Channel-samples/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Channel-samples filtered per second through all six sections, one thread";
-
-        public string GetValue(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var report = summary[benchmarkCase];
-            return report?.ResultStatistics is null
-                ? "-"
-                : (1e9 / report.ResultStatistics.Mean).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => false;
     }
 }
