@@ -266,6 +266,21 @@ public class SignalQualityTests
     }
 
     [Test]
+    public void On_the_emulated_chip_muscle_activity_in_the_emg_band_is_noisy()
+    {
+        // Muscle: broadband activity 60-100 Hz, well above the EEG, on every electrode.
+        SineComponent[] muscle = [new(63, 40), new(71, 40), new(79, 40), new(87, 40), new(95, 40)];
+        using var chip = new EmulatedChip(new SyntheticSignalSource(8, new SyntheticSignalOptions { Sines = muscle }));
+        var monitor = Monitor();
+        chip.Feed(monitor, seconds: 3);
+        for (var c = 0; c < 8; c++)
+        {
+            Assert.That(monitor.Get(c).State, Is.EqualTo(QualityState.Noisy), monitor.Describe());
+            Assert.That(monitor.Get(c).Reason, Does.StartWith("EMG"));
+        }
+    }
+
+    [Test]
     public void Blinks_in_a_real_openbci_recording_are_flagged_on_the_frontal_channels_and_eyes_closed_alpha_is_not()
     {
         var recording = RecordingLoader.Load(SharedData.Path("openbci/OpenBCI_GUI-v6-blinks-jawClench-alpha.txt"));
