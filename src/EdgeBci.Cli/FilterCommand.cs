@@ -2,10 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using EdgeBci.Acquisition.Ads1299;
 using EdgeBci.Acquisition.Configuration;
-using EdgeBci.Acquisition.Emulation.Sources;
 using EdgeBci.Recording;
 using EdgeBci.Signal.Chain;
-using EdgeBci.Signal.FixedPoint;
+using EdgeBci.Training.Data;
 using Spectre.Console;
 
 namespace EdgeBci.Cli;
@@ -58,10 +57,11 @@ internal static class FilterCommand
             }
 
             var recording = RecordingLoader.Load(source.FullName);
-            var filtered = Run(recording, sources, deviceNames, settings.Ads1299, signal, out var chain);
             var gain = Gain(settings.Ads1299);
+            var filtered = DeviceReplay.Run(recording, sources, deviceNames, settings.Ads1299.SampleRate, gain, signal, out var chain);
             var prefiltering = string.Join("; ", chain.Stages);
-            var converted = RecordingConverter.FromMicrovolts(filtered, deviceNames, EdfFormat.Bdf,
+            // Re-referencing may rename and regroup the channels (bipolar C3-Cz): the output takes the chain's names.
+            var converted = RecordingConverter.FromMicrovolts(filtered, filtered.ChannelLabels, EdfFormat.Bdf,
                 Ads1299Scaling.FullScaleMicrovolts(gain), Ads1299Frame.MinimumCount, Ads1299Frame.MaximumCount,
                 prefiltering.Length <= 80 ? prefiltering : prefiltering[..80], File.GetLastWriteTime(source.FullName));
             var destination = parse.GetValue(file)!.FullName;
@@ -69,72 +69,10 @@ internal static class FilterCommand
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"Filtered {Markup.Escape(source.Name)} ({recording.SampleRate:0.###} Hz) at {chain.InputRate} SPS through: {Markup.Escape(string.Join(", ", chain.Stages))}."));
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"Wrote [bold]{Markup.Escape(destination)}[/]: {deviceNames.Length} channels at {chain.OutputRate} Hz, {converted.RecordCount} s, {converted.Annotations.Count} annotations."));
+                $"Wrote [bold]{Markup.Escape(destination)}[/]: {filtered.ChannelLabels.Count} channels at {chain.OutputRate} Hz, {converted.RecordCount} s, {converted.Annotations.Count} annotations."));
             return EdgeBciCommand.Success;
         }));
         return command;
-    }
-
-    /// <summary>The recording as the unit would see and filter it; the result is in microvolts at the chain's output rate.</summary>
-    internal static MicrovoltRecording Run(MicrovoltRecording recording, IReadOnlyList<string> sources, IReadOnlyList<string> deviceNames,
-        Ads1299Options ads1299, SignalOptions signal, out SignalChain chain)
-    {
-        var replay = new RecordingSignalSource(recording, sources);
-        var rate = ads1299.SampleRate;
-        chain = SignalChain.Create(signal, deviceNames, rate, signal.BlockFrames);
-        var gain = Gain(ads1299);
-        var channels = deviceNames.Count;
-        var inputFrames = (int)Math.Floor(recording.SampleCount * (double)rate / recording.SampleRate);
-        var outputCapacity = chain.MaximumOutputFrames(inputFrames) + chain.MaximumOutputFrames(signal.BlockFrames);
-        var output = new double[chain.OutputChannels][];
-        for (var c = 0; c < output.Length; c++)
-        {
-            output[c] = new double[outputCapacity];
-        }
-
-        var microvolts = new double[channels];
-        var block = new int[signal.BlockFrames * channels];
-        var filtered = new int[chain.MaximumOutputFrames(signal.BlockFrames) * chain.OutputChannels];
-        var written = 0;
-        var microvoltsPerQ31 = Ads1299Scaling.MicrovoltsPerCount(gain) / (1 << Q31.CountShift);
-        for (var start = 0; start < inputFrames; start += signal.BlockFrames)
-        {
-            var frames = Math.Min(signal.BlockFrames, inputFrames - start);
-            for (var f = 0; f < frames; f++)
-            {
-                replay.Generate(start + f, rate, microvolts);
-                for (var c = 0; c < channels; c++)
-                {
-                    block[(f * channels) + c] = Ads1299Scaling.ToCounts(microvolts[c], gain);
-                }
-            }
-
-            var produced = chain.Process(block.AsSpan(0, frames * channels), filtered);
-            for (var f = 0; f < produced; f++)
-            {
-                for (var c = 0; c < chain.OutputChannels; c++)
-                {
-                    output[c][written] = filtered[(f * chain.OutputChannels) + c] * microvoltsPerQ31;
-                }
-
-                written++;
-            }
-        }
-
-        for (var c = 0; c < output.Length; c++)
-        {
-            Array.Resize(ref output[c], written);
-        }
-
-        // Events keep their times: the chain's output runs on the same clock as its input.
-        return new MicrovoltRecording
-        {
-            SourcePath = recording.SourcePath,
-            SampleRate = chain.OutputRate,
-            ChannelLabels = deviceNames,
-            Microvolts = output,
-            Annotations = recording.Annotations,
-        };
     }
 
     private static Ads1299Gain Gain(Ads1299Options options) =>

@@ -37,6 +37,28 @@ public class FilterCommandTests
     }
 
     [Test]
+    public void Bipolar_re_referencing_writes_one_channel_per_pair_named_after_it()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"edgebci-{Guid.NewGuid():N}.json");
+        var path = Path.ChangeExtension(config, ".bdf");
+        File.WriteAllText(config, """{ "Signal": { "Reference": "bipolar:C3-Cz,C4-Cz" } }""");
+        try
+        {
+            var (exit, output) = CliRunner.Run(["filter", "--in", SharedData.Path("eegmmidb/S001/S001R04.edf"), "--out", path, "--config", config]);
+            Assert.That(exit, Is.Zero, output);
+            var filtered = EdfReader.Read(path);
+            Assert.That(filtered.Header.Signals.Count(s => !s.IsAnnotation), Is.EqualTo(2));
+            Assert.That(filtered.FindSignal("C3-Cz"), Is.GreaterThanOrEqualTo(0));
+            Assert.That(filtered.FindSignal("C4-Cz"), Is.GreaterThanOrEqualTo(0));
+        }
+        finally
+        {
+            File.Delete(config);
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void A_bad_signal_setting_is_named_and_exits_2()
     {
         var config = Path.Combine(Path.GetTempPath(), $"edgebci-{Guid.NewGuid():N}.json");

@@ -1,0 +1,162 @@
+namespace EdgeBci.Training.Data;
+
+/// <summary>
+/// Labelled trials cut from device-filtered recordings: one window of channels × samples per trial, in microvolts at
+/// the signal chain's output rate, so a model trained on it sees exactly what the unit's decoder will see. Each trial
+/// keeps its run number and onset so evaluation can split chronologically (train on early runs, test on later ones)
+/// instead of shuffling neighbouring, correlated trials across the split.
+/// </summary>
+public sealed class EpochDataset
+{
+    private readonly float[][] _windows;
+    private readonly int[] _labels;
+    private readonly int[] _runNumbers;
+    private readonly double[] _onsetSeconds;
+
+    /// <param name="windows">Per trial, channels × samples, row-major (all of channel 0, then channel 1, ...).</param>
+    /// <param name="labels">Per trial, the index of its class in <paramref name="classNames"/>.</param>
+    /// <param name="runNumbers">Per trial, the run it was cut from.</param>
+    /// <param name="onsetSeconds">Per trial, the cue's onset in seconds from the start of its run.</param>
+    /// <param name="classNames">Class names; a label indexes this list.</param>
+    /// <param name="channelNames">Channel names in window row order.</param>
+    /// <param name="sampleRate">Samples per second within a window.</param>
+    /// <param name="samplesPerWindow">Samples per channel in every window.</param>
+    public EpochDataset(
+        IReadOnlyList<float[]> windows,
+        IReadOnlyList<int> labels,
+        IReadOnlyList<int> runNumbers,
+        IReadOnlyList<double> onsetSeconds,
+        IReadOnlyList<string> classNames,
+        IReadOnlyList<string> channelNames,
+        int sampleRate,
+        int samplesPerWindow)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(runNumbers);
+        ArgumentNullException.ThrowIfNull(onsetSeconds);
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentNullException.ThrowIfNull(channelNames);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerWindow, 1);
+        if (classNames.Count == 0 || channelNames.Count == 0)
+        {
+            throw new ArgumentException("A dataset needs at least one class name and one channel name.");
+        }
+
+        var count = windows.Count;
+        if (labels.Count != count || runNumbers.Count != count || onsetSeconds.Count != count)
+        {
+            throw new ArgumentException(
+                $"Per-trial lists disagree: {count} windows, {labels.Count} labels, {runNumbers.Count} run numbers, {onsetSeconds.Count} onsets.");
+        }
+
+        var windowLength = channelNames.Count * samplesPerWindow;
+        _windows = new float[count][];
+        _labels = new int[count];
+        _runNumbers = new int[count];
+        _onsetSeconds = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (windows[i] is null || windows[i].Length != windowLength)
+            {
+                throw new ArgumentException(
+                    $"Trial {i}: a window holds {channelNames.Count} channels × {samplesPerWindow} samples = {windowLength} values, not {windows[i]?.Length ?? 0}.",
+                    nameof(windows));
+            }
+
+            if (labels[i] < 0 || labels[i] >= classNames.Count)
+            {
+                throw new ArgumentException($"Trial {i}: label {labels[i]} is not an index into the {classNames.Count} class names.", nameof(labels));
+            }
+
+            _windows[i] = windows[i];
+            _labels[i] = labels[i];
+            _runNumbers[i] = runNumbers[i];
+            _onsetSeconds[i] = onsetSeconds[i];
+        }
+
+        ClassNames = [.. classNames];
+        ChannelNames = [.. channelNames];
+        SampleRate = sampleRate;
+        SamplesPerWindow = samplesPerWindow;
+    }
+
+    /// <summary>
+    /// Per trial, channels × samples in microvolts, row-major (channel, then time). The arrays are shared with any
+    /// <see cref="Subset"/>, not copied, so treat them as read-only.
+    /// </summary>
+    public IReadOnlyList<float[]> Windows => _windows;
+
+    /// <summary>Per trial, the index of its class in <see cref="ClassNames"/>.</summary>
+    public IReadOnlyList<int> Labels => _labels;
+
+    /// <summary>Per trial, the run it was cut from (eegmmidb's R number).</summary>
+    public IReadOnlyList<int> RunNumbers => _runNumbers;
+
+    /// <summary>Per trial, the cue's onset in seconds from the start of its run (not the window's start).</summary>
+    public IReadOnlyList<double> OnsetSeconds => _onsetSeconds;
+
+    /// <summary>Class names, ordinally sorted as <see cref="TaskDefinition.ClassNames"/>; a label indexes this list.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Channel names in window row order, as the chain outputs them ("C3-Cz" for a bipolar pair).</summary>
+    public IReadOnlyList<string> ChannelNames { get; }
+
+    /// <summary>Samples per second in a window: the signal chain's output rate.</summary>
+    public int SampleRate { get; }
+
+    public int SamplesPerWindow { get; }
+
+    public int ChannelCount => ChannelNames.Count;
+
+    public int Count => _windows.Length;
+
+    /// <summary>One channel of one trial, without copying.</summary>
+    public ReadOnlySpan<float> Channel(int trial, int channel)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(channel);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(channel, ChannelCount);
+        return _windows[trial].AsSpan(channel * SamplesPerWindow, SamplesPerWindow);
+    }
+
+    /// <summary>How many trials carry each label, indexed as <see cref="ClassNames"/>.</summary>
+    public int[] CountPerClass()
+    {
+        var counts = new int[ClassNames.Count];
+        foreach (var label in _labels)
+        {
+            counts[label]++;
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// The trials at <paramref name="indices"/>, in that order (repeats allowed, for resampling). Windows are shared,
+    /// not copied, so folds and splits cost almost nothing.
+    /// </summary>
+    public EpochDataset Subset(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        var windows = new float[indices.Count][];
+        var labels = new int[indices.Count];
+        var runs = new int[indices.Count];
+        var onsets = new double[indices.Count];
+        for (var i = 0; i < indices.Count; i++)
+        {
+            var index = indices[i];
+            if (index < 0 || index >= Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), index, $"Trial index {index} (position {i}) is outside 0..{Count - 1}.");
+            }
+
+            windows[i] = _windows[index];
+            labels[i] = _labels[index];
+            runs[i] = _runNumbers[index];
+            onsets[i] = _onsetSeconds[index];
+        }
+
+        return new EpochDataset(windows, labels, runs, onsets, ClassNames, ChannelNames, SampleRate, SamplesPerWindow);
+    }
+}
