@@ -23,6 +23,7 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(DeviceCommands.Record(output));
         root.Subcommands.Add(ConvertCommand.Create(output));
         root.Subcommands.Add(FilterCommand.Create(output));
+        root.Subcommands.Add(EvaluateCommand.Create(output));
         return root;
     }
 
