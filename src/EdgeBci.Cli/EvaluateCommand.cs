@@ -12,7 +12,7 @@ namespace EdgeBci.Cli;
 /// <summary>
 /// <c>edgebci evaluate</c>: builds a task's windows from annotated recordings through the unit's own signal chain and
 /// reports the classical CSP+LDA baseline under both protocols (stratified k-fold and chronological), as a table and
-/// as JSON. The decoder's fp32 and int8 columns join this report when the trainer lands.
+/// as JSON; with --decoder the fp32 attention decoder is trained and tested on the same folds beside it.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -28,8 +28,9 @@ internal static class EvaluateCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment.", DefaultValueFactory = _ => 7 };
         var report = new Option<FileInfo?>("--out") { Description = "Write the report as JSON here." };
         var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file (Ads1299 and Signal sections as in appsettings.json)." };
+        var decoder = new Option<bool>("--decoder") { Description = "Also train and evaluate the fp32 attention decoder on the same folds (takes up to a minute)." };
         var command = new Command("evaluate", "Reports CSP+LDA on a task's windows (5-fold and chronological), built through the unit's own signal chain.");
-        foreach (var option in new Option[] { task, tasks, data, subject, folds, seed, report, config })
+        foreach (var option in new Option[] { task, tasks, data, subject, folds, seed, report, config, decoder })
         {
             command.Options.Add(option);
         }
@@ -58,7 +59,11 @@ internal static class EvaluateCommand
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Markup.Escape(definition.Name)}: {dataset.Count} windows of {dataset.SamplesPerWindow} samples x {dataset.ChannelCount} channels ({Markup.Escape(string.Join(", ", dataset.ChannelNames))}), classes {Markup.Escape(string.Join(" / ", dataset.ClassNames))}, runs {string.Join(", ", definition.Runs)}"));
 
-            var results = BaselineEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed));
+            var results = new List<ProtocolResult>(BaselineEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed)));
+            if (parse.GetValue(decoder))
+            {
+                results.AddRange(DecoderEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed)));
+            }
             var table = new Table().AddColumn("Model").AddColumn("Protocol").AddColumn(new TableColumn("Accuracy").RightAligned())
                 .AddColumn(new TableColumn("Balanced").RightAligned()).AddColumn(new TableColumn("Kappa").RightAligned()).AddColumn("Test trials");
             foreach (var result in results)
