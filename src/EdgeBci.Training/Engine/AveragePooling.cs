@@ -6,25 +6,20 @@ namespace EdgeBci.Training.Engine;
 /// A trailing remainder shorter than P is dropped, as ONNX and PyTorch do without padding. This is how EEGNet
 /// shortens 500 samples to a token sequence attention can afford.
 /// </summary>
-public sealed class AveragePooling : ILayer
+public sealed class AveragePooling : ParameterFreeLayer
 {
     private int[]? _inputShape;
 
     public AveragePooling(string name, int poolSize)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(poolSize, 1);
-        Name = name;
         PoolSize = poolSize;
     }
 
-    public string Name { get; }
-
     public int PoolSize { get; }
 
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    public Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         var samples = input.Dimension(-1);
@@ -58,7 +53,7 @@ public sealed class AveragePooling : ILayer
         return output;
     }
 
-    public Tensor Backward(Tensor outputGradient)
+    public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var inputShape = Initialization.RequireCached(_inputShape, Name);

@@ -10,29 +10,24 @@ namespace EdgeBci.Training.Engine;
 /// value by value) precisely so that it does not depend on threading.
 /// </para>
 /// </summary>
-public sealed class Dropout : ILayer
+public sealed class Dropout : ParameterFreeLayer
 {
     private readonly Random _random;
     private float[]? _mask;
     private bool _maskFrozen;
 
     public Dropout(string name, double rate, int seed)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentOutOfRangeException.ThrowIfNegative(rate);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rate, 1.0);
-        Name = name;
         Rate = rate;
         _random = new Random(seed);
     }
 
-    public string Name { get; }
-
     public double Rate { get; }
 
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    public Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!training || Rate == 0)
@@ -56,7 +51,7 @@ public sealed class Dropout : ILayer
         return output;
     }
 
-    public Tensor Backward(Tensor outputGradient)
+    public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         if (_mask is null)

@@ -5,21 +5,16 @@ namespace EdgeBci.Training.Engine;
 /// activation). Its slope is continuous at 0 (1 from both sides), and negative outputs keep the mean activation near
 /// zero, which suits the small batches EEG training runs with.
 /// </summary>
-public sealed class Elu : ILayer
+public sealed class Elu : ParameterFreeLayer
 {
     private Tensor? _output;
 
     public Elu(string name)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Name = name;
     }
 
-    public string Name { get; }
-
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    public Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         var output = Tensor.ZerosLike(input);
@@ -33,7 +28,7 @@ public sealed class Elu : ILayer
         return output;
     }
 
-    public Tensor Backward(Tensor outputGradient)
+    public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var output = Initialization.RequireCached(_output, Name);

@@ -6,21 +6,16 @@ namespace EdgeBci.Training.Engine;
 /// pooled time step is one token (ONNX: Reshape to [B, E, H·T], then Transpose perm [0, 2, 1]). Backward is the
 /// inverse transpose.
 /// </summary>
-public sealed class FeatureMapsToTokens : ILayer
+public sealed class FeatureMapsToTokens : ParameterFreeLayer
 {
     private int[]? _inputShape;
 
     public FeatureMapsToTokens(string name)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Name = name;
     }
 
-    public string Name { get; }
-
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    public Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         input.RequireRank(4, Name);
@@ -31,7 +26,7 @@ public sealed class FeatureMapsToTokens : ILayer
         return output;
     }
 
-    public Tensor Backward(Tensor outputGradient)
+    public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var inputShape = Initialization.RequireCached(_inputShape, Name);

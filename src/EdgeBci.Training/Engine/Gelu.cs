@@ -7,7 +7,7 @@ namespace EdgeBci.Training.Engine;
 /// maps to ONNX Gelu with <c>approximate="tanh"</c> (opset 20) or to a handful of elementary ops for older runtimes;
 /// the two differ by less than 1e-3 everywhere. An exporter must use the tanh form to reproduce these outputs.
 /// </summary>
-public sealed class Gelu : ILayer
+public sealed class Gelu : ParameterFreeLayer
 {
     private const double SqrtTwoOverPi = 0.7978845608028654;
     private const double CubicCoefficient = 0.044715;
@@ -15,16 +15,11 @@ public sealed class Gelu : ILayer
     private Tensor? _input;
 
     public Gelu(string name)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Name = name;
     }
 
-    public string Name { get; }
-
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    public Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         var output = Tensor.ZerosLike(input);
@@ -38,7 +33,7 @@ public sealed class Gelu : ILayer
         return output;
     }
 
-    public Tensor Backward(Tensor outputGradient)
+    public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var input = Initialization.RequireCached(_input, Name);

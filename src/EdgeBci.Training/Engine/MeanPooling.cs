@@ -4,21 +4,16 @@ namespace EdgeBci.Training.Engine;
 /// Averages the tokens of each sample: [B, N, E] → [B, E] (ONNX ReduceMean over axis 1, keepdims 0). The classifier
 /// head sees one vector per window whatever the sequence length; backward gives every token 1/N of the gradient.
 /// </summary>
-public sealed class MeanPooling : ILayer
+public sealed class MeanPooling : ParameterFreeLayer
 {
     private int[]? _inputShape;
 
     public MeanPooling(string name)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Name = name;
     }
 
-    public string Name { get; }
-
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    public Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         input.RequireRank(3, Name);
@@ -42,7 +37,7 @@ public sealed class MeanPooling : ILayer
         return output;
     }
 
-    public Tensor Backward(Tensor outputGradient)
+    public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var inputShape = Initialization.RequireCached(_inputShape, Name);

@@ -5,28 +5,23 @@ namespace EdgeBci.Training.Engine;
 /// [B, C, T] → [B, 1, C, T] before the temporal convolution, or a flatten to [B, F·T] before a linear head
 /// (ONNX Reshape with shape [−1, …]). Row-major order is unchanged, so backward is the inverse reshape.
 /// </summary>
-public sealed class Reshape : ILayer
+public sealed class Reshape : ParameterFreeLayer
 {
     private readonly int[] _sampleShape;
     private int[]? _inputShape;
 
     public Reshape(string name, params int[] sampleShape)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(sampleShape);
         _ = Tensor.ElementCount(sampleShape);
-        Name = name;
         _sampleShape = (int[])sampleShape.Clone();
     }
-
-    public string Name { get; }
 
     /// <summary>Shape of one sample after the reshape (without the batch axis).</summary>
     public IReadOnlyList<int> SampleShape => _sampleShape;
 
-    public IReadOnlyList<Parameter> Parameters => [];
-
-    public Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         var batch = input.Dimension(0);
@@ -39,7 +34,7 @@ public sealed class Reshape : ILayer
         return new Tensor((float[])input.Data.Clone(), [batch, .. _sampleShape]);
     }
 
-    public Tensor Backward(Tensor outputGradient)
+    public override Tensor Backward(Tensor outputGradient)
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         var inputShape = Initialization.RequireCached(_inputShape, Name);
