@@ -305,22 +305,6 @@ internal static class EngineTestModels
         return new Sequential("decoder", [.. layers]);
     }
 
-    /// <summary>Every layer inside <paramref name="layer"/>, depth first, containers included.</summary>
-    internal static IEnumerable<ILayer> Flatten(ILayer layer)
-    {
-        yield return layer;
-        var children = layer switch
-        {
-            Sequential sequential => sequential.Layers,
-            Residual residual => [residual.Block],
-            _ => (IReadOnlyList<ILayer>)[],
-        };
-        foreach (var child in children)
-        {
-            foreach (var descendant in Flatten(child))
-            {
-                yield return descendant;
-            }
-        }
-    }
+    /// <summary>Every layer inside <paramref name="layer"/>, depth first, containers included (the decoder's own walk).</summary>
+    internal static IEnumerable<ILayer> Flatten(ILayer layer) => EdgeBci.Training.Model.AttentionDecoder.Flatten(layer);
 }
