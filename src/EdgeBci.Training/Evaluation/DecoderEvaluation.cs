@@ -18,52 +18,21 @@ public static class DecoderEvaluation
         DecoderShape? shape = null, TrainingOptions? options = null, IProgress<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(task);
-        shape ??= DecoderTrainer.ShapeFor(dataset, seed);
-        options ??= new TrainingOptions(Seed: seed);
-        var results = new List<ProtocolResult>(2);
-
-        var truth = new List<int>(dataset.Count);
-        var predicted = new List<int>(dataset.Count);
-        var fold = 0;
-        foreach (var split in CrossValidation.StratifiedKFold(dataset.Labels, folds, seed))
+        var decoderShape = shape ?? DecoderTrainer.ShapeFor(dataset, seed);
+        var trainingOptions = options ?? new TrainingOptions(Seed: seed);
+        return EvaluationProtocols.Run(dataset, task, folds, seed, ModelName, (train, test, label) =>
         {
-            Evaluate(dataset, split, shape, options, truth, predicted, $"fold {++fold}/{folds}", log);
-        }
+            var (decoder, summary) = DecoderTrainer.Train(train, decoderShape, trainingOptions);
+            var predictions = decoder.Predict(test);
+            var correct = 0;
+            for (var i = 0; i < test.Count; i++)
+            {
+                correct += predictions[i] == test.Labels[i] ? 1 : 0;
+            }
 
-        results.Add(new ProtocolResult(ModelName, $"{folds}-fold", $"stratified {folds}-fold cross-validation, seed {seed}",
-            ClassificationMetrics.Compute(truth, predicted, dataset.ClassNames)));
-
-        if (task.Runs.Length >= 2)
-        {
-            var trainRuns = task.Runs[..^1];
-            var testRuns = task.Runs[^1..];
-            truth.Clear();
-            predicted.Clear();
-            Evaluate(dataset, CrossValidation.Chronological(dataset.RunNumbers, trainRuns, testRuns), shape, options, truth, predicted, "chronological", log);
-            results.Add(new ProtocolResult(ModelName, "chronological",
-                $"train on runs {string.Join(", ", trainRuns)}, test on run {testRuns[0]}",
-                ClassificationMetrics.Compute(truth, predicted, dataset.ClassNames)));
-        }
-
-        return results;
-    }
-
-    private static void Evaluate(EpochDataset dataset, DataSplit split, DecoderShape shape, TrainingOptions options,
-        List<int> truth, List<int> predicted, string label, IProgress<string>? log)
-    {
-        var (decoder, summary) = DecoderTrainer.Train(dataset.Subset(split.TrainIndices), shape, options);
-        var test = dataset.Subset(split.TestIndices);
-        var predictions = decoder.Predict(test);
-        var correct = 0;
-        for (var i = 0; i < test.Count; i++)
-        {
-            truth.Add(test.Labels[i]);
-            predicted.Add(predictions[i]);
-            correct += predictions[i] == test.Labels[i] ? 1 : 0;
-        }
-
-        log?.Report($"{label}: {summary.EpochsRun} epochs ({summary.StopReason}, best {summary.BestEpoch}), {summary.Elapsed.TotalSeconds:F1} s, " +
-            $"test {correct}/{test.Count}");
+            log?.Report($"{label}: {summary.EpochsRun} epochs ({summary.StopReason}, best {summary.BestEpoch}), {summary.Elapsed.TotalSeconds:F1} s, " +
+                $"test {correct}/{test.Count}");
+            return predictions;
+        });
     }
 }
