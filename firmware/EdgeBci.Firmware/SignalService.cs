@@ -89,8 +89,9 @@ internal sealed partial class SignalService(
                 stage.Quality.SetLeadOff(loop.Counters.ElectrodesOff);
             }
 
+            // Quality judges the raw left-aligned counts; the chain then filters that same buffer in place.
             stage.Quality.Process(raw.AsSpan(0, block.Length));
-            var produced = chain.Process(block, output);
+            var produced = chain.ProcessLeftAligned(raw.AsSpan(0, block.Length), output);
             var filtered = output.AsSpan(0, produced * chain.OutputChannels);
             stage.BandPower.Process(filtered);
             for (var f = 0; f < produced; f++)

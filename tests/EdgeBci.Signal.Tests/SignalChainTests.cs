@@ -53,6 +53,26 @@ public class SignalChainTests
     }
 
     [Test]
+    public void A_left_aligned_block_filtered_in_place_gives_the_same_output_as_counts()
+    {
+        var options = new SignalOptions { Reference = "average", OutputRate = 160 };
+        var counts = Counts(Montage.Length, 2000, seed: 5);
+        var fromCounts = SignalChain.Create(options, Montage, 250, maximumBlockFrames: 8);
+        var fromQ31 = SignalChain.Create(options, Montage, 250, maximumBlockFrames: 8);
+        var expected = new int[fromCounts.MaximumOutputFrames(2000) * fromCounts.OutputChannels];
+        var actual = new int[expected.Length];
+        var q31 = new int[counts.Length];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            q31[i] = Q31.FromCounts(counts[i]);
+        }
+
+        var expectedFrames = fromCounts.Process(counts, expected);
+        Assert.That(fromQ31.ProcessLeftAligned(q31, actual), Is.EqualTo(expectedFrames));
+        Assert.That(actual, Is.EqualTo(expected));
+    }
+
+    [Test]
     public void The_default_chain_is_dc_blocker_notch_and_band_pass()
     {
         var chain = SignalChain.Create(new SignalOptions(), Montage, 250);

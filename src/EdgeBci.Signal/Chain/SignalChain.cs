@@ -148,20 +148,45 @@ public sealed class SignalChain
                 filtered[i] = source[i] << Q31.CountShift;
             }
 
-            _cascade.Process(filtered);
-            var referenced = _referenced.AsSpan(0, chunk * OutputChannels);
-            _rereferencer.Process(filtered, referenced, chunk);
-            if (_resampler is null)
-            {
-                referenced.CopyTo(output[(written * OutputChannels)..]);
-                written += chunk;
-            }
-            else
-            {
-                written += _resampler.Process(referenced, output[(written * OutputChannels)..]);
-            }
+            written += FilterAndResample(filtered, chunk, output[(written * OutputChannels)..]);
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// As <see cref="Process"/>, for a caller that already holds the block left-aligned to Q31 (counts &lt;&lt; 8, as
+    /// the signal-quality monitor takes it): the block is filtered in place, which saves converting it twice.
+    /// </summary>
+    public int ProcessLeftAligned(Span<int> q31, Span<int> output)
+    {
+        if (q31.Length % InputChannels != 0)
+        {
+            throw new ArgumentException($"A block holds whole frames of {InputChannels} channels; {q31.Length} samples is not one.", nameof(q31));
+        }
+
+        var written = 0;
+        var frames = q31.Length / InputChannels;
+        for (var start = 0; start < frames; start += _maximumBlockFrames)
+        {
+            var chunk = Math.Min(_maximumBlockFrames, frames - start);
+            written += FilterAndResample(q31.Slice(start * InputChannels, chunk * InputChannels), chunk, output[(written * OutputChannels)..]);
+        }
+
+        return written;
+    }
+
+    private int FilterAndResample(Span<int> block, int frames, Span<int> output)
+    {
+        _cascade.Process(block);
+        var referenced = _referenced.AsSpan(0, frames * OutputChannels);
+        _rereferencer.Process(block, referenced, frames);
+        if (_resampler is null)
+        {
+            referenced.CopyTo(output);
+            return frames;
+        }
+
+        return _resampler.Process(referenced, output);
     }
 }
