@@ -56,7 +56,7 @@ internal sealed partial class AcquisitionService(
         var samples = new int[channels];
         var rms = new double[channels];
         var peakToPeak = new double[channels];
-        Ads1299Values.TryParseGain(frontEnd.Options.Gain, out var gain);
+        var gain = frontEnd.Options.GainSetting;
         var line = new StringBuilder(256);
         long lastFrames = 0, lastMissed = 0, lastBad = 0;
         var lastTime = time.GetTimestamp();

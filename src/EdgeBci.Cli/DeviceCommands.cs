@@ -128,7 +128,7 @@ internal static class DeviceCommands
             var path = parse.GetValue(file)!.FullName;
             using var frontEnd = device.Open(parse);
             var identity = frontEnd.Initialize();
-            Ads1299Values.TryParseGain(frontEnd.Options.Gain, out var gain);
+            var gain = frontEnd.Options.GainSetting;
             var frames = (long)Math.Round(duration * frontEnd.SampleRate);
             var ring = new SampleRing(frontEnd.Device.ChannelCount, frontEnd.Device.ChipCount, Math.Max(frontEnd.SampleRate * 4, 64));
             using var reader = ring.CreateReader();

@@ -57,7 +57,7 @@ internal static class FilterCommand
             }
 
             var recording = RecordingLoader.Load(source.FullName);
-            var gain = Gain(settings.Ads1299);
+            var gain = settings.Ads1299.GainSetting;
             var filtered = DeviceReplay.Run(recording, sources, deviceNames, settings.Ads1299.SampleRate, gain, signal, out var chain);
             var prefiltering = string.Join("; ", chain.Stages);
             // Re-referencing may rename and regroup the channels (bipolar C3-Cz): the output takes the chain's names.
@@ -74,9 +74,4 @@ internal static class FilterCommand
         }));
         return command;
     }
-
-    private static Ads1299Gain Gain(Ads1299Options options) =>
-        Ads1299Values.TryParseGain(options.Gain, out var gain)
-            ? gain
-            : throw new ArgumentException($"{Ads1299Options.Section}:Gain = {options.Gain} is not allowed; use one of 1, 2, 4, 6, 8, 12, 24.");
 }

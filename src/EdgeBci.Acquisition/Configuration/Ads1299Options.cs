@@ -130,11 +130,16 @@ public sealed class Ads1299Options
 
     public int ChipCount => Channels.Length / Ads1299RegisterMap.ChannelsPerChip;
 
+    /// <summary>The PGA gain as the register setting (what count scaling needs).</summary>
+    public Ads1299Gain GainSetting => Ads1299Values.TryParseGain(Gain, out var gain)
+        ? gain
+        : throw new ArgumentException($"{Section}:Gain = {Gain} is not allowed; use one of 1, 2, 4, 6, 8, 12, 24.");
+
     /// <summary>The typed register-level configuration these options describe.</summary>
     public Ads1299Configuration ToConfiguration()
     {
         Ads1299Values.TryParseDataRate(SampleRate, out var rate);
-        Ads1299Values.TryParseGain(Gain, out var gain);
+        var gain = GainSetting;
         var leadOff = Enum.Parse<LeadOffMode>(LeadOff, ignoreCase: true);
         var srb1 = string.Equals(Reference, "Srb1", StringComparison.OrdinalIgnoreCase);
         var channel = new Ads1299ChannelConfiguration
