@@ -214,13 +214,13 @@ public static class EdfReader
                 SampleCodec.Decode(bytes, bytesPerSample, samples[s].AsSpan(r * count, count));
                 if (signals[s].IsAnnotation)
                 {
-                    var field = $"annotation signal {s + 1} in data record {r + 1}";
-                    var recordOnset = TimeStampedAnnotationList.Parse(bytes, offset, origin, field, annotations);
+                    var where = new AnnotationLocation(origin, s + 1, r + 1);
+                    var recordOnset = TimeStampedAnnotationList.Parse(bytes, offset, where, annotations);
                     if (s == firstAnnotationSignal && header.IsPlus)
                     {
                         if (double.IsNaN(recordOnset))
                         {
-                            throw new EdfFormatException(origin, field, offset, "an EDF+ data record must start with a time-keeping annotation");
+                            throw new EdfFormatException(origin, where.Field, offset, "an EDF+ data record must start with a time-keeping annotation");
                         }
 
                         onsets[r] = recordOnset;

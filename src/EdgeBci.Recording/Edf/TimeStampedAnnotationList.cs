@@ -77,7 +77,7 @@ internal static class TimeStampedAnnotationList
     /// Parses one data record's annotation bytes. Returns the record's time-keeping onset (NaN if the record has none)
     /// and appends its annotations.
     /// </summary>
-    public static double Parse(ReadOnlySpan<byte> bytes, long fileOffset, string origin, string field, List<EdfAnnotation> annotations)
+    public static double Parse(ReadOnlySpan<byte> bytes, long fileOffset, AnnotationLocation where, List<EdfAnnotation> annotations)
     {
         var recordOnset = double.NaN;
         var first = true;
@@ -94,16 +94,16 @@ internal static class TimeStampedAnnotationList
             var sign = bytes[position];
             if (sign != (byte)'+' && sign != (byte)'-')
             {
-                throw Error(origin, field, fileOffset + position, $"a TAL must start with '+' or '-', found byte 0x{sign:X2}");
+                throw Error(where, fileOffset + position, $"a TAL must start with '+' or '-', found byte 0x{sign:X2}");
             }
 
             var onsetEnd = IndexOfEither(bytes, position + 1, TextEnd, DurationMark);
             if (onsetEnd < 0)
             {
-                throw Error(origin, field, fileOffset + talStart, "annotation onset is not terminated");
+                throw Error(where, fileOffset + talStart, "annotation onset is not terminated");
             }
 
-            var onset = ParseTime(bytes[position..onsetEnd], signed: true, origin, field, fileOffset + position, "onset");
+            var onset = ParseTime(bytes[position..onsetEnd], signed: true, where, fileOffset + position, "onset");
             position = onsetEnd;
             double? duration = null;
             if (bytes[position] == DurationMark)
@@ -111,11 +111,11 @@ internal static class TimeStampedAnnotationList
                 var durationEnd = bytes[(position + 1)..].IndexOf(TextEnd);
                 if (durationEnd < 0)
                 {
-                    throw Error(origin, field, fileOffset + position, "annotation duration is not terminated");
+                    throw Error(where, fileOffset + position, "annotation duration is not terminated");
                 }
 
                 durationEnd += position + 1;
-                duration = ParseTime(bytes[(position + 1)..durationEnd], signed: false, origin, field, fileOffset + position + 1, "duration");
+                duration = ParseTime(bytes[(position + 1)..durationEnd], signed: false, where, fileOffset + position + 1, "duration");
                 position = durationEnd;
             }
 
@@ -126,7 +126,7 @@ internal static class TimeStampedAnnotationList
             {
                 if (position >= bytes.Length)
                 {
-                    throw Error(origin, field, fileOffset + talStart, "annotation TAL is not terminated by 0x00 within the data record");
+                    throw Error(where, fileOffset + talStart, "annotation TAL is not terminated by 0x00 within the data record");
                 }
 
                 if (bytes[position] == TalEnd)
@@ -138,13 +138,13 @@ internal static class TimeStampedAnnotationList
                 var textEnd = bytes[position..].IndexOf(TextEnd);
                 if (textEnd < 0)
                 {
-                    throw Error(origin, field, fileOffset + position, "annotation text is not terminated by 0x14");
+                    throw Error(where, fileOffset + position, "annotation text is not terminated by 0x14");
                 }
 
                 var text = bytes.Slice(position, textEnd);
                 if (text.IndexOf(TalEnd) >= 0)
                 {
-                    throw Error(origin, field, fileOffset + position, "annotation text contains a 0x00 byte");
+                    throw Error(where, fileOffset + position, "annotation text contains a 0x00 byte");
                 }
 
                 if (text.IsEmpty)
@@ -163,7 +163,7 @@ internal static class TimeStampedAnnotationList
                     }
                     catch (DecoderFallbackException)
                     {
-                        throw Error(origin, field, fileOffset + position, "annotation text is not valid UTF-8");
+                        throw Error(where, fileOffset + position, "annotation text is not valid UTF-8");
                     }
 
                     annotations.Add(new EdfAnnotation(onset, duration, decoded));
@@ -187,7 +187,7 @@ internal static class TimeStampedAnnotationList
         return index < 0 ? -1 : index + start;
     }
 
-    private static double ParseTime(ReadOnlySpan<byte> text, bool signed, string origin, string field, long offset, string what)
+    private static double ParseTime(ReadOnlySpan<byte> text, bool signed, AnnotationLocation where, long offset, string what)
     {
         var digits = signed ? text[1..] : text;
         var dots = 0;
@@ -199,20 +199,20 @@ internal static class TimeStampedAnnotationList
             }
             else if (b is < (byte)'0' or > (byte)'9')
             {
-                throw Error(origin, field, offset, $"annotation {what} '{PrintableText.From(text)}' is not a decimal number of seconds");
+                throw Error(where, offset, $"annotation {what} '{PrintableText.From(text)}' is not a decimal number of seconds");
             }
         }
 
         if (digits.IsEmpty || dots > 1 || digits.Length == dots)
         {
-            throw Error(origin, field, offset, $"annotation {what} '{PrintableText.From(text)}' is not a decimal number of seconds");
+            throw Error(where, offset, $"annotation {what} '{PrintableText.From(text)}' is not a decimal number of seconds");
         }
 
         var value = double.Parse(Encoding.ASCII.GetString(digits), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
         return signed && text[0] == (byte)'-' ? -value : value;
     }
 
-    private static EdfFormatException Error(string origin, string field, long offset, string problem) => new(origin, field, offset, problem);
+    private static EdfFormatException Error(AnnotationLocation where, long offset, string problem) => new(where.Origin, where.Field, offset, problem);
 
     private static int EncodeTime(double onset, Span<byte> destination) => Encoding.ASCII.GetBytes(FormatTime(onset), destination);
 
@@ -220,4 +220,13 @@ internal static class TimeStampedAnnotationList
 
     // EDF+ forbids exponents; nine decimals is well below a sample period at any rate the chip has.
     private static string FormatUnsigned(double seconds) => seconds.ToString("0.#########", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Where a TAL sits, for error messages only: the field name is composed when an error needs it, not for every data
+/// record read.
+/// </summary>
+internal readonly record struct AnnotationLocation(string Origin, int Signal, int Record)
+{
+    public string Field => $"annotation signal {Signal} in data record {Record}";
 }
