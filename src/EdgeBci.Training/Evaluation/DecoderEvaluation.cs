@@ -14,15 +14,18 @@ public static class DecoderEvaluation
 
     /// <param name="shape">The decoder shape, or null for <see cref="DecoderTrainer.ShapeFor"/>.</param>
     /// <param name="options">Training options (null = defaults). Its time budget applies to each fold separately.</param>
+    /// <param name="curves">When given, receives each fold's learning curve, in the order the folds ran.</param>
     public static IReadOnlyList<ProtocolResult> Run(EpochDataset dataset, TaskDefinition task, int folds = 5, int seed = 7,
-        DecoderShape? shape = null, TrainingOptions? options = null, IProgress<string>? log = null)
+        DecoderShape? shape = null, TrainingOptions? options = null, IProgress<string>? log = null, ICollection<LearningCurve>? curves = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         var decoderShape = shape ?? DecoderTrainer.ShapeFor(dataset, seed);
         var trainingOptions = options ?? new TrainingOptions(Seed: seed);
         return EvaluationProtocols.Run(dataset, task, folds, seed, ModelName, (train, test, label) =>
         {
-            var (decoder, summary) = DecoderTrainer.Train(train, decoderShape, trainingOptions);
+            var epochs = new List<EpochReport>();
+            var (decoder, summary) = DecoderTrainer.Train(train, decoderShape, trainingOptions, new CollectingProgress<EpochReport>(epochs));
+            curves?.Add(new LearningCurve(label, epochs, summary));
             var predictions = decoder.Predict(test);
             var correct = 0;
             for (var i = 0; i < test.Count; i++)
