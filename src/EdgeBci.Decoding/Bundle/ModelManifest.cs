@@ -1,0 +1,98 @@
+using System.Text.Json.Serialization;
+using EdgeBci.Signal.Chain;
+
+namespace EdgeBci.Decoding.Bundle;
+
+/// <summary>
+/// <c>manifest.json</c> of a model bundle: everything the unit must know to feed the model exactly what it was trained
+/// on, and the SHA-256 of every file so the unit never runs a model it could not verify.
+/// </summary>
+public sealed record ModelManifest
+{
+    /// <summary>The manifest layout this firmware reads; a bundle written for another layout is refused.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public const string FileName = "manifest.json";
+
+    /// <summary>The int8 model the unit runs.</summary>
+    public const string Int8ModelFile = "model.onnx";
+
+    /// <summary>The fp32 model it was quantized from (reference, fallback and re-quantization).</summary>
+    public const string Fp32ModelFile = "model.fp32.onnx";
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>Stable name of the model family and task, e.g. "s001-hands-vs-feet".</summary>
+    public required string ModelId { get; init; }
+
+    /// <summary>Version of this training, e.g. "2026.11.25.1"; the pair (id, version) names one bundle.</summary>
+    public required string ModelVersion { get; init; }
+
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    /// <summary>Tool and command line that produced the bundle, so it can be rebuilt.</summary>
+    public string? CreatedBy { get; init; }
+
+    /// <summary>EEG channel names in the order of the model input's channel axis.</summary>
+    public required IReadOnlyList<string> Channels { get; init; }
+
+    /// <summary>Rate of the samples the model takes, after the signal chain (Hz).</summary>
+    public required double SampleRate { get; init; }
+
+    /// <summary>Samples per channel per window: the model's fixed input length.</summary>
+    public required int WindowSamples { get; init; }
+
+    /// <summary>Where the training windows started relative to the cue (s); informative.</summary>
+    public double WindowOffsetSeconds { get; init; }
+
+    /// <summary>Suggested hop between decoded windows on the unit (s).</summary>
+    public double HopSeconds { get; init; } = 0.25;
+
+    /// <summary>Class names in the order of the model's output.</summary>
+    public required IReadOnlyList<string> Classes { get; init; }
+
+    /// <summary>The signal chain the training data went through; the unit must run the same one.</summary>
+    public required SignalOptions SignalChain { get; init; }
+
+    public required ModelNormalization Normalization { get; init; }
+
+    public required ModelTensors Tensors { get; init; }
+
+    public ModelQuantization? Quantization { get; init; }
+
+    /// <summary>How the model did when it was trained, for the record.</summary>
+    public IReadOnlyList<ModelMetric> Metrics { get; init; } = [];
+
+    /// <summary>The recordings the model was trained on, with their SHA-256.</summary>
+    public IReadOnlyList<BundleFile> TrainingRecordings { get; init; } = [];
+
+    /// <summary>Every file of the bundle (the manifest excepted) with its SHA-256 and size.</summary>
+    public required IReadOnlyList<BundleFile> Files { get; init; }
+
+    [JsonIgnore]
+    public double WindowSeconds => WindowSamples / SampleRate;
+}
+
+/// <summary>How microvolt windows are scaled before the network.</summary>
+/// <param name="Kind">"fixed-scale" (per-channel mean removed, divided by <paramref name="ScaleMicrovolts"/>) or "channel-zscore".</param>
+/// <param name="InGraph">True when the ONNX graph does the normalisation itself, so the unit feeds microvolts.</param>
+public sealed record ModelNormalization(string Kind, double ScaleMicrovolts, bool InGraph);
+
+/// <summary>Names of the model's input and outputs.</summary>
+/// <param name="Input">Float [batch, channels, samples] in microvolts.</param>
+/// <param name="Probabilities">Float [batch, classes].</param>
+/// <param name="Logits">Float [batch, classes], optional.</param>
+public sealed record ModelTensors(string Input, string Probabilities, string? Logits);
+
+/// <summary>How <see cref="ModelManifest.Int8ModelFile"/> was quantized from the fp32 model.</summary>
+/// <param name="Method">"min-max" or "percentile".</param>
+/// <param name="Percentile">The percentile, when <paramref name="Method"/> is "percentile".</param>
+/// <param name="CalibrationWindows">Windows the activations were calibrated on.</param>
+/// <param name="Agreement">Share of held-out windows on which int8 and fp32 pick the same class.</param>
+public sealed record ModelQuantization(string Method, double? Percentile, int CalibrationWindows, double Agreement);
+
+/// <summary>One reported figure.</summary>
+public sealed record ModelMetric(string Model, string Protocol, double Accuracy, double BalancedAccuracy, double Kappa, int Trials);
+
+/// <summary>A file and its SHA-256 (lower-case hex).</summary>
+public sealed record BundleFile(string Name, string Sha256, long Bytes);
