@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
-// `make bench` runs everything (frame decoding, the signal chain, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `make bench` runs everything (frame decoding, the signal chain, decoder training, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -16,6 +16,7 @@ if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
     BenchmarkRunner.Run<SignalChainBenchmark>();
+    BenchmarkRunner.Run<DecoderTrainingBenchmark>();
     return AcquisitionSoak.Run(60, 16000, 0, -1) ? 0 : 1;
 }
 

@@ -208,6 +208,31 @@ public class DatasetTests
     }
 
     [Test]
+    public void Crop_contexts_hold_the_signal_around_each_window_and_shift_it_sample_by_sample()
+    {
+        var cropped = DatasetBuilder.Build(LeftRightPaths(), TaskDefinition.LeftVersusRight, Ads1299Options.DefaultMontage, ReplaySettings.Default,
+            new SignalOptions(), cropMarginSeconds: 0.2);
+        Assert.That(cropped.CropMargin, Is.EqualTo(50));
+        Assert.That(cropped.Windows, Is.EqualTo(_leftRight.Windows), "crops change nothing about the windows themselves");
+
+        var samples = cropped.SamplesPerWindow;
+        var shifted = new float[cropped.ChannelCount * samples];
+        Assert.That(cropped.CopyShiftedWindow(5, 0, shifted), Is.EqualTo(0));
+        Assert.That(shifted, Is.EqualTo(cropped.Windows[5]));
+
+        // Shifting by +k samples starts k samples later: the window's sample k becomes the first.
+        Assert.That(cropped.CopyShiftedWindow(5, 7, shifted), Is.EqualTo(7));
+        for (var c = 0; c < cropped.ChannelCount; c++)
+        {
+            Assert.That(shifted.AsSpan(c * samples, samples - 7).ToArray(), Is.EqualTo(cropped.Windows[5].AsSpan((c * samples) + 7, samples - 7).ToArray()), $"channel {c}");
+        }
+
+        Assert.That(cropped.Subset([5]).CopyShiftedWindow(0, 7, new float[shifted.Length]), Is.EqualTo(7), "a subset keeps the contexts");
+        Assert.That(() => cropped.CopyShiftedWindow(5, 51, shifted), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(() => _leftRight.CopyShiftedWindow(5, 1, shifted), Throws.InstanceOf<ArgumentOutOfRangeException>(), "no margin, no shift");
+    }
+
+    [Test]
     public void A_montage_channel_missing_from_the_recording_is_named()
     {
         string[] montage = ["FC3", "FC4", "C3", "Cz", "C4", "CP3", "CP4", "Xx9"];

@@ -147,7 +147,7 @@ public static class DatasetBuilder
 
     /// <summary>The task's runs of one eegmmidb subject under <paramref name="folder"/> (the folder holding S001, S002, ...).</summary>
     public static EpochDataset Build(string folder, int subject, TaskDefinition task, IReadOnlyList<string> montage,
-        ReplaySettings device, SignalOptions signal)
+        ReplaySettings device, SignalOptions signal, double cropMarginSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(task);
         task.Validate();
@@ -157,7 +157,7 @@ public static class DatasetBuilder
             paths[i] = RunPath(folder, subject, task.Runs[i]);
         }
 
-        return Build(paths, task, montage, device, signal);
+        return Build(paths, task, montage, device, signal, cropMarginSeconds);
     }
 
     /// <summary>
@@ -170,9 +170,13 @@ public static class DatasetBuilder
     /// <param name="montage">Electrode names in device channel order ("C3" finds eegmmidb's "C3..").</param>
     /// <param name="device">The chip's data rate and gain.</param>
     /// <param name="signal">The signal chain's configuration, as on the unit.</param>
+    /// <param name="cropMarginSeconds">
+    /// Also keep this much signal each side of every window (when the recording has it), so training can draw shifted
+    /// crops; 0 keeps windows only.
+    /// </param>
     /// <exception cref="ArgumentException">A setting is invalid, a run does not belong to the task, or a montage channel is not in a recording (named).</exception>
     public static EpochDataset Build(IReadOnlyList<string> edfPaths, TaskDefinition task, IReadOnlyList<string> montage,
-        ReplaySettings device, SignalOptions signal)
+        ReplaySettings device, SignalOptions signal, double cropMarginSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(edfPaths);
         ArgumentNullException.ThrowIfNull(task);
@@ -212,7 +216,15 @@ public static class DatasetBuilder
                 $"Task '{task.Name}': \"window\" of {task.WindowSeconds} s holds no sample at {outputRate} Hz."));
         }
 
+        if (!(cropMarginSeconds >= 0) || cropMarginSeconds > task.WindowSeconds)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cropMarginSeconds), cropMarginSeconds,
+                $"The crop margin must be 0 .. the window length ({task.WindowSeconds} s).");
+        }
+
+        var cropMargin = (int)Math.Round(cropMarginSeconds * outputRate, MidpointRounding.AwayFromZero);
         var windows = new List<float[]>();
+        var contexts = new List<float[]?>();
         var labels = new List<int>();
         var runNumbers = new List<int>();
         var onsets = new List<double>();
@@ -224,10 +236,10 @@ public static class DatasetBuilder
             var recording = RecordingLoader.Load(path);
             var filtered = DeviceReplay.Run(recording, montage, deviceNames, device.SampleRate, gain, signal, out var chain);
             channelNames ??= filtered.ChannelLabels;
-            CutWindows(filtered, chain.OutputRate, task, labelByAnnotation, samplesPerWindow, run, windows, labels, runNumbers, onsets);
+            CutWindows(filtered, chain.OutputRate, task, labelByAnnotation, samplesPerWindow, cropMargin, run, windows, contexts, labels, runNumbers, onsets);
         }
 
-        return new EpochDataset(windows, labels, runNumbers, onsets, classNames, channelNames!, outputRate, samplesPerWindow);
+        return new EpochDataset(windows, labels, runNumbers, onsets, classNames, channelNames!, outputRate, samplesPerWindow, contexts, cropMargin);
     }
 
     /// <summary>
@@ -236,7 +248,8 @@ public static class DatasetBuilder
     /// are left out rather than padded, since padding would teach the model a signal the unit never produces.
     /// </summary>
     private static void CutWindows(MicrovoltRecording filtered, int rate, TaskDefinition task, Dictionary<string, int> labelByAnnotation,
-        int samplesPerWindow, int run, List<float[]> windows, List<int> labels, List<int> runNumbers, List<double> onsets)
+        int samplesPerWindow, int cropMargin, int run, List<float[]> windows, List<float[]?> contexts, List<int> labels, List<int> runNumbers,
+        List<double> onsets)
     {
         var channels = filtered.Microvolts;
         var available = filtered.SampleCount;
@@ -254,22 +267,35 @@ public static class DatasetBuilder
                 continue;
             }
 
-            var window = new float[channels.Length * samplesPerWindow];
-            for (var c = 0; c < channels.Length; c++)
-            {
-                var source = channels[c];
-                var row = c * samplesPerWindow;
-                for (var s = 0; s < samplesPerWindow; s++)
-                {
-                    window[row + s] = (float)source[first + s];
-                }
-            }
-
+            var window = Cut(channels, first, samplesPerWindow, available)!;
             windows.Add(window);
+            contexts.Add(cropMargin > 0 ? Cut(channels, first - cropMargin, samplesPerWindow + (2 * cropMargin), available) : null);
             labels.Add(label);
             runNumbers.Add(run);
             onsets.Add(annotation.Onset);
         }
+    }
+
+    /// <summary>Channels × [first, first + length) row-major, or null when that span is not all inside the recording.</summary>
+    private static float[]? Cut(double[][] channels, long first, int length, long available)
+    {
+        if (first < 0 || first + length > available)
+        {
+            return null;
+        }
+
+        var cut = new float[channels.Length * length];
+        for (var c = 0; c < channels.Length; c++)
+        {
+            var source = channels[c];
+            var row = c * length;
+            for (var s = 0; s < length; s++)
+            {
+                cut[row + s] = (float)source[first + s];
+            }
+        }
+
+        return cut;
     }
 
     /// <summary>

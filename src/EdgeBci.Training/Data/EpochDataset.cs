@@ -12,6 +12,7 @@ public sealed class EpochDataset
     private readonly int[] _labels;
     private readonly int[] _runNumbers;
     private readonly double[] _onsetSeconds;
+    private readonly float[]?[] _contexts;
 
     /// <param name="windows">Per trial, channels × samples, row-major (all of channel 0, then channel 1, ...).</param>
     /// <param name="labels">Per trial, the index of its class in <paramref name="classNames"/>.</param>
@@ -21,6 +22,11 @@ public sealed class EpochDataset
     /// <param name="channelNames">Channel names in window row order.</param>
     /// <param name="sampleRate">Samples per second within a window.</param>
     /// <param name="samplesPerWindow">Samples per channel in every window.</param>
+    /// <param name="contexts">
+    /// Optional, per trial: the same channels over <paramref name="cropMargin"/> more samples on each side of the window
+    /// (null for a trial whose surroundings fell outside its recording), for training on shifted crops.
+    /// </param>
+    /// <param name="cropMargin">Extra samples each side of a window held in <paramref name="contexts"/>.</param>
     public EpochDataset(
         IReadOnlyList<float[]> windows,
         IReadOnlyList<int> labels,
@@ -29,7 +35,9 @@ public sealed class EpochDataset
         IReadOnlyList<string> classNames,
         IReadOnlyList<string> channelNames,
         int sampleRate,
-        int samplesPerWindow)
+        int samplesPerWindow,
+        IReadOnlyList<float[]?>? contexts = null,
+        int cropMargin = 0)
     {
         ArgumentNullException.ThrowIfNull(windows);
         ArgumentNullException.ThrowIfNull(labels);
@@ -39,16 +47,17 @@ public sealed class EpochDataset
         ArgumentNullException.ThrowIfNull(channelNames);
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerWindow, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(cropMargin);
         if (classNames.Count == 0 || channelNames.Count == 0)
         {
             throw new ArgumentException("A dataset needs at least one class name and one channel name.");
         }
 
         var count = windows.Count;
-        if (labels.Count != count || runNumbers.Count != count || onsetSeconds.Count != count)
+        if (labels.Count != count || runNumbers.Count != count || onsetSeconds.Count != count || (contexts is not null && contexts.Count != count))
         {
             throw new ArgumentException(
-                $"Per-trial lists disagree: {count} windows, {labels.Count} labels, {runNumbers.Count} run numbers, {onsetSeconds.Count} onsets.");
+                $"Per-trial lists disagree: {count} windows, {labels.Count} labels, {runNumbers.Count} run numbers, {onsetSeconds.Count} onsets, {contexts?.Count ?? count} contexts.");
         }
 
         var windowLength = channelNames.Count * samplesPerWindow;
@@ -56,6 +65,8 @@ public sealed class EpochDataset
         _labels = new int[count];
         _runNumbers = new int[count];
         _onsetSeconds = new double[count];
+        _contexts = new float[]?[count];
+        var contextLength = channelNames.Count * (samplesPerWindow + (2 * cropMargin));
         for (var i = 0; i < count; i++)
         {
             if (windows[i] is null || windows[i].Length != windowLength)
@@ -74,12 +85,24 @@ public sealed class EpochDataset
             _labels[i] = labels[i];
             _runNumbers[i] = runNumbers[i];
             _onsetSeconds[i] = onsetSeconds[i];
+            if (contexts?[i] is { } context)
+            {
+                if (cropMargin == 0 || context.Length != contextLength)
+                {
+                    throw new ArgumentException(
+                        $"Trial {i}: a crop context holds {channelNames.Count} channels × ({samplesPerWindow} + 2 × {cropMargin}) samples = {contextLength} values, not {context.Length}.",
+                        nameof(contexts));
+                }
+
+                _contexts[i] = context;
+            }
         }
 
         ClassNames = [.. classNames];
         ChannelNames = [.. channelNames];
         SampleRate = sampleRate;
         SamplesPerWindow = samplesPerWindow;
+        CropMargin = cropMargin;
     }
 
     /// <summary>
@@ -108,6 +131,9 @@ public sealed class EpochDataset
 
     public int SamplesPerWindow { get; }
 
+    /// <summary>Samples each side of a window that <see cref="CopyShiftedWindow"/> may shift by (0: no crops).</summary>
+    public int CropMargin { get; }
+
     public int ChannelCount => ChannelNames.Count;
 
     public int Count => _windows.Length;
@@ -118,6 +144,37 @@ public sealed class EpochDataset
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(channel, ChannelCount);
         return _windows[trial].AsSpan(channel * SamplesPerWindow, SamplesPerWindow);
+    }
+
+    /// <summary>
+    /// Copies trial <paramref name="trial"/> shifted by <paramref name="offset"/> samples (−<see cref="CropMargin"/> ..
+    /// <see cref="CropMargin"/>; later is positive) into <paramref name="target"/>. A trial without a context is
+    /// copied unshifted, so the caller need not care which trials have one.
+    /// </summary>
+    /// <returns>The shift actually applied.</returns>
+    public int CopyShiftedWindow(int trial, int offset, Span<float> target)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(offset, -CropMargin);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, CropMargin);
+        var samples = SamplesPerWindow;
+        if (target.Length != ChannelCount * samples)
+        {
+            throw new ArgumentException($"The target holds {target.Length} values; a window is {ChannelCount} × {samples}.", nameof(target));
+        }
+
+        if (_contexts[trial] is not { } context)
+        {
+            _windows[trial].CopyTo(target);
+            return 0;
+        }
+
+        var stride = samples + (2 * CropMargin);
+        for (var c = 0; c < ChannelCount; c++)
+        {
+            context.AsSpan((c * stride) + CropMargin + offset, samples).CopyTo(target.Slice(c * samples, samples));
+        }
+
+        return offset;
     }
 
     /// <summary>How many trials carry each label, indexed as <see cref="ClassNames"/>.</summary>
@@ -143,6 +200,7 @@ public sealed class EpochDataset
         var labels = new int[indices.Count];
         var runs = new int[indices.Count];
         var onsets = new double[indices.Count];
+        var contexts = new float[]?[indices.Count];
         for (var i = 0; i < indices.Count; i++)
         {
             var index = indices[i];
@@ -155,8 +213,9 @@ public sealed class EpochDataset
             labels[i] = _labels[index];
             runs[i] = _runNumbers[index];
             onsets[i] = _onsetSeconds[index];
+            contexts[i] = _contexts[index];
         }
 
-        return new EpochDataset(windows, labels, runs, onsets, ClassNames, ChannelNames, SampleRate, SamplesPerWindow);
+        return new EpochDataset(windows, labels, runs, onsets, ClassNames, ChannelNames, SampleRate, SamplesPerWindow, contexts, CropMargin);
     }
 }

@@ -208,7 +208,7 @@ public sealed class AttentionDecoder
         }
     }
 
-    private void Normalize(ReadOnlySpan<float> window, Span<float> target)
+    internal void Normalize(ReadOnlySpan<float> window, Span<float> target)
     {
         var samples = Shape.Samples;
         for (var c = 0; c < Shape.Channels; c++)

@@ -14,6 +14,11 @@ namespace EdgeBci.Training.Model;
 /// <param name="Patience">Epochs without a lower validation loss before stopping; the best epoch's state is restored.</param>
 /// <param name="BalanceClasses">Weight the loss by n / (K·n_class) so a rarer class counts as much.</param>
 /// <param name="NoiseStandardDeviation">Gaussian noise added to the normalised training inputs (0 = none).</param>
+/// <param name="RandomCrops">
+/// When the dataset holds crop contexts (<see cref="EpochDataset.CropMargin"/>), train each epoch on windows shifted by
+/// a random number of samples within the margin: the same trial seen a little earlier or later, as the unit's sliding
+/// window will see it. Validation and test always use the unshifted window.
+/// </param>
 /// <param name="GradientClipNorm">Global gradient norm bound.</param>
 /// <param name="TimeBudget">Wall-clock limit: training stops after the epoch that exceeds it (null = none).</param>
 /// <param name="Seed">Seed of the validation split, shuffling and noise (the model has its own in <see cref="DecoderShape"/>).</param>
@@ -27,6 +32,7 @@ public sealed record TrainingOptions(
     int Patience = 25,
     bool BalanceClasses = true,
     double NoiseStandardDeviation = 0.05,
+    bool RandomCrops = true,
     double GradientClipNorm = 5,
     TimeSpan? TimeBudget = null,
     int Seed = 1)
@@ -120,6 +126,8 @@ public static class DecoderTrainer
         var optimizer = new AdamW(network.Parameters, options.PeakLearningRate, options.WeightDecay);
 
         var windowLength = shape.WindowLength;
+        var crops = options.RandomCrops && dataset.CropMargin > 0;
+        var cropScratch = crops ? new float[windowLength] : [];
         var order = Enumerable.Range(0, trainLabels.Length).ToArray();
         var best = ModelCheckpoint.Capture(network);
         double? bestLoss = null;
@@ -145,7 +153,17 @@ public static class DecoderTrainer
                     var trial = order[start + i];
                     labels[i] = trainLabels[trial];
                     var target = inputs.Data.AsSpan(i * windowLength, windowLength);
-                    trainInputs.Data.AsSpan(trial * windowLength, windowLength).CopyTo(target);
+                    if (crops)
+                    {
+                        var margin = dataset.CropMargin;
+                        dataset.CopyShiftedWindow(trainIndices[trial], random.Next(-margin, margin + 1), cropScratch);
+                        decoder.Normalize(cropScratch, target);
+                    }
+                    else
+                    {
+                        trainInputs.Data.AsSpan(trial * windowLength, windowLength).CopyTo(target);
+                    }
+
                     if (options.NoiseStandardDeviation > 0)
                     {
                         for (var v = 0; v < target.Length; v++)
