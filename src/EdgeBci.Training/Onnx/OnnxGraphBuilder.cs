@@ -34,6 +34,9 @@ public sealed class OnnxGraphBuilder
     // Every value name defined so far (inputs, initializers, node outputs), to reject duplicates.
     private readonly HashSet<string> _defined = new(StringComparer.Ordinal);
 
+    // Every node name used so far: ONNX tools (viewers, quantizers' exclusion lists) address nodes by name.
+    private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
+
     /// <param name="graphName">Name of the graph, shown by model viewers.</param>
     public OnnxGraphBuilder(string graphName = "main")
     {
@@ -126,6 +129,33 @@ public sealed class OnnxGraphBuilder
     public OnnxGraphBuilder AddNode(string opType, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(opType);
+
+        // "{op}_{index}" unless a named node already took it.
+        var name = $"{opType}_{_graph.Node.Count}";
+        for (var suffix = 1; _nodeNames.Contains(name); suffix++)
+        {
+            name = $"{opType}_{_graph.Node.Count}_{suffix}";
+        }
+
+        return AddNamedNode(name, opType, inputs, outputs, attributes);
+    }
+
+    /// <summary>
+    /// Adds an operator node as <see cref="AddNode"/> does, under a chosen node name (for example the name of the
+    /// layer it computes), so the nodes of an exported network can be told apart in viewers and named in a
+    /// quantizer's exclusion list.
+    /// </summary>
+    /// <exception cref="ArgumentException">The node name is empty or already used, or any reason
+    /// <see cref="AddNode"/> gives.</exception>
+    public OnnxGraphBuilder AddNamedNode(string nodeName, string opType, string[] inputs, string[] outputs, params (string Name, object Value)[] attributes)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(opType);
+        if (_nodeNames.Contains(nodeName))
+        {
+            throw new ArgumentException($"A node named '{nodeName}' is already in the graph.", nameof(nodeName));
+        }
+
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(attributes);
@@ -139,7 +169,7 @@ public sealed class OnnxGraphBuilder
             throw new ArgumentException($"An input name of the {opType} node is null; use \"\" for an omitted optional input.", nameof(inputs));
         }
 
-        var node = new NodeProto { OpType = opType, Name = $"{opType}_{_graph.Node.Count}", Domain = string.Empty };
+        var node = new NodeProto { OpType = opType, Name = nodeName, Domain = string.Empty };
         node.Input.AddRange(inputs);
         var attributeNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (attributeName, value) in attributes)
@@ -159,6 +189,7 @@ public sealed class OnnxGraphBuilder
         }
 
         node.Output.AddRange(outputs);
+        _nodeNames.Add(nodeName);
         _graph.Node.Add(node);
         return this;
     }
