@@ -60,16 +60,8 @@ public class DecoderOnnxExportTests
     [TestCase(InputNormalization.ChannelZScore)]
     public void A_decoder_trained_on_S001_run_4_matches_the_engine_on_its_real_windows(InputNormalization normalization)
     {
-        string path;
-        try
-        {
-            path = SharedData.Path("eegmmidb/S001/S001R04.edf");
-        }
-        catch (FileNotFoundException missing)
-        {
-            Assert.Ignore($"The eegmmidb recordings are not available: {missing.Message}");
-            return;
-        }
+        // Missing shared data is a failure, as everywhere in the suite: CI always has ../shared beside the clone.
+        var path = SharedData.Path("eegmmidb/S001/S001R04.edf");
 
         // Rest, left and right cues of run 4, each cut twice (0–2 s and 2–4 s after the cue): about 60 windows of the
         // deployed 8 × 500 input, as the device's signal chain delivers them.
