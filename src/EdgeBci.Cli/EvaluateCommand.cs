@@ -1,22 +1,23 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using System.Reflection;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Signal.Chain;
 using EdgeBci.Training.Data;
 using EdgeBci.Training.Evaluation;
+using EdgeBci.Training.Reporting;
 using Spectre.Console;
 
 namespace EdgeBci.Cli;
 
 /// <summary>
 /// <c>edgebci evaluate</c>: builds a task's windows from annotated recordings through the unit's own signal chain and
-/// reports the classical CSP+LDA baseline under both protocols (stratified k-fold and chronological), as a table and
-/// as JSON; with --decoder the fp32 attention decoder is trained and tested on the same folds beside it.
+/// reports the classical CSP+LDA baseline under both protocols (stratified k-fold and chronological), as a table,
+/// as JSON and as an HTML page with plots; with --decoder the fp32 attention decoder is trained and tested on the same
+/// folds beside it, and its learning curves go into the page.
 /// </summary>
 internal static class EvaluateCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static Command Create(IAnsiConsole output)
     {
@@ -26,11 +27,15 @@ internal static class EvaluateCommand
         var subject = new Option<int>("--subject") { Description = "Subject number.", DefaultValueFactory = _ => 1 };
         var folds = new Option<int>("--folds") { Description = "Folds of the stratified cross-validation.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment.", DefaultValueFactory = _ => 7 };
-        var report = new Option<FileInfo?>("--out") { Description = "Write the report as JSON here." };
+        var report = new Option<FileInfo?>("--out")
+        {
+            Description = "Write the report as JSON here. Unless --html is given, the HTML page is written beside it too (same name, .html).",
+        };
+        var page = new Option<FileInfo?>("--html") { Description = "Write the report as a self-contained HTML page with plots here." };
         var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file (Ads1299 and Signal sections as in appsettings.json)." };
         var decoder = new Option<bool>("--decoder") { Description = "Also train and evaluate the fp32 attention decoder on the same folds (takes up to a minute)." };
         var command = new Command("evaluate", "Reports CSP+LDA on a task's windows (5-fold and chronological), built through the unit's own signal chain.");
-        foreach (var option in new Option[] { task, tasks, data, subject, folds, seed, report, config, decoder })
+        foreach (var option in new Option[] { task, tasks, data, subject, folds, seed, report, page, config, decoder })
         {
             command.Options.Add(option);
         }
@@ -51,19 +56,25 @@ internal static class EvaluateCommand
                 throw new ArgumentException($"--folds {foldCount}: use 2..20.");
             }
 
+            // Checked before the evaluation, which can take a minute, rather than failing after it.
+            var (jsonPath, htmlPath) = OutputPaths(parse.GetValue(report), parse.GetValue(page));
+
             var configuration = DeviceOptions.BuildConfiguration(parse.GetValue(config), new Dictionary<string, string?>());
             var settings = AcquisitionSettings.Bind(configuration);
             var signal = AcquisitionSettings.BindSection<SignalOptions>(configuration, SignalOptions.Section);
-            var dataset = DatasetBuilder.Build(folder.FullName, parse.GetValue(subject), definition, settings.Ads1299.Channels,
+            var subjectNumber = parse.GetValue(subject);
+            var dataset = DatasetBuilder.Build(folder.FullName, subjectNumber, definition, settings.Ads1299.Channels,
                 ReplaySettings.From(settings.Ads1299), signal);
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Markup.Escape(definition.Name)}: {dataset.Count} windows of {dataset.SamplesPerWindow} samples x {dataset.ChannelCount} channels ({Markup.Escape(string.Join(", ", dataset.ChannelNames))}), classes {Markup.Escape(string.Join(" / ", dataset.ClassNames))}, runs {string.Join(", ", definition.Runs)}"));
 
             var results = new List<ProtocolResult>(BaselineEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed)));
+            var curves = new List<LearningCurve>();
             if (parse.GetValue(decoder))
             {
-                results.AddRange(DecoderEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed)));
+                results.AddRange(DecoderEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed), curves: curves));
             }
+
             var table = new Table().AddColumn("Model").AddColumn("Protocol").AddColumn(new TableColumn("Accuracy").RightAligned())
                 .AddColumn(new TableColumn("Balanced").RightAligned()).AddColumn(new TableColumn("Kappa").RightAligned()).AddColumn("Test trials");
             foreach (var result in results)
@@ -81,10 +92,36 @@ internal static class EvaluateCommand
                 output.WriteLine(result.Metrics.FormatTable());
             }
 
-            if (parse.GetValue(report) is { } destination)
+            if (jsonPath is not null || htmlPath is not null)
             {
-                File.WriteAllText(destination.FullName, JsonSerializer.Serialize(ToReport(definition, dataset, results), Json));
-                output.MarkupLine($"Wrote [bold]{Markup.Escape(destination.FullName)}[/].");
+                var evaluation = new EvaluationReport
+                {
+                    Task = definition.Name,
+                    Subject = subjectNumber,
+                    Runs = definition.Runs,
+                    WindowStartSeconds = definition.WindowStartSeconds,
+                    WindowEndSeconds = definition.WindowEndSeconds,
+                    Channels = dataset.ChannelNames,
+                    SampleRate = dataset.SampleRate,
+                    Classes = dataset.ClassNames,
+                    Trials = dataset.Count,
+                    Command = CommandLine(parse),
+                    ToolVersion = ToolVersion(),
+                    Created = DateTimeOffset.Now,
+                    Results = results,
+                    LearningCurves = curves,
+                };
+                if (jsonPath is not null)
+                {
+                    WriteFile(jsonPath, path => EvaluationReportJson.Write(evaluation, path));
+                    output.MarkupLine($"Wrote the report as JSON to [bold]{Markup.Escape(jsonPath)}[/].");
+                }
+
+                if (htmlPath is not null)
+                {
+                    WriteFile(htmlPath, path => EvaluationReportPage.Write(evaluation, path));
+                    output.MarkupLine($"Wrote the report page to [bold]{Markup.Escape(htmlPath)}[/].");
+                }
             }
 
             return EdgeBciCommand.Success;
@@ -94,48 +131,52 @@ internal static class EvaluateCommand
 
     private static string Percent(double value) => string.Create(CultureInfo.InvariantCulture, $"{value * 100:0.0} %");
 
-    private static object ToReport(TaskDefinition task, EpochDataset dataset, IReadOnlyList<ProtocolResult> results)
+    /// <summary>Where the JSON and the page go: --html wins for the page; --out alone puts the page beside the JSON.</summary>
+    private static (string? Json, string? Html) OutputPaths(FileInfo? json, FileInfo? html)
     {
-        var protocols = new List<object>(results.Count);
-        foreach (var result in results)
+        var jsonPath = json?.FullName;
+        var htmlPath = html?.FullName ?? (jsonPath is null ? null : Path.ChangeExtension(jsonPath, ".html"));
+        if (jsonPath is not null && string.Equals(jsonPath, htmlPath, StringComparison.Ordinal))
         {
-            var metrics = result.Metrics;
-            var confusion = metrics.ConfusionMatrix();
-            var rows = new int[metrics.ClassCount][];
-            for (var t = 0; t < rows.Length; t++)
-            {
-                rows[t] = new int[metrics.ClassCount];
-                for (var p = 0; p < rows[t].Length; p++)
-                {
-                    rows[t][p] = confusion[t, p];
-                }
-            }
-
-            protocols.Add(new
-            {
-                model = result.Model,
-                protocol = result.Protocol,
-                description = result.Description,
-                trials = metrics.SampleCount,
-                accuracy = metrics.Accuracy,
-                balancedAccuracy = metrics.BalancedAccuracy,
-                kappa = metrics.CohensKappa,
-                macroF1 = metrics.MacroF1,
-                perClass = metrics.PerClass,
-                confusion = new { rows = metrics.ClassNames, columns = metrics.ClassNames, counts = rows },
-            });
+            throw new ArgumentException(html is null
+                ? $"--out '{jsonPath}' would be overwritten by the page written beside it; give the JSON another extension or name the page with --html."
+                : $"--out and --html both name '{jsonPath}'.");
         }
 
-        return new
+        return (jsonPath, htmlPath);
+    }
+
+    private static void WriteFile(string path, Action<string> write)
+    {
+        if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
         {
-            task = task.Name,
-            runs = task.Runs,
-            window = new[] { task.WindowStartSeconds, task.WindowEndSeconds },
-            channels = dataset.ChannelNames,
-            sampleRate = dataset.SampleRate,
-            classes = dataset.ClassNames,
-            trials = dataset.Count,
-            results = protocols,
-        };
+            Directory.CreateDirectory(folder);
+        }
+
+        write(path);
+    }
+
+    /// <summary>The command as the user would retype it, quoted for a POSIX shell where a token needs it.</summary>
+    private static string CommandLine(ParseResult parse)
+    {
+        var words = new List<string> { "edgebci" };
+        foreach (var token in parse.Tokens)
+        {
+            var word = token.Value;
+            words.Add(word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=+,@%".Contains(c, StringComparison.Ordinal))
+                ? word
+                : $"'{word.Replace("'", "'\\''", StringComparison.Ordinal)}'");
+        }
+
+        return string.Join(' ', words);
+    }
+
+    private static string ToolVersion()
+    {
+        var assembly = typeof(EvaluateCommand).Assembly;
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString()
+            ?? "unknown";
+        return $"edgebci {version}";
     }
 }

@@ -32,7 +32,9 @@ public class EvaluateCommandTests
         }
         finally
         {
+            // --out alone also writes the page beside the JSON.
             File.Delete(report);
+            File.Delete(Path.ChangeExtension(report, ".html"));
         }
     }
 

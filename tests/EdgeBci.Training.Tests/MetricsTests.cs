@@ -110,6 +110,34 @@ public class MetricsTests
         Assert.That(table, Does.Match(@"move\s+1\s+5"));
     }
 
+    [Test]
+    public void Metrics_from_a_counted_confusion_matrix_equal_those_from_the_labels_exactly()
+    {
+        int[] truth = [0, 0, 1, 1, 2, 2, 2];
+        int[] predicted = [0, 1, 1, 1, 2, 0, 2];
+        var fromLabels = ClassificationMetrics.Compute(truth, predicted, ["a", "b", "c"]);
+
+        var fromCounts = ClassificationMetrics.FromConfusionMatrix(fromLabels.ConfusionMatrix(), ["a", "b", "c"]);
+
+        Assert.That(fromCounts.SampleCount, Is.EqualTo(7));
+        Assert.That(fromCounts.Accuracy, Is.EqualTo(fromLabels.Accuracy));
+        Assert.That(fromCounts.BalancedAccuracy, Is.EqualTo(fromLabels.BalancedAccuracy));
+        Assert.That(fromCounts.CohensKappa, Is.EqualTo(fromLabels.CohensKappa));
+        Assert.That(fromCounts.MacroF1, Is.EqualTo(fromLabels.MacroF1));
+        Assert.That(fromCounts.PerClass, Is.EqualTo(fromLabels.PerClass));
+    }
+
+    [Test]
+    public void A_confusion_matrix_that_is_not_square_has_a_negative_count_or_no_samples_is_refused()
+    {
+        Assert.That(() => ClassificationMetrics.FromConfusionMatrix(new int[2, 3], ["a", "b"]),
+            Throws.ArgumentException.With.Message.Contains("2 x 3"));
+        Assert.That(() => ClassificationMetrics.FromConfusionMatrix(new[,] { { 1, -1 }, { 0, 1 } }, ["a", "b"]),
+            Throws.ArgumentException.With.Message.Contains("negative"));
+        Assert.That(() => ClassificationMetrics.FromConfusionMatrix(new int[2, 2], ["a", "b"]),
+            Throws.ArgumentException.With.Message.Contains("every count is 0"));
+    }
+
     // ---- stratified k-fold ---------------------------------------------------------------------------------------
 
     [Test]

@@ -116,18 +116,8 @@ public sealed class ClassificationMetrics
             throw new ArgumentException("No samples to evaluate.", nameof(truth));
         }
 
-        if (classNames.Count == 0)
-        {
-            throw new ArgumentException("At least one class name is needed.", nameof(classNames));
-        }
-
-        var classCount = classNames.Count;
-        var names = new string[classCount];
-        for (var k = 0; k < classCount; k++)
-        {
-            names[k] = classNames[k] ?? throw new ArgumentException($"Class name {k} is null.", nameof(classNames));
-        }
-
+        var names = CopyClassNames(classNames);
+        var classCount = names.Length;
         var confusion = new int[classCount * classCount];
         for (var i = 0; i < truth.Count; i++)
         {
@@ -147,6 +137,54 @@ public sealed class ClassificationMetrics
         }
 
         return new ClassificationMetrics(names, confusion, truth.Count);
+    }
+
+    /// <summary>
+    /// The metrics of a confusion matrix already counted, indexed [truth, predicted]: what a saved report keeps, so
+    /// every figure it shows can be recomputed from the counts instead of trusted.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A matrix that is not square, does not match the class names, holds a negative count or no samples at all.
+    /// </exception>
+    public static ClassificationMetrics FromConfusionMatrix(int[,] counts, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var names = CopyClassNames(classNames);
+        var classCount = names.Length;
+        if (counts.GetLength(0) != classCount || counts.GetLength(1) != classCount)
+        {
+            throw new ArgumentException(
+                $"The confusion matrix is {counts.GetLength(0)} x {counts.GetLength(1)} but there are {classCount} classes.", nameof(counts));
+        }
+
+        var confusion = new int[classCount * classCount];
+        long total = 0;
+        for (var t = 0; t < classCount; t++)
+        {
+            for (var p = 0; p < classCount; p++)
+            {
+                var count = counts[t, p];
+                if (count < 0)
+                {
+                    throw new ArgumentException($"Count [{t}, {p}] is negative ({count}).", nameof(counts));
+                }
+
+                confusion[(t * classCount) + p] = count;
+                total += count;
+            }
+        }
+
+        if (total == 0)
+        {
+            throw new ArgumentException("No samples to evaluate: every count is 0.", nameof(counts));
+        }
+
+        if (total > int.MaxValue)
+        {
+            throw new ArgumentException($"The counts add up to {total}, more samples than can be evaluated.", nameof(counts));
+        }
+
+        return new ClassificationMetrics(names, confusion, (int)total);
     }
 
     /// <summary>Samples of true class <paramref name="truth"/> predicted as <paramref name="predicted"/>.</summary>
@@ -172,6 +210,23 @@ public sealed class ClassificationMetrics
         }
 
         return matrix;
+    }
+
+    private static string[] CopyClassNames(IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count == 0)
+        {
+            throw new ArgumentException("At least one class name is needed.", nameof(classNames));
+        }
+
+        var names = new string[classNames.Count];
+        for (var k = 0; k < names.Length; k++)
+        {
+            names[k] = classNames[k] ?? throw new ArgumentException($"Class name {k} is null.", nameof(classNames));
+        }
+
+        return names;
     }
 
     /// <summary>
