@@ -1,0 +1,572 @@
+using EdgeBci.Training.Onnx.Protos;
+
+namespace EdgeBci.Training.Quantization;
+
+/// <summary>
+/// Static (calibrated) int8 quantisation of a float ONNX model into QDQ form, the representation ONNX Runtime's
+/// graph optimiser turns into integer kernels (DequantizeLinear→Conv→QuantizeLinear becomes QLinearConv,
+/// →MatMul→ becomes QLinearMatMul, →Gemm→ becomes QGemm). It works on any <see cref="ModelProto"/> with one float
+/// input whose first dimension is the batch, and needs default-domain opset 13 or later (per-axis scales).
+/// <para>
+/// <b>Weights.</b> Each Conv, MatMul and Gemm whose weight is a float initializer gets that weight as a symmetric
+/// per-output-channel int8 initializer (zero point 0, scale max|w_c|/127, values −127..127; /64 and −64..64 with
+/// <see cref="StaticQuantizationOptions.ReduceWeightRange"/>) read through a
+/// DequantizeLinear with the channel <c>axis</c>: 0 for Conv's [M, C/g, kH, kW], 1 for MatMul's [K, N], and for Gemm
+/// 0 if <c>transB</c> = 1 else 1. A Conv bias or a 1-D Gemm C becomes int32 with scale activation scale × weight scale
+/// and zero point 0, the form QLinearConv and QGemm require. An operator whose weight is computed at run time is
+/// left float and listed in <see cref="QuantizationReport.SkippedNodes"/>.
+/// </para>
+/// <para>
+/// <b>Activations.</b> The input and output of every quantised operator get one QuantizeLinear→DequantizeLinear
+/// pair per tensor, shared by all its consumers, with per-tensor parameters calibrated by running the float model in
+/// ONNX Runtime. Two exceptions keep precision where it matters: graph outputs stay exactly as computed (so the
+/// model is a drop-in replacement and its final values are not rounded to 256 levels), and operators listed in
+/// <see cref="StaticQuantizationOptions.FloatInputOperatorTypes"/> (Softmax, LayerNormalization, ...) read the float
+/// value, so a quantised operator feeding one keeps a float output. Every other operator (activation functions,
+/// pooling, normalisation, Softmax, Tanh, reshapes) stays float: quantising them would save little time in these small
+/// networks and costs accuracy, most of all where values are exponentiated or normalised.
+/// </para>
+/// </summary>
+public static class OnnxStaticQuantizer
+{
+    /// <summary>QuantizeLinear/DequantizeLinear take per-axis scales (the <c>axis</c> attribute) from opset 13.</summary>
+    public const int MinimumOpset = 13;
+
+    /// <summary>
+    /// Quantises <paramref name="model"/>, calibrating activation ranges on <paramref name="calibrationWindows"/>.
+    /// The input model is not modified.
+    /// </summary>
+    /// <param name="model">A float model with one float graph input, batch first, opset ≥ 13.</param>
+    /// <param name="calibrationWindows">Representative inputs, each a row-major window with the input's shape
+    /// without the batch dimension (for [batch, 1, 4, 64], 256 values).</param>
+    /// <param name="options">Calibration and type settings; null for the defaults.</param>
+    /// <exception cref="ArgumentException">The calibration set is empty, a window has the wrong length (the message
+    /// names the expected shape), the model has no graph, not exactly one input, or an opset below 13, or the
+    /// options are invalid.</exception>
+    /// <exception cref="NotSupportedException">The input is not float or has symbolic dimensions besides the batch.</exception>
+    /// <exception cref="InvalidOperationException">A calibrated tensor took a non-finite value.</exception>
+    public static StaticQuantizationResult Quantize(
+        ModelProto model, IReadOnlyList<float[]> calibrationWindows, StaticQuantizationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(calibrationWindows);
+        options ??= new StaticQuantizationOptions();
+        options.Validate();
+        var graph = model.Graph ?? throw new ArgumentException("The model has no graph.", nameof(model));
+        CheckOpset(model);
+        var input = ResolveInput(graph);
+        ValidateWindows(calibrationWindows, input);
+
+        var rewrite = new QdqRewrite(graph, options);
+        var calibrated = rewrite.ActivationTensors.Count == 0
+            ? new Dictionary<string, CalibratedRange>(StringComparer.Ordinal)
+            : ActivationCalibrator.Calibrate(model, input, rewrite.ActivationTensors, calibrationWindows, options);
+        var quantized = model.Clone();
+        quantized.Graph = rewrite.Apply(calibrated);
+
+        var report = new QuantizationReport(
+            rewrite.Activations,
+            rewrite.Weights,
+            rewrite.QuantizedNodeCount,
+            rewrite.Skipped,
+            model.CalculateSize(),
+            quantized.CalculateSize());
+        return new StaticQuantizationResult(quantized, report);
+    }
+
+    private static void CheckOpset(ModelProto model)
+    {
+        var opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx");
+        if (opset is null || opset.Version < MinimumOpset)
+        {
+            throw new ArgumentException(
+                $"The model imports ONNX opset {opset?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"}; " +
+                $"per-channel QuantizeLinear/DequantizeLinear need opset {MinimumOpset} or later.", nameof(model));
+        }
+    }
+
+    private static ModelInput ResolveInput(GraphProto graph)
+    {
+        // Before IR 4 initializers were also listed as inputs; those are weights, not what calibration feeds.
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
+        if (inputs.Count != 1)
+        {
+            throw new ArgumentException(
+                $"The model has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}); " +
+                "static quantisation supports exactly one float input.", "model");
+        }
+
+        var input = inputs[0];
+        var tensorType = input.Type?.TensorType;
+        if (tensorType is null || tensorType.ElemType != (int)TensorProto.Types.DataType.Float)
+        {
+            throw new NotSupportedException($"Input '{input.Name}' is not a float tensor; calibration feeds float windows.");
+        }
+
+        var dims = tensorType.Shape?.Dim;
+        if (dims is null || dims.Count == 0)
+        {
+            throw new NotSupportedException(
+                $"Input '{input.Name}' has no declared shape; calibration needs [batch, ...] with fixed dimensions after the batch.");
+        }
+
+        long? fixedBatch = dims[0].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[0].DimValue > 0
+            ? dims[0].DimValue
+            : null;
+        var window = new long[dims.Count - 1];
+        for (var d = 1; d < dims.Count; d++)
+        {
+            if (dims[d].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || dims[d].DimValue <= 0)
+            {
+                throw new NotSupportedException(
+                    $"Dimension {d} of input '{input.Name}' is not a fixed size ('{dims[d]}'); only the batch dimension may be symbolic.");
+            }
+
+            window[d - 1] = dims[d].DimValue;
+        }
+
+        return new ModelInput(input.Name, fixedBatch, window);
+    }
+
+    private static void ValidateWindows(IReadOnlyList<float[]> windows, ModelInput input)
+    {
+        if (windows.Count == 0)
+        {
+            throw new ArgumentException(
+                $"The calibration set is empty; input '{input.Name}' needs at least one window of shape {input.WindowShape}.",
+                "calibrationWindows");
+        }
+
+        for (var i = 0; i < windows.Count; i++)
+        {
+            var window = windows[i] ?? throw new ArgumentException(
+                $"Calibration window {i} is null; input '{input.Name}' expects windows of shape {input.WindowShape}.", "calibrationWindows");
+            if (window.Length != input.WindowLength)
+            {
+                throw new ArgumentException(
+                    $"Calibration window {i} has {window.Length} values; input '{input.Name}' expects windows of shape {input.WindowShape}.",
+                    "calibrationWindows");
+            }
+        }
+
+        if (input.FixedBatch is { } batch && windows.Count % batch != 0)
+        {
+            throw new ArgumentException(
+                $"Input '{input.Name}' has a fixed batch of {batch}, so the number of calibration windows must be a multiple of it " +
+                $"(got {windows.Count}).", "calibrationWindows");
+        }
+    }
+
+    /// <summary>One Conv/MatMul/Gemm to quantise: where its activation, weight and optional bias are.</summary>
+    private sealed record NodePlan(string Label, string Activation, string Output, string Weight, int Axis, string? Bias);
+
+    /// <summary>The analysis of one graph (what to quantise) and its rewrite into QDQ form.</summary>
+    private sealed class QdqRewrite
+    {
+        private static readonly string[] DefaultDomains = ["", "ai.onnx"];
+
+        private readonly GraphProto _graph;
+        private readonly StaticQuantizationOptions _options;
+        private readonly Dictionary<string, TensorProto> _initializers;
+        private readonly HashSet<string> _graphInputs;
+        private readonly HashSet<string> _graphOutputs;
+        private readonly HashSet<string> _floatInputOperators;
+        private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
+        private readonly Dictionary<int, NodePlan> _plans = [];
+        private readonly List<SkippedNode> _skipped = [];
+        private readonly List<string> _activationTensors = [];
+        private readonly HashSet<string> _activationSet = new(StringComparer.Ordinal);
+        private readonly List<QuantizedActivation> _activations = [];
+        private readonly List<QuantizedWeight> _weights = [];
+
+        public QdqRewrite(GraphProto graph, StaticQuantizationOptions options)
+        {
+            _graph = graph;
+            _options = options;
+            _initializers = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
+            _graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+            _graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+            _floatInputOperators = options.FloatInputOperatorTypes.ToHashSet(StringComparer.Ordinal);
+            var quantizedOperators = options.OperatorTypes.ToHashSet(StringComparer.Ordinal);
+            foreach (var node in graph.Node)
+            {
+                foreach (var name in node.Input.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal))
+                {
+                    if (!_consumers.TryGetValue(name, out var list))
+                    {
+                        _consumers[name] = list = [];
+                    }
+
+                    list.Add(node);
+                }
+            }
+
+            for (var i = 0; i < graph.Node.Count; i++)
+            {
+                var node = graph.Node[i];
+                if (!DefaultDomains.Contains(node.Domain) || !quantizedOperators.Contains(node.OpType))
+                {
+                    continue;
+                }
+
+                var label = node.Name.Length > 0 ? node.Name : $"{node.OpType}#{i}";
+                var reason = TryPlan(node, label, out var plan);
+                if (plan is null)
+                {
+                    _skipped.Add(new SkippedNode(label, reason!));
+                    continue;
+                }
+
+                _plans[i] = plan;
+                AddActivation(plan.Activation);
+                if (QuantizesOutput(plan.Output))
+                {
+                    AddActivation(plan.Output);
+                }
+            }
+        }
+
+        /// <summary>The tensors to calibrate, in graph order.</summary>
+        public IReadOnlyList<string> ActivationTensors => _activationTensors;
+
+        public IReadOnlyList<QuantizedActivation> Activations => _activations;
+
+        public IReadOnlyList<QuantizedWeight> Weights => _weights;
+
+        public IReadOnlyList<SkippedNode> Skipped => _skipped;
+
+        public int QuantizedNodeCount => _plans.Count;
+
+        public GraphProto Apply(IReadOnlyDictionary<string, CalibratedRange> calibrated)
+        {
+            var names = new NameScope(_graph);
+            var result = _graph.Clone();
+            result.Node.Clear();
+            var nodes = result.Node;
+            var initializers = result.Initializer;
+            var dequantized = new Dictionary<string, string>(StringComparer.Ordinal);
+            var activationScales = new Dictionary<string, float>(StringComparer.Ordinal);
+            var replaced = new HashSet<string>(StringComparer.Ordinal);
+
+            void EmitQdq(string tensor)
+            {
+                var range = calibrated[tensor];
+                var (scale, zeroPoint, rangeMin, rangeMax) =
+                    QuantizationMath.ActivationParameters(range.Low, range.High, _options.Activations);
+                activationScales[tensor] = scale;
+                _activations.Add(new QuantizedActivation(tensor, range.ObservedMin, range.ObservedMax, rangeMin, rangeMax, scale, zeroPoint));
+
+                var scaleName = names.Take($"{tensor}_scale");
+                var zeroPointName = names.Take($"{tensor}_zero_point");
+                var quantizedName = names.Take($"{tensor}_quantized");
+                var dequantizedName = names.Take($"{tensor}_dequantized");
+                initializers.Add(InitializerData.Float(scaleName, [scale]));
+                initializers.Add(_options.Activations == ActivationType.UInt8Asymmetric
+                    ? InitializerData.UInt8(zeroPointName, [(byte)zeroPoint])
+                    : InitializerData.Int8(zeroPointName, [(sbyte)zeroPoint]));
+                nodes.Add(Node("QuantizeLinear", names.Take($"{tensor}_QuantizeLinear"), [tensor, scaleName, zeroPointName], quantizedName));
+                nodes.Add(Node("DequantizeLinear", names.Take($"{tensor}_DequantizeLinear"), [quantizedName, scaleName, zeroPointName], dequantizedName));
+                dequantized[tensor] = dequantizedName;
+            }
+
+            // The input's pair comes first; every other tensor's right after the node producing it, which keeps
+            // the node list topologically sorted as ONNX requires.
+            foreach (var tensor in _activationTensors.Where(_graphInputs.Contains))
+            {
+                EmitQdq(tensor);
+            }
+
+            for (var i = 0; i < _graph.Node.Count; i++)
+            {
+                var node = _graph.Node[i].Clone();
+                if (_plans.TryGetValue(i, out var plan))
+                {
+                    QuantizeWeights(plan, node, activationScales[plan.Activation], names, result, replaced);
+                }
+
+                if (!_floatInputOperators.Contains(node.OpType))
+                {
+                    for (var j = 0; j < node.Input.Count; j++)
+                    {
+                        if (dequantized.TryGetValue(node.Input[j], out var replacement))
+                        {
+                            node.Input[j] = replacement;
+                        }
+                    }
+                }
+
+                nodes.Add(node);
+                foreach (var output in node.Output.Where(o => _activationSet.Contains(o) && !dequantized.ContainsKey(o)))
+                {
+                    EmitQdq(output);
+                }
+            }
+
+            // A float weight also read elsewhere (another operator, a subgraph, a graph output) must stay.
+            var stillRead = new HashSet<string>(StringComparer.Ordinal);
+            CollectReads(result, stillRead);
+            stillRead.UnionWith(_graphOutputs);
+            var kept = initializers.Where(t => !replaced.Contains(t.Name) || stillRead.Contains(t.Name)).ToList();
+            initializers.Clear();
+            initializers.AddRange(kept);
+
+            return result;
+        }
+
+        private string? TryPlan(NodeProto node, string label, out NodePlan? plan)
+        {
+            plan = null;
+            if (node.Input.Count < 2 || node.Output.Count < 1 || node.Input[0].Length == 0 || node.Output[0].Length == 0)
+            {
+                return "it lacks an activation input, a weight input or an output";
+            }
+
+            var activation = node.Input[0];
+            if (_initializers.ContainsKey(activation))
+            {
+                return $"its first input '{activation}' is an initializer, not an activation";
+            }
+
+            var weightName = node.Input[1];
+            var problem = ConstantFloat(weightName, "weight");
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var weight = _initializers[weightName];
+            int axis;
+            switch (node.OpType)
+            {
+                case "Conv":
+                    if (weight.Dims.Count < 3)
+                    {
+                        return $"its weight '{weightName}' has rank {weight.Dims.Count}, not the [M, C/group, k...] of a convolution";
+                    }
+
+                    axis = 0;
+                    break;
+                case "MatMul":
+                    if (weight.Dims.Count != 2)
+                    {
+                        return $"its weight '{weightName}' has rank {weight.Dims.Count}; only a 2-D [K, N] weight has per-column scales";
+                    }
+
+                    axis = 1;
+                    break;
+                default: // Gemm
+                    if (weight.Dims.Count != 2)
+                    {
+                        return $"its weight '{weightName}' has rank {weight.Dims.Count}, not 2";
+                    }
+
+                    axis = IntAttribute(node, "transB", 0) == 1 ? 0 : 1;
+                    break;
+            }
+
+            // A bias that is not a per-channel constant stays float: the model is still correct, ONNX Runtime just
+            // cannot fuse the operator, which needs every input to come from a DequantizeLinear.
+            string? bias = null;
+            if (node.OpType != "MatMul" && node.Input.Count > 2 && node.Input[2].Length > 0 &&
+                ConstantFloat(node.Input[2], "bias") is null)
+            {
+                var tensor = _initializers[node.Input[2]];
+                if (tensor.Dims.Count == 1 && tensor.Dims[0] == weight.Dims[axis])
+                {
+                    bias = node.Input[2];
+                }
+            }
+
+            plan = new NodePlan(label, activation, node.Output[0], weightName, axis, bias);
+            return null;
+        }
+
+        private string? ConstantFloat(string name, string role)
+        {
+            if (!_initializers.TryGetValue(name, out var tensor))
+            {
+                return $"its {role} '{name}' is computed, not an initializer";
+            }
+
+            if (_graphInputs.Contains(name))
+            {
+                return $"its {role} '{name}' is also a graph input, so it may be overridden at run time";
+            }
+
+            return tensor.DataType == (int)TensorProto.Types.DataType.Float
+                ? null
+                : $"its {role} '{name}' is {(TensorProto.Types.DataType)tensor.DataType}, not float";
+        }
+
+        private bool QuantizesOutput(string output) =>
+            !_graphOutputs.Contains(output) &&
+            _consumers.TryGetValue(output, out var consumers) &&
+            !consumers.Any(c => _floatInputOperators.Contains(c.OpType));
+
+        private void AddActivation(string tensor)
+        {
+            if (_activationSet.Add(tensor))
+            {
+                _activationTensors.Add(tensor);
+            }
+        }
+
+        private void QuantizeWeights(
+            NodePlan plan, NodeProto node, float activationScale, NameScope names, GraphProto target, HashSet<string> replaced)
+        {
+            var weight = _initializers[plan.Weight];
+            var dims = weight.Dims.ToArray();
+            var values = InitializerData.ReadFloats(weight);
+            var limit = _options.ReduceWeightRange ? QuantizationMath.ReducedWeightLimit : QuantizationMath.WeightLimit;
+            var scales = QuantizationMath.SymmetricChannelScales(values, dims, plan.Axis, limit);
+
+            // The bias goes first: a channel whose weights are tiny next to its bias has its weight scale raised so
+            // the int32 bias fits, and the weights must then be quantised with that scale.
+            (float[] Scales, int[] Quantized)? bias = null;
+            if (plan.Bias is not null)
+            {
+                var biasValues = InitializerData.ReadFloats(_initializers[plan.Bias]);
+                var beta = node.OpType == "Gemm" ? FloatAttribute(node, "beta", 1f) : 1f;
+                if (beta != 1f)
+                {
+                    // QGemm needs beta = 1, so beta is folded into the bias values.
+                    for (var c = 0; c < biasValues.Length; c++)
+                    {
+                        biasValues[c] *= beta;
+                    }
+
+                    SetFloatAttribute(node, "beta", 1f);
+                }
+
+                bias = QuantizationMath.QuantizeBias(biasValues, activationScale, scales);
+            }
+
+            var quantized = QuantizationMath.QuantizeWeights(values, dims, plan.Axis, scales, limit);
+            node.Input[1] = EmitDequantize(
+                plan.Weight, InitializerData.Int8(names.Take($"{plan.Weight}_quantized"), quantized, dims),
+                InitializerData.Int8(names.Take($"{plan.Weight}_zero_point"), new sbyte[scales.Length], scales.Length),
+                scales, plan.Axis, names, target);
+            replaced.Add(plan.Weight);
+            _weights.Add(new QuantizedWeight(plan.Weight, plan.Label, plan.Axis, scales, IsBias: false));
+
+            if (bias is { } b)
+            {
+                node.Input[2] = EmitDequantize(
+                    plan.Bias!, InitializerData.Int32(names.Take($"{plan.Bias}_quantized"), b.Quantized, b.Quantized.Length),
+                    InitializerData.Int32(names.Take($"{plan.Bias}_zero_point"), new int[b.Scales.Length], b.Scales.Length),
+                    b.Scales, 0, names, target);
+                replaced.Add(plan.Bias!);
+                _weights.Add(new QuantizedWeight(plan.Bias!, plan.Label, 0, b.Scales, IsBias: true));
+            }
+        }
+
+        /// <summary>Adds the integer initializer, its per-channel scales and zero points, and the DequantizeLinear
+        /// reading them; returns the name of the dequantised value.</summary>
+        private static string EmitDequantize(
+            string original, TensorProto quantized, TensorProto zeroPoint, float[] scales, int axis, NameScope names, GraphProto target)
+        {
+            var scaleName = names.Take($"{original}_scale");
+            var output = names.Take($"{original}_dequantized");
+            target.Initializer.Add(quantized);
+            target.Initializer.Add(InitializerData.Float(scaleName, scales, scales.Length));
+            target.Initializer.Add(zeroPoint);
+            var node = Node("DequantizeLinear", names.Take($"{original}_DequantizeLinear"), [quantized.Name, scaleName, zeroPoint.Name], output);
+            node.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = axis });
+            target.Node.Add(node);
+            return output;
+        }
+
+        private static NodeProto Node(string opType, string name, string[] inputs, string output)
+        {
+            var node = new NodeProto { OpType = opType, Name = name, Domain = string.Empty };
+            node.Input.AddRange(inputs);
+            node.Output.Add(output);
+            return node;
+        }
+
+        private static long IntAttribute(NodeProto node, string name, long fallback) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.I : fallback;
+
+        private static float FloatAttribute(NodeProto node, string name, float fallback) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } attribute ? attribute.F : fallback;
+
+        private static void SetFloatAttribute(NodeProto node, string name, float value)
+        {
+            var attribute = node.Attribute.FirstOrDefault(a => a.Name == name);
+            if (attribute is null)
+            {
+                attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Float };
+                node.Attribute.Add(attribute);
+            }
+
+            attribute.F = value;
+        }
+
+        private static void CollectReads(GraphProto graph, HashSet<string> reads)
+        {
+            foreach (var node in graph.Node)
+            {
+                reads.UnionWith(node.Input);
+                foreach (var attribute in node.Attribute)
+                {
+                    if (attribute.G is not null)
+                    {
+                        CollectReads(attribute.G, reads);
+                    }
+
+                    foreach (var subgraph in attribute.Graphs)
+                    {
+                        CollectReads(subgraph, reads);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Hands out value and node names not yet used anywhere in the graph (subgraphs included, as they may
+    /// read outer values by name).</summary>
+    private sealed class NameScope
+    {
+        private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+        public NameScope(GraphProto graph) => Collect(graph);
+
+        public string Take(string preferred)
+        {
+            var name = preferred;
+            for (var suffix = 1; !_used.Add(name); suffix++)
+            {
+                name = $"{preferred}_{suffix}";
+            }
+
+            return name;
+        }
+
+        private void Collect(GraphProto graph)
+        {
+            _used.UnionWith(graph.Input.Select(i => i.Name));
+            _used.UnionWith(graph.Output.Select(o => o.Name));
+            _used.UnionWith(graph.ValueInfo.Select(v => v.Name));
+            _used.UnionWith(graph.Initializer.Select(i => i.Name));
+            foreach (var node in graph.Node)
+            {
+                _used.Add(node.Name);
+                _used.UnionWith(node.Input);
+                _used.UnionWith(node.Output);
+                foreach (var attribute in node.Attribute)
+                {
+                    if (attribute.G is not null)
+                    {
+                        Collect(attribute.G);
+                    }
+
+                    foreach (var subgraph in attribute.Graphs)
+                    {
+                        Collect(subgraph);
+                    }
+                }
+            }
+        }
+    }
+}
