@@ -16,7 +16,7 @@ internal static class EdgeBciCommand
     public static RootCommand Build(IAnsiConsole? console = null)
     {
         var output = console ?? AnsiConsole.Console;
-        var root = new RootCommand("EdgeBci unit tool: self-test, impedance, recording and conversion for the ADS1299 EEG front-end.");
+        var root = new RootCommand("EdgeBci unit tool: self-test, impedance, recording and conversion for the ADS1299 EEG front-end; training, evaluation and quantization of the decoder.");
         root.Subcommands.Add(DeviceCommands.Info(output));
         root.Subcommands.Add(DeviceCommands.SelfTest(output));
         root.Subcommands.Add(DeviceCommands.Impedance(output));
@@ -24,6 +24,8 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(ConvertCommand.Create(output));
         root.Subcommands.Add(FilterCommand.Create(output));
         root.Subcommands.Add(EvaluateCommand.Create(output));
+        root.Subcommands.Add(TrainCommand.Create(output));
+        root.Subcommands.Add(QuantizeCommand.Create(output));
         return root;
     }
 
@@ -42,7 +44,7 @@ internal static class EdgeBciCommand
             Error(output, WithoutParameterName(exception));
             return BadInput;
         }
-        catch (Exception exception) when (exception is RecordingFormatException)
+        catch (Exception exception) when (exception is RecordingFormatException or EdgeBci.Decoding.Bundle.ModelBundleException or Training.Reporting.EvaluationReportFormatException)
         {
             Error(output, exception.Message);
             return BadInput;

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
-using EdgeBci.Acquisition.Configuration;
-using EdgeBci.Signal.Chain;
 using EdgeBci.Training.Data;
 using EdgeBci.Training.Evaluation;
+using EdgeBci.Training.Model;
 using EdgeBci.Training.Reporting;
 using Spectre.Console;
 
@@ -13,113 +12,57 @@ namespace EdgeBci.Cli;
 /// <summary>
 /// <c>edgebci evaluate</c>: builds a task's windows from annotated recordings through the unit's own signal chain and
 /// reports the classical CSP+LDA baseline under both protocols (stratified k-fold and chronological), as a table,
-/// as JSON and as an HTML page with plots; with --decoder the fp32 attention decoder is trained and tested on the same
-/// folds beside it, and its learning curves go into the page.
+/// as JSON and as an HTML page with plots; with --decoder the attention decoder is trained per fold and tested on the
+/// same folds beside it, both as the engine's fp32 model and as the int8 ONNX model the unit runs, and its learning
+/// curves go into the page.
 /// </summary>
 internal static class EvaluateCommand
 {
-
     public static Command Create(IAnsiConsole output)
     {
-        var task = new Option<string>("--task") { Description = "hands-vs-feet, left-vs-right, or a task in --tasks.", Required = true };
-        var tasks = new Option<FileInfo?>("--tasks") { Description = "A JSON task file (name, runs, classes by annotation, window)." };
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with S<subject>/S<subject>R<run>.edf.", DefaultValueFactory = _ => new DirectoryInfo("../shared/data/eegmmidb") };
-        var subject = new Option<int>("--subject") { Description = "Subject number.", DefaultValueFactory = _ => 1 };
+        var data = new TaskDataOptions();
+        var quantization = new QuantizationCliOptions();
         var folds = new Option<int>("--folds") { Description = "Folds of the stratified cross-validation.", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment.", DefaultValueFactory = _ => 7 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment and the decoder.", DefaultValueFactory = _ => 7 };
         var report = new Option<FileInfo?>("--out")
         {
             Description = "Write the report as JSON here. Unless --html is given, the HTML page is written beside it too (same name, .html).",
         };
         var page = new Option<FileInfo?>("--html") { Description = "Write the report as a self-contained HTML page with plots here." };
-        var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file (Ads1299 and Signal sections as in appsettings.json)." };
-        var decoder = new Option<bool>("--decoder") { Description = "Also train and evaluate the fp32 attention decoder on the same folds (takes up to a minute)." };
-        var command = new Command("evaluate", "Reports CSP+LDA on a task's windows (5-fold and chronological), built through the unit's own signal chain.");
-        foreach (var option in new Option[] { task, tasks, data, subject, folds, seed, report, page, config, decoder })
+        var decoder = new Option<bool>("--decoder") { Description = "Also train the attention decoder per fold and evaluate it fp32 and int8 on the same folds (takes a minute or two)." };
+        var command = new Command("evaluate", "Reports CSP+LDA (and with --decoder the attention decoder, fp32 and int8) on a task's windows, 5-fold and chronological.");
+        data.AddTo(command);
+        quantization.AddTo(command);
+        foreach (var option in new Option[] { folds, seed, report, page, decoder })
         {
             command.Options.Add(option);
         }
 
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
-            var definitions = parse.GetValue(tasks) is { } file ? TaskDefinition.Load(file.FullName) : TaskDefinition.BuiltIn;
-            var definition = TaskDefinition.Find(definitions, parse.GetValue(task)!);
-            var folder = parse.GetValue(data)!;
-            if (!folder.Exists)
-            {
-                throw new ArgumentException($"--data '{folder.FullName}': no such folder.");
-            }
-
-            var foldCount = parse.GetValue(folds);
-            if (foldCount is < 2 or > 20)
-            {
-                throw new ArgumentException($"--folds {foldCount}: use 2..20.");
-            }
+            var taskData = data.Resolve(parse);
+            var quantizationOptions = quantization.Resolve(parse);
+            var foldCount = CheckFolds(parse.GetValue(folds));
+            var seedValue = parse.GetValue(seed);
 
             // Checked before the evaluation, which can take a minute, rather than failing after it.
             var (jsonPath, htmlPath) = OutputPaths(parse.GetValue(report), parse.GetValue(page));
-
-            var configuration = DeviceOptions.BuildConfiguration(parse.GetValue(config), new Dictionary<string, string?>());
-            var settings = AcquisitionSettings.Bind(configuration);
-            var signal = AcquisitionSettings.BindSection<SignalOptions>(configuration, SignalOptions.Section);
-            var subjectNumber = parse.GetValue(subject);
-            var dataset = DatasetBuilder.Build(folder.FullName, subjectNumber, definition, settings.Ads1299.Channels,
-                ReplaySettings.From(settings.Ads1299), signal);
-            output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Markup.Escape(definition.Name)}: {dataset.Count} windows of {dataset.SamplesPerWindow} samples x {dataset.ChannelCount} channels ({Markup.Escape(string.Join(", ", dataset.ChannelNames))}), classes {Markup.Escape(string.Join(" / ", dataset.ClassNames))}, runs {string.Join(", ", definition.Runs)}"));
-
-            var results = new List<ProtocolResult>(BaselineEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed)));
-            var curves = new List<LearningCurve>();
-            if (parse.GetValue(decoder))
-            {
-                results.AddRange(DecoderEvaluation.Run(dataset, definition, foldCount, parse.GetValue(seed), curves: curves));
-            }
-
-            var table = new Table().AddColumn("Model").AddColumn("Protocol").AddColumn(new TableColumn("Accuracy").RightAligned())
-                .AddColumn(new TableColumn("Balanced").RightAligned()).AddColumn(new TableColumn("Kappa").RightAligned()).AddColumn("Test trials");
-            foreach (var result in results)
-            {
-                table.AddRow(result.Model, Markup.Escape(result.Description),
-                    Percent(result.Metrics.Accuracy), Percent(result.Metrics.BalancedAccuracy),
-                    result.Metrics.CohensKappa.ToString("0.00", CultureInfo.InvariantCulture),
-                    result.Metrics.SampleCount.ToString(CultureInfo.InvariantCulture));
-            }
-
-            output.Write(table);
-            foreach (var result in results)
-            {
-                output.WriteLine($"{result.Model}, {result.Description}:");
-                output.WriteLine(result.Metrics.FormatTable());
-            }
-
+            var withDecoder = parse.GetValue(decoder);
+            var dataset = taskData.Build(output, withDecoder ? TrainCommand.CropMarginSeconds : 0);
+            var evaluation = Evaluate(output, taskData, dataset, foldCount, seedValue, withDecoder ? quantizationOptions : null);
+            WriteResults(output, evaluation.Results);
             if (jsonPath is not null || htmlPath is not null)
             {
-                var evaluation = new EvaluationReport
-                {
-                    Task = definition.Name,
-                    Subject = subjectNumber,
-                    Runs = definition.Runs,
-                    WindowStartSeconds = definition.WindowStartSeconds,
-                    WindowEndSeconds = definition.WindowEndSeconds,
-                    Channels = dataset.ChannelNames,
-                    SampleRate = dataset.SampleRate,
-                    Classes = dataset.ClassNames,
-                    Trials = dataset.Count,
-                    Command = CommandLine(parse),
-                    ToolVersion = ToolVersion(),
-                    Created = DateTimeOffset.Now,
-                    Results = results,
-                    LearningCurves = curves,
-                };
+                var evaluationReport = Report(parse, taskData, dataset, evaluation);
                 if (jsonPath is not null)
                 {
-                    WriteFile(jsonPath, path => EvaluationReportJson.Write(evaluation, path));
+                    WriteFile(jsonPath, path => EvaluationReportJson.Write(evaluationReport, path));
                     output.MarkupLine($"Wrote the report as JSON to [bold]{Markup.Escape(jsonPath)}[/].");
                 }
 
                 if (htmlPath is not null)
                 {
-                    WriteFile(htmlPath, path => EvaluationReportPage.Write(evaluation, path));
+                    WriteFile(htmlPath, path => EvaluationReportPage.Write(evaluationReport, path));
                     output.MarkupLine($"Wrote the report page to [bold]{Markup.Escape(htmlPath)}[/].");
                 }
             }
@@ -127,6 +70,85 @@ internal static class EvaluateCommand
             return EdgeBciCommand.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// CSP+LDA under both protocols and, with <paramref name="quantization"/>, the decoder's fp32 and int8 models on the
+    /// same folds, trained as <c>edgebci train</c> trains them.
+    /// </summary>
+    internal static Evaluation Evaluate(IAnsiConsole output, TaskData taskData, EpochDataset dataset, int folds, int seed,
+        Training.Quantization.StaticQuantizationOptions? quantization)
+    {
+        var results = new List<ProtocolResult>(BaselineEvaluation.Run(dataset, taskData.Definition, folds, seed));
+        var curves = new List<LearningCurve>();
+        var agreements = new List<QuantizationAgreement>();
+        if (quantization is not null)
+        {
+            results.AddRange(DecoderEvaluation.Run(dataset, taskData.Definition, folds, seed, DecoderTrainer.ShapeFor(dataset, seed),
+                DecoderTrainer.OptionsFor(dataset, seed), new ConsoleProgress(output), curves, quantization, agreements));
+            var pooled = QuantizationAgreement.Pool(agreements);
+            output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"int8 agrees with fp32 on {pooled.Agreeing}/{pooled.Windows} test windows ({pooled.Share:P1}); largest probability difference {pooled.MaxProbabilityDifference:F3}; int8 {pooled.Int8Bytes:N0} bytes, fp32 {pooled.Fp32Bytes:N0} bytes."));
+        }
+
+        return new Evaluation(results, curves, agreements);
+    }
+
+    internal static int CheckFolds(int folds) =>
+        folds is < 2 or > 20 ? throw new ArgumentException($"--folds {folds}: use 2..20.") : folds;
+
+    /// <summary>The results as a table, then each one's per-class figures.</summary>
+    internal static void WriteResults(IAnsiConsole output, IReadOnlyList<ProtocolResult> results)
+    {
+        var table = new Table().AddColumn("Model").AddColumn("Protocol").AddColumn(new TableColumn("Accuracy").RightAligned())
+            .AddColumn(new TableColumn("Balanced").RightAligned()).AddColumn(new TableColumn("Kappa").RightAligned()).AddColumn("Test trials");
+        foreach (var result in results)
+        {
+            table.AddRow(result.Model, Markup.Escape(result.Description),
+                Percent(result.Metrics.Accuracy), Percent(result.Metrics.BalancedAccuracy),
+                result.Metrics.CohensKappa.ToString("0.00", CultureInfo.InvariantCulture),
+                result.Metrics.SampleCount.ToString(CultureInfo.InvariantCulture));
+        }
+
+        output.Write(table);
+        foreach (var result in results)
+        {
+            output.WriteLine($"{result.Model}, {result.Description}:");
+            output.WriteLine(result.Metrics.FormatTable());
+        }
+    }
+
+    /// <summary>The report of an evaluation, as JSON and the page show it.</summary>
+    internal static EvaluationReport Report(ParseResult parse, TaskData taskData, EpochDataset dataset, Evaluation evaluation)
+    {
+        var sizes = new List<ModelArtifactSize>();
+        if (evaluation.Agreements.Count > 0)
+        {
+            var pooled = QuantizationAgreement.Pool(evaluation.Agreements);
+            sizes.Add(new ModelArtifactSize("decoder fp32 (ONNX)", pooled.Fp32Bytes));
+            sizes.Add(new ModelArtifactSize("decoder int8 (ONNX, QDQ)", pooled.Int8Bytes));
+        }
+
+        var definition = taskData.Definition;
+        return new EvaluationReport
+        {
+            Task = definition.Name,
+            Subject = taskData.Subject,
+            Runs = definition.Runs,
+            WindowStartSeconds = definition.WindowStartSeconds,
+            WindowEndSeconds = definition.WindowEndSeconds,
+            Channels = dataset.ChannelNames,
+            SampleRate = dataset.SampleRate,
+            Classes = dataset.ClassNames,
+            Trials = dataset.Count,
+            Command = CommandLine(parse),
+            ToolVersion = ToolVersion(),
+            Created = DateTimeOffset.Now,
+            Results = evaluation.Results,
+            LearningCurves = evaluation.Curves,
+            ModelSizes = sizes,
+            QuantizationAgreements = evaluation.Agreements,
+        };
     }
 
     private static string Percent(double value) => string.Create(CultureInfo.InvariantCulture, $"{value * 100:0.0} %");
@@ -146,7 +168,7 @@ internal static class EvaluateCommand
         return (jsonPath, htmlPath);
     }
 
-    private static void WriteFile(string path, Action<string> write)
+    internal static void WriteFile(string path, Action<string> write)
     {
         if (Path.GetDirectoryName(path) is { Length: > 0 } folder)
         {
@@ -157,7 +179,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The command as the user would retype it, quoted for a POSIX shell where a token needs it.</summary>
-    private static string CommandLine(ParseResult parse)
+    internal static string CommandLine(ParseResult parse)
     {
         var words = new List<string> { "edgebci" };
         foreach (var token in parse.Tokens)
@@ -171,7 +193,7 @@ internal static class EvaluateCommand
         return string.Join(' ', words);
     }
 
-    private static string ToolVersion()
+    internal static string ToolVersion()
     {
         var assembly = typeof(EvaluateCommand).Assembly;
         var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -179,4 +201,13 @@ internal static class EvaluateCommand
             ?? "unknown";
         return $"edgebci {version}";
     }
+}
+
+/// <summary>What an evaluation produced: every model's results, the decoder's learning curves, and int8 agreement per fold.</summary>
+internal sealed record Evaluation(IReadOnlyList<ProtocolResult> Results, IReadOnlyList<LearningCurve> Curves, IReadOnlyList<QuantizationAgreement> Agreements);
+
+/// <summary>Writes each progress line as it comes, on the calling thread.</summary>
+internal sealed class ConsoleProgress(IAnsiConsole output) : IProgress<string>
+{
+    public void Report(string value) => output.MarkupLine($"  [grey]{Markup.Escape(value)}[/]");
 }

@@ -48,6 +48,9 @@ public sealed record ModelManifest
     /// <summary>Suggested hop between decoded windows on the unit (s).</summary>
     public double HopSeconds { get; init; } = 0.25;
 
+    /// <summary>The task the model was trained for: runs, which annotation is which class, the window after the cue.</summary>
+    public ModelTask? Task { get; init; }
+
     /// <summary>Class names in the order of the model's output.</summary>
     public required IReadOnlyList<string> Classes { get; init; }
 
@@ -96,3 +99,12 @@ public sealed record ModelMetric(string Model, string Protocol, double Accuracy,
 
 /// <summary>A file and its SHA-256 (lower-case hex).</summary>
 public sealed record BundleFile(string Name, string Sha256, long Bytes);
+
+/// <summary>What the model was trained to tell apart, so a bundle can be re-quantized or re-trained from the same trials.</summary>
+/// <param name="Name">Task name, e.g. "hands-vs-feet".</param>
+/// <param name="Runs">Recording runs of the task.</param>
+/// <param name="ClassByAnnotation">Annotation text → class name.</param>
+/// <param name="WindowStartSeconds">Window start after the cue (s).</param>
+/// <param name="WindowEndSeconds">Window end after the cue (s).</param>
+public sealed record ModelTask(string Name, IReadOnlyList<int> Runs, IReadOnlyDictionary<string, string> ClassByAnnotation,
+    double WindowStartSeconds, double WindowEndSeconds);

@@ -108,7 +108,7 @@ public sealed class SignalChain
             stages.Add($"notch {options.NotchHz} Hz Q {options.NotchQ}" + (options.NotchHarmonics > 0 ? $" + {options.NotchHarmonics} harmonics" : string.Empty));
         }
 
-        var filters = options.Filters.Length == 0 ? [SignalOptions.DefaultBandPass] : options.Filters;
+        var filters = options.EffectiveFilters;
         foreach (var filter in filters)
         {
             sections.AddRange(filter.Type.ToUpperInvariant() switch

@@ -61,6 +61,24 @@ public sealed class SignalOptions
 
     public static FilterSpecification DefaultBandPass => new() { Type = "BandPass", Order = 4, LowHz = 8, HighHz = 30 };
 
+    /// <summary>The Butterworth stages the chain actually runs: <see cref="Filters"/>, or the default band-pass when unset.</summary>
+    public FilterSpecification[] EffectiveFilters => Filters.Length == 0 ? [DefaultBandPass] : Filters;
+
+    /// <summary>A copy with <see cref="Filters"/> spelled out, for records that must say exactly which chain ran.</summary>
+    public SignalOptions Explicit() => new()
+    {
+        DcBlockerHz = DcBlockerHz,
+        NotchHz = NotchHz,
+        NotchQ = NotchQ,
+        NotchHarmonics = NotchHarmonics,
+        Filters = EffectiveFilters,
+        Reference = Reference,
+        OutputRate = OutputRate,
+        Bands = Bands,
+        BandPowerWindowSeconds = BandPowerWindowSeconds,
+        BlockFrames = BlockFrames,
+    };
+
     /// <summary>Every problem at once, each naming its key and what is allowed.</summary>
     public IReadOnlyList<string> Validate(double sampleRate)
     {

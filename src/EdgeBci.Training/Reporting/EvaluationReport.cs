@@ -59,6 +59,9 @@ public sealed record EvaluationReport
     /// <summary>Model artefact sizes, when the artefacts were exported; empty otherwise.</summary>
     public IReadOnlyList<ModelArtifactSize> ModelSizes { get; init; } = [];
 
+    /// <summary>Per fold, how often the int8 model picked the same class as its fp32 model; empty without int8.</summary>
+    public IReadOnlyList<QuantizationAgreement> QuantizationAgreements { get; init; } = [];
+
     /// <summary>
     /// The results arranged as a table, protocols down and models across, each in the order it first appears in
     /// <see cref="Results"/>; a model not run under a protocol leaves that cell empty.

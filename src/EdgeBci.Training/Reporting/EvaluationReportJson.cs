@@ -132,6 +132,17 @@ public static class EvaluationReportJson
             w.WriteNumber(Names.Bytes, size.Bytes);
             w.WriteEndObject();
         });
+        WriteArray(writer, Names.QuantizationAgreements, report.QuantizationAgreements, (w, fold) =>
+        {
+            w.WriteStartObject();
+            w.WriteString(Names.Label, fold.Label);
+            w.WriteNumber(Names.Agreeing, fold.Agreeing);
+            w.WriteNumber(Names.Windows, fold.Windows);
+            w.WriteNumber(Names.MaxProbabilityDifference, fold.MaxProbabilityDifference);
+            w.WriteNumber(Names.Fp32Bytes, fold.Fp32Bytes);
+            w.WriteNumber(Names.Int8Bytes, fold.Int8Bytes);
+            w.WriteEndObject();
+        });
         writer.WriteEndObject();
     }
 
@@ -309,6 +320,7 @@ public static class EvaluationReportJson
 
         var sizes = root.OptionalProperty(Names.ModelSizes)?.Items() ?? [];
         var curves = root.OptionalProperty(Names.LearningCurves)?.Items() ?? [];
+        var agreements = root.OptionalProperty(Names.QuantizationAgreements)?.Items() ?? [];
         return new EvaluationReport
         {
             Task = root.Property(Names.Task).String(),
@@ -335,6 +347,18 @@ public static class EvaluationReportJson
                 }
 
                 return new ModelArtifactSize(size.Property(Names.Name).String(), value);
+            }),
+            QuantizationAgreements = agreements.ConvertAll(fold =>
+            {
+                var agreeing = fold.Property(Names.Agreeing).Int();
+                var windows = fold.Property(Names.Windows);
+                if (agreeing < 0 || agreeing > windows.Int())
+                {
+                    windows.Fail($"{agreeing} agreeing windows of {windows.Int()} is impossible");
+                }
+
+                return new QuantizationAgreement(fold.Property(Names.Label).String(), agreeing, windows.Int(),
+                    fold.Property(Names.MaxProbabilityDifference).Double(), fold.Property(Names.Fp32Bytes).Long(), fold.Property(Names.Int8Bytes).Long());
             }),
         };
     }
@@ -587,5 +611,17 @@ public static class EvaluationReportJson
         public const string LearningRate = "learningRate";
         public const string ModelSizes = "modelSizes";
         public const string Bytes = "bytes";
+
+        public const string QuantizationAgreements = "quantizationAgreements";
+
+        public const string Agreeing = "agreeing";
+
+        public const string Windows = "windows";
+
+        public const string MaxProbabilityDifference = "maxProbabilityDifference";
+
+        public const string Fp32Bytes = "fp32Bytes";
+
+        public const string Int8Bytes = "int8Bytes";
     }
 }

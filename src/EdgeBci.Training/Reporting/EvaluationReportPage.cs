@@ -73,6 +73,7 @@ public static class EvaluationReportPage
         AppendHeader(html, report);
         AppendComparison(html, report);
         AppendModelSizes(html, report.ModelSizes);
+        AppendQuantizationAgreements(html, report.QuantizationAgreements);
         AppendResults(html, report.Results);
         AppendLearningCurves(html, report.LearningCurves);
         html.Append("<footer>Written by ").Append(HtmlText.Escape(report.ToolVersion)).Append(" on ")
@@ -205,6 +206,30 @@ public static class EvaluationReportPage
             html.Append("<tr><td class=\"name\">").Append(HtmlText.Escape(size.Name)).Append("</td><td>")
                 .Append(size.Bytes.ToString("#,0", CultureInfo.InvariantCulture)).Append("</td><td>")
                 .Append((size.Bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)).AppendLine("</td></tr>");
+        }
+
+        html.AppendLine("</tbody></table>");
+        html.AppendLine("</section>");
+    }
+
+    private static void AppendQuantizationAgreements(StringBuilder html, IReadOnlyList<QuantizationAgreement> folds)
+    {
+        if (folds.Count == 0)
+        {
+            return;
+        }
+
+        html.AppendLine("<section id=\"quantization\">");
+        html.AppendLine("<h2>int8 against fp32</h2>");
+        html.AppendLine("<p>Each fold's int8 model, calibrated on that fold's training windows only, against its fp32 model on the fold's test windows.</p>");
+        html.AppendLine("<table class=\"quantization\"><thead><tr><th class=\"name\">Fold</th><th>Same class</th><th>Agreement</th><th>Largest probability difference</th></tr></thead><tbody>");
+        QuantizationAgreement[] rows = [.. folds, QuantizationAgreement.Pool(folds)];
+        foreach (var fold in rows)
+        {
+            html.Append("<tr><td class=\"name\">").Append(HtmlText.Escape(fold.Label)).Append("</td><td>")
+                .Append(CultureInfo.InvariantCulture, $"{fold.Agreeing} / {fold.Windows}").Append("</td><td>")
+                .Append(fold.Share.ToString("0.0 %", CultureInfo.InvariantCulture)).Append("</td><td>")
+                .Append(fold.MaxProbabilityDifference.ToString("0.000", CultureInfo.InvariantCulture)).AppendLine("</td></tr>");
         }
 
         html.AppendLine("</tbody></table>");

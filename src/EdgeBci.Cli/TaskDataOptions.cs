@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Signal.Chain;
+using EdgeBci.Training.Data;
+using Spectre.Console;
+
+namespace EdgeBci.Cli;
+
+/// <summary>
+/// The options every trainer command shares (which task, which recordings, which device configuration) and the one
+/// way they become a dataset, so <c>train</c>, <c>evaluate</c> and <c>quantize</c> cut exactly the same windows.
+/// </summary>
+internal sealed class TaskDataOptions
+{
+    public Option<string> Task { get; } = new("--task") { Description = "hands-vs-feet, left-vs-right, or a task in --tasks.", Required = true };
+
+    public Option<FileInfo?> Tasks { get; } = new("--tasks") { Description = "A JSON task file (name, runs, classes by annotation, window)." };
+
+    public Option<DirectoryInfo> Data { get; } = new("--data")
+    {
+        Description = "Folder with S<subject>/S<subject>R<run>.edf.",
+        DefaultValueFactory = _ => new DirectoryInfo("../shared/data/eegmmidb"),
+    };
+
+    public Option<int> Subject { get; } = new("--subject") { Description = "Subject number.", DefaultValueFactory = _ => 1 };
+
+    public Option<FileInfo?> Config { get; } = new("--config") { Description = "A JSON configuration file (Ads1299 and Signal sections as in appsettings.json)." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Task, Tasks, Data, Subject, Config })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The task, its recordings and the device's signal chain settings, checked.</summary>
+    /// <exception cref="ArgumentException">The task is unknown, the folder is missing, or a setting is invalid (named).</exception>
+    public TaskData Resolve(ParseResult parse)
+    {
+        var definitions = parse.GetValue(Tasks) is { } file ? TaskDefinition.Load(file.FullName) : TaskDefinition.BuiltIn;
+        var definition = TaskDefinition.Find(definitions, parse.GetValue(Task)!);
+        var folder = parse.GetValue(Data)!;
+        if (!folder.Exists)
+        {
+            throw new ArgumentException($"--data '{folder.FullName}': no such folder.");
+        }
+
+        var subject = parse.GetValue(Subject);
+        var configuration = DeviceOptions.BuildConfiguration(parse.GetValue(Config), new Dictionary<string, string?>());
+        var settings = AcquisitionSettings.Bind(configuration);
+        var signal = AcquisitionSettings.BindSection<SignalOptions>(configuration, SignalOptions.Section);
+        var paths = new string[definition.Runs.Length];
+        for (var i = 0; i < paths.Length; i++)
+        {
+            paths[i] = DatasetBuilder.RunPath(folder.FullName, subject, definition.Runs[i]);
+        }
+
+        return new TaskData(definition, subject, paths, settings.Ads1299.Channels, ReplaySettings.From(settings.Ads1299), signal);
+    }
+}
+
+/// <summary>A resolved task: what to cut, from which recordings, through which device settings.</summary>
+internal sealed record TaskData(
+    TaskDefinition Definition, int Subject, IReadOnlyList<string> RecordingPaths, IReadOnlyList<string> Montage, ReplaySettings Device, SignalOptions Signal)
+{
+    /// <summary>Cuts the task's windows through the unit's own signal chain and says what it got.</summary>
+    public EpochDataset Build(IAnsiConsole output, double cropMarginSeconds = 0)
+    {
+        var dataset = DatasetBuilder.Build(RecordingPaths, Definition, Montage, Device, Signal, cropMarginSeconds);
+        output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Markup.Escape(Definition.Name)}: {dataset.Count} windows of {dataset.SamplesPerWindow} samples x {dataset.ChannelCount} channels ({Markup.Escape(string.Join(", ", dataset.ChannelNames))}), classes {Markup.Escape(string.Join(" / ", dataset.ClassNames))}, runs {string.Join(", ", Definition.Runs)}"));
+        return dataset;
+    }
+}

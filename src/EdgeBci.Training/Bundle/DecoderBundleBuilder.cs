@@ -1,0 +1,188 @@
+using System.Globalization;
+using EdgeBci.Decoding.Bundle;
+using EdgeBci.Signal.Chain;
+using EdgeBci.Training.Data;
+using EdgeBci.Training.Evaluation;
+using EdgeBci.Training.Model;
+using EdgeBci.Training.Onnx;
+using EdgeBci.Training.Quantization;
+using Google.Protobuf;
+
+namespace EdgeBci.Training.Bundle;
+
+/// <summary>What <see cref="DecoderBundleBuilder.Build"/> makes a bundle from.</summary>
+/// <param name="Dataset">Every trial of the task (the final model trains on all of them).</param>
+/// <param name="Task">The task the trials were cut for.</param>
+/// <param name="Signal">The signal chain the trials went through (the unit must run the same).</param>
+/// <param name="RecordingPaths">The recordings the trials came from (hashed into the manifest).</param>
+/// <param name="Shape">Decoder shape.</param>
+/// <param name="Training">Training options for the final model.</param>
+/// <param name="Quantization">int8 quantization settings.</param>
+/// <param name="ModelId">Manifest model id.</param>
+/// <param name="ModelVersion">Manifest model version.</param>
+/// <param name="CreatedBy">Tool and command line, for the manifest.</param>
+/// <param name="Created">Creation time, for the manifest.</param>
+/// <param name="Metrics">Evaluation figures to record in the manifest (may be empty).</param>
+/// <param name="HeldOutAgreement">int8/fp32 agreement measured on held-out windows, if evaluated.</param>
+public sealed record BundleRequest(
+    EpochDataset Dataset,
+    TaskDefinition Task,
+    SignalOptions Signal,
+    IReadOnlyList<string> RecordingPaths,
+    DecoderShape Shape,
+    TrainingOptions Training,
+    StaticQuantizationOptions Quantization,
+    string ModelId,
+    string ModelVersion,
+    string CreatedBy,
+    DateTimeOffset Created,
+    IReadOnlyList<ProtocolResult> Metrics,
+    double? HeldOutAgreement = null);
+
+/// <summary>What was built.</summary>
+/// <param name="ExportParity">Largest |p_onnx − p_engine| of the fp32 export over the checked windows.</param>
+/// <param name="TrainingAgreement">int8 against fp32 on every trial of the dataset.</param>
+public sealed record BundleResult(
+    ModelManifest Manifest,
+    AttentionDecoder Decoder,
+    LearningCurve Curve,
+    QuantizationReport Quantization,
+    double ExportParity,
+    QuantizationAgreement TrainingAgreement);
+
+/// <summary>
+/// Trains the final decoder on every trial of a task, exports it to ONNX, proves the export against the engine,
+/// quantizes it to int8 and writes the bundle the unit loads: <c>model.onnx</c> (int8), <c>model.fp32.onnx</c> and a
+/// <c>manifest.json</c> that records channels, rate, window, classes, signal chain, normalisation, metrics, the
+/// training recordings' SHA-256 and every file's SHA-256.
+/// </summary>
+public static class DecoderBundleBuilder
+{
+    /// <summary>The exported graph must reproduce the engine's probabilities to this, or no bundle is written.</summary>
+    public const double ExportTolerance = 1e-4;
+
+    /// <exception cref="InvalidOperationException">The export does not reproduce the engine within <see cref="ExportTolerance"/>.</exception>
+    public static BundleResult Build(string folder, BundleRequest request, IReadOnlyDictionary<string, byte[]>? extraFiles = null,
+        IProgress<string>? log = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(request);
+        var dataset = request.Dataset;
+        var epochs = new List<EpochReport>();
+        var (decoder, summary) = DecoderTrainer.Train(dataset, request.Shape, request.Training, new CollectingProgress<EpochReport>(epochs));
+        var curve = new LearningCurve("final", epochs, summary);
+        log?.Report(string.Create(CultureInfo.InvariantCulture,
+            $"final model: {decoder.ParameterCount} parameters, {summary.EpochsRun} epochs on {dataset.Count} trials ({summary.StopReason}), {summary.Elapsed.TotalSeconds:F1} s"));
+
+        var fp32 = DecoderOnnxExporter.Export(decoder, request.ModelId);
+        var fp32Bytes = fp32.ToByteArray();
+        var parity = ExportParity(decoder, fp32Bytes, dataset);
+        if (!(parity <= ExportTolerance))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The exported fp32 graph differs from the engine by {parity:E2} (more than {ExportTolerance:E0}); no bundle written."));
+        }
+
+        var quantized = OnnxStaticQuantizer.Quantize(fp32, DecoderEvaluation.CalibrationWindows(dataset), request.Quantization);
+        var int8Bytes = quantized.Model.ToByteArray();
+        QuantizationAgreement agreement;
+        using (var int8 = new OnnxClassifier(int8Bytes, request.Shape.Channels, request.Shape.Samples, DecoderOnnxExporter.InputName, DecoderOnnxExporter.OutputName))
+        {
+            var int8Probabilities = int8.Probabilities(dataset.Windows, out var classes);
+            agreement = QuantizationAgreement.Compare("all trials", decoder.Probabilities(dataset.Windows).Data, int8Probabilities, classes,
+                fp32Bytes.Length, int8Bytes.Length, out _);
+        }
+
+        log?.Report(string.Create(CultureInfo.InvariantCulture,
+            $"export parity {parity:E1}; int8 {int8Bytes.Length:N0} bytes (fp32 {fp32Bytes.Length:N0}), agrees with fp32 on {agreement.Agreeing}/{agreement.Windows} trials"));
+
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            [ModelManifest.Int8ModelFile] = int8Bytes,
+            [ModelManifest.Fp32ModelFile] = fp32Bytes,
+        };
+        if (extraFiles is not null)
+        {
+            foreach (var (name, bytes) in extraFiles)
+            {
+                files.Add(name, bytes);
+            }
+        }
+
+        var manifest = ModelBundle.Write(folder, Manifest(request, decoder, agreement), files);
+        return new BundleResult(manifest, decoder, curve, quantized.Report, parity, agreement);
+    }
+
+    /// <summary>The manifest for a trained decoder (files are filled in by <see cref="ModelBundle.Write"/>).</summary>
+    public static ModelManifest Manifest(BundleRequest request, AttentionDecoder decoder, QuantizationAgreement trainingAgreement)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(trainingAgreement);
+        var task = request.Task;
+        var shape = decoder.Shape;
+        var metrics = new List<ModelMetric>(request.Metrics.Count);
+        foreach (var result in request.Metrics)
+        {
+            metrics.Add(new ModelMetric(result.Model, result.Protocol, result.Metrics.Accuracy, result.Metrics.BalancedAccuracy,
+                result.Metrics.CohensKappa, result.Metrics.SampleCount));
+        }
+
+        var recordings = new List<BundleFile>(request.RecordingPaths.Count);
+        foreach (var path in request.RecordingPaths)
+        {
+            recordings.Add(new BundleFile(Path.GetFileName(path), ModelBundle.Sha256(path), new FileInfo(path).Length));
+        }
+
+        var quantization = request.Quantization;
+        return new ModelManifest
+        {
+            ModelId = request.ModelId,
+            ModelVersion = request.ModelVersion,
+            CreatedUtc = request.Created.ToUniversalTime(),
+            CreatedBy = request.CreatedBy,
+            Channels = [.. request.Dataset.ChannelNames],
+            SampleRate = request.Dataset.SampleRate,
+            WindowSamples = shape.Samples,
+            WindowOffsetSeconds = task.WindowStartSeconds,
+            Task = new ModelTask(task.Name, task.Runs, task.ClassByAnnotation, task.WindowStartSeconds, task.WindowEndSeconds),
+            Classes = [.. request.Dataset.ClassNames],
+            SignalChain = request.Signal.Explicit(),
+            Normalization = new ModelNormalization(
+                shape.Normalization == InputNormalization.ChannelZScore ? "channel-zscore" : "fixed-scale", shape.InputScaleMicrovolts, InGraph: true),
+            Tensors = new ModelTensors(DecoderOnnxExporter.InputName, DecoderOnnxExporter.OutputName, DecoderOnnxExporter.LogitsName),
+            Quantization = new ModelQuantization(
+                quantization.Method == CalibrationMethod.Percentile ? "percentile" : "min-max",
+                quantization.Method == CalibrationMethod.Percentile ? quantization.Percentile : null,
+                Math.Min(request.Dataset.Count, DecoderEvaluation.MaximumCalibrationWindows),
+                request.HeldOutAgreement ?? trainingAgreement.Share),
+            Metrics = metrics,
+            TrainingRecordings = recordings,
+            Files = [],
+        };
+    }
+
+    /// <summary>Largest |p_onnx − p_engine| over up to 64 of the dataset's windows, the export run in ONNX Runtime.</summary>
+    public static double ExportParity(AttentionDecoder decoder, byte[] fp32Model, EpochDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(dataset);
+        var count = Math.Min(64, dataset.Count);
+        var windows = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            windows[i] = dataset.Windows[(int)((long)i * dataset.Count / count)];
+        }
+
+        using var onnx = new OnnxClassifier(fp32Model, decoder.Shape.Channels, decoder.Shape.Samples, DecoderOnnxExporter.InputName, DecoderOnnxExporter.OutputName);
+        var exported = onnx.Probabilities(windows, out _);
+        var engine = decoder.Probabilities(windows).Data;
+        var worst = 0.0;
+        for (var i = 0; i < exported.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(exported[i] - engine[i]));
+        }
+
+        return worst;
+    }
+}
