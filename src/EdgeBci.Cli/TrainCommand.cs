@@ -94,13 +94,13 @@ internal sealed class QuantizationCliOptions
     public Option<string> Calibration { get; } = new("--calibration")
     {
         Description = "Activation calibration: percentile (default) or min-max.",
-        DefaultValueFactory = _ => "percentile",
+        DefaultValueFactory = _ => DecoderBundleBuilder.DefaultQuantization.Method == CalibrationMethod.Percentile ? "percentile" : "min-max",
     };
 
     public Option<double> Percentile { get; } = new("--percentile")
     {
         Description = "With --calibration percentile: share of calibration values the range holds, in percent.",
-        DefaultValueFactory = _ => 99.99,
+        DefaultValueFactory = _ => DecoderBundleBuilder.DefaultQuantization.Percentile,
     };
 
     public Option<bool> FullWeightRange { get; } = new("--full-weight-range")
@@ -118,11 +118,12 @@ internal sealed class QuantizationCliOptions
     /// <exception cref="ArgumentException">An unknown method or a percentile outside (0, 100].</exception>
     public StaticQuantizationOptions Resolve(ParseResult parse)
     {
-        var method = parse.GetValue(Calibration)?.Trim().ToUpperInvariant() switch
+        var given = parse.GetValue(Calibration);
+        var method = given?.Trim().ToUpperInvariant() switch
         {
             "PERCENTILE" => CalibrationMethod.Percentile,
             "MIN-MAX" or "MINMAX" => CalibrationMethod.MinMax,
-            var other => throw new ArgumentException($"--calibration '{other}': use percentile or min-max."),
+            _ => throw new ArgumentException($"--calibration '{given}': use percentile or min-max."),
         };
         var percentile = parse.GetValue(Percentile);
         if (!(percentile > 0 && percentile <= 100))

@@ -58,6 +58,18 @@ public sealed record BundleResult(
 /// </summary>
 public static class DecoderBundleBuilder
 {
+    /// <summary>
+    /// How bundles are quantized unless told otherwise: percentile calibration (robust to the odd artefact in the
+    /// calibration windows) and weights within ±64, so the int8 model computes the same on every CPU ONNX Runtime
+    /// runs on, including x86 without VNNI, whose uint8 × int8 kernels saturate with full-range weights.
+    /// </summary>
+    public static StaticQuantizationOptions DefaultQuantization { get; } = new()
+    {
+        Method = CalibrationMethod.Percentile,
+        Percentile = 99.99,
+        ReduceWeightRange = true,
+    };
+
     /// <summary>The exported graph must reproduce the engine's probabilities to this, or no bundle is written.</summary>
     public const double ExportTolerance = 1e-4;
 
