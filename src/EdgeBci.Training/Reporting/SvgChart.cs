@@ -241,29 +241,22 @@ internal static class SvgChart
 
     private static (double Min, double Max, IReadOnlyList<(double Value, string Label)> Ticks) XAxis(LineChart chart)
     {
-        var min = double.PositiveInfinity;
-        var max = double.NegativeInfinity;
-        foreach (var series in chart.Series)
-        {
-            foreach (var point in series.Points)
-            {
-                if (double.IsFinite(point.X))
-                {
-                    min = Math.Min(min, point.X);
-                    max = Math.Max(max, point.X);
-                }
-            }
-        }
-
-        if (double.IsInfinity(min))
-        {
-            (min, max) = (0, 1);
-        }
-
+        var (min, max) = DataRange(chart, point => point.X);
         return NiceTicks(min, max, 5, chart.XWholeNumbers);
     }
 
     private static (double Min, double Max, IReadOnlyList<(double Value, string Label)> Ticks) YAxis(LineChart chart)
+    {
+        var (min, max) = DataRange(chart, point => point.Y);
+
+        // A fixed end wins, but data beyond it still widens the axis rather than being drawn outside the plot.
+        min = chart.YMin is { } fixedMin ? Math.Min(fixedMin, min) : min;
+        max = chart.YMax is { } fixedMax ? Math.Max(fixedMax, max) : max;
+        return NiceTicks(min, max, 5);
+    }
+
+    /// <summary>The finite extent of one coordinate over every series; 0..1 when nothing finite was plotted.</summary>
+    private static (double Min, double Max) DataRange(LineChart chart, Func<PlotPoint, double> coordinate)
     {
         var min = double.PositiveInfinity;
         var max = double.NegativeInfinity;
@@ -271,23 +264,16 @@ internal static class SvgChart
         {
             foreach (var point in series.Points)
             {
-                if (double.IsFinite(point.Y))
+                var value = coordinate(point);
+                if (double.IsFinite(value))
                 {
-                    min = Math.Min(min, point.Y);
-                    max = Math.Max(max, point.Y);
+                    min = Math.Min(min, value);
+                    max = Math.Max(max, value);
                 }
             }
         }
 
-        if (double.IsInfinity(min))
-        {
-            (min, max) = (0, 1);
-        }
-
-        // A fixed end wins, but data beyond it still widens the axis rather than being drawn outside the plot.
-        min = chart.YMin is { } fixedMin ? Math.Min(fixedMin, min) : min;
-        max = chart.YMax is { } fixedMax ? Math.Max(fixedMax, max) : max;
-        return NiceTicks(min, max, 5);
+        return double.IsInfinity(min) ? (0, 1) : (min, max);
     }
 
     private static void AppendSeries(StringBuilder svg, LineSeries series, Func<double, double> x, Func<double, double> y)
