@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace EdgeBci.Benchmarks;
+
+/// <summary>
+/// Resident memory of the real firmware over a long run: starts the built firmware as a child process on its embedded
+/// defaults (emulated chip replaying the demo recording in real time, the default model decoding), samples its VmRSS
+/// from /proc every ten seconds, and prints the figure after the given time. This is the process a unit runs, not a
+/// model of it: host, acquisition, signal chain, decoder and ONNX Runtime all resident.
+/// </summary>
+internal static class FirmwareMemory
+{
+    public const long BudgetBytes = 150L * 1024 * 1024;
+
+    public static bool Run(double seconds)
+    {
+        var firmware = Path.Combine(RepositoryRoot(), "firmware", "EdgeBci.Firmware", "bin", "Release", "net10.0", "EdgeBci.Firmware.dll");
+        if (!File.Exists(firmware))
+        {
+            Console.Error.WriteLine($"memory: {firmware} is not built; run `dotnet build firmware/EdgeBci.Firmware -c Release` first.");
+            return false;
+        }
+
+        var start = new ProcessStartInfo("dotnet", [firmware])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var lastLine = string.Empty;
+        process.OutputDataReceived += (_, e) => lastLine = e.Data ?? lastLine;
+        process.ErrorDataReceived += (_, e) => lastLine = e.Data ?? lastLine;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        long peak = 0;
+        long resident = 0;
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory: firmware pid {process.Id}, sampling VmRSS every 10 s for {seconds:0} s"));
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            if (process.WaitForExit(TimeSpan.FromSeconds(Math.Min(10, Math.Max(0.1, seconds - clock.Elapsed.TotalSeconds)))))
+            {
+                Console.Error.WriteLine($"memory: the firmware exited with {process.ExitCode} after {clock.Elapsed.TotalSeconds:0} s; last line: {lastLine}");
+                return false;
+            }
+
+            resident = ResidentBytes(process.Id);
+            peak = Math.Max(peak, resident);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds,5:0} s  VmRSS {resident / 1048576.0,6:0.0} MiB"));
+        }
+
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        var ok = resident <= BudgetBytes;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"firmware resident memory after {seconds:0} s: {resident / 1048576.0:0.0} MiB (peak {peak / 1048576.0:0.0} MiB; budget {BudgetBytes / 1048576} MiB) {(ok ? "ok" : "OVER BUDGET")}"));
+        return ok;
+    }
+
+    /// <summary>VmRSS of a process, from /proc/&lt;pid&gt;/status (kB).</summary>
+    private static long ResidentBytes(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var digits = line.AsSpan(6).Trim();
+                var space = digits.IndexOf(' ');
+                return long.Parse(space < 0 ? digits : digits[..space], NumberStyles.None, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{pid}/status has no VmRSS line.");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "EdgeBci.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No EdgeBci.sln above {AppContext.BaseDirectory}.");
+    }
+}
