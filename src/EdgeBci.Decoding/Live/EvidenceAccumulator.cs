@@ -119,6 +119,13 @@ public sealed class EvidenceAccumulator
         return rejected;
     }
 
+    /// <summary>Puts the accumulator into a chosen state (tests of the one-window rule start from settled states).</summary>
+    internal void Restore(ReadOnlySpan<double> evidence, int leader)
+    {
+        evidence.CopyTo(_evidence);
+        Leader = leader;
+    }
+
     /// <summary>Back to uniform evidence and no leader (a new model, a new user, a gap in the signal).</summary>
     public void Reset()
     {
