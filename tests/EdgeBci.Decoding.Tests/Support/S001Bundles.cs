@@ -8,7 +8,8 @@ using EdgeBci.Training.Model;
 namespace EdgeBci.Decoding.Tests;
 
 /// <summary>
-/// Real bundles for the whole assembly, built once: a decoder trained briefly (a few epochs: these tests are about
+/// Real bundles for the whole assembly, built once: a decoder trained briefly (30 epochs, enough for windows of both
+/// classes and some below the rejection floor on a replayed run; these tests are about
 /// running a model, not about its accuracy) on S001 hands-vs-feet runs 6, 10 and 14 through the unit's default chain,
 /// exported, quantised and written by <see cref="DecoderBundleBuilder"/>. A second bundle with another id holds the
 /// fp32 graph as its "int8" model, so two models that classify differently can be told apart in a hot swap.
@@ -41,7 +42,7 @@ public sealed class S001Bundles
         Directory.CreateDirectory(root);
         _root = root;
         var request = new BundleRequest(dataset, task, signal, paths, DecoderTrainer.ShapeFor(dataset, 7),
-            DecoderTrainer.OptionsFor(dataset, 7) with { MaxEpochs = 4 }, DecoderBundleBuilder.DefaultQuantization, "s001-test", "1", "decoding tests",
+            DecoderTrainer.OptionsFor(dataset, 7) with { MaxEpochs = 30 }, DecoderBundleBuilder.DefaultQuantization, "s001-test", "1", "decoding tests",
             new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), []);
         DecoderBundleBuilder.Build(Folder, request);
 
