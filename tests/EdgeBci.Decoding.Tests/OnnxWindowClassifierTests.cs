@@ -1,0 +1,137 @@
+using EdgeBci.Decoding.Bundle;
+using EdgeBci.Decoding.Inference;
+using EdgeBci.Training.Onnx;
+
+namespace EdgeBci.Decoding.Tests;
+
+/// <summary>The single-window ONNX Runtime wrapper on a real bundle: shapes, results, the optimised-model cache, no allocation.</summary>
+public sealed class OnnxWindowClassifierTests
+{
+    private string _cacheFolder = null!;
+
+    [SetUp]
+    public void CreateCacheFolder() => _cacheFolder = Path.Combine(S001Bundles.Root, $"cache-{Guid.NewGuid():N}");
+
+    private static float[] SomeWindow(int length, int seed)
+    {
+        var random = new Random(seed);
+        var window = new float[length];
+        for (var i = 0; i < window.Length; i++)
+        {
+            window[i] = (float)(((random.NextDouble() * 2) - 1) * 30);
+        }
+
+        return window;
+    }
+
+    [TestCase(ModelPrecision.Int8)]
+    [TestCase(ModelPrecision.Fp32)]
+    public void Classifies_one_window_exactly_as_a_plain_onnx_runtime_session_does(ModelPrecision precision)
+    {
+        var bundle = ModelBundle.Load(S001Bundles.Folder);
+        using var classifier = new OnnxWindowClassifier(bundle, new InferenceOptions { Precision = precision });
+        var window = SomeWindow(classifier.Channels * classifier.Samples, 3);
+        window.CopyTo(classifier.Input);
+
+        classifier.Run();
+
+        var path = precision == ModelPrecision.Int8 ? bundle.Int8ModelPath : bundle.Fp32ModelPath;
+        using var reference = new OnnxClassifier(File.ReadAllBytes(path), 8, 500, "eeg", "probabilities", threads: 1);
+        var expected = reference.Probabilities([window], out var classes);
+        Assert.That(classifier.Channels, Is.EqualTo(8));
+        Assert.That(classifier.Samples, Is.EqualTo(500));
+        Assert.That(classifier.Classes, Is.EqualTo(classes).And.EqualTo(2));
+        Assert.That(classifier.ModelId, Is.EqualTo("s001-test"));
+        Assert.That(classifier.ModelVersion, Is.EqualTo("1"));
+        Assert.That(classifier.Precision, Is.EqualTo(precision));
+        Assert.That(classifier.Probabilities.ToArray(), Is.EqualTo(expected), "bit-identical to a fresh session on the same window");
+    }
+
+    [Test]
+    public void A_run_allocates_no_managed_memory()
+    {
+        using var classifier = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder));
+        SomeWindow(classifier.Channels * classifier.Samples, 5).CopyTo(classifier.Input);
+        classifier.WarmUp();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            classifier.Run();
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(allocated, Is.Zero);
+    }
+
+    [Test]
+    public void A_model_file_changed_after_the_bundle_was_verified_is_refused()
+    {
+        var folder = S001Bundles.Variant("changed-after-load", m => m);
+        var bundle = ModelBundle.Load(folder);
+        var bytes = File.ReadAllBytes(bundle.Int8ModelPath);
+        bytes[^10] ^= 0x01;
+        File.WriteAllBytes(bundle.Int8ModelPath, bytes);
+
+        Assert.That(() => new OnnxWindowClassifier(bundle), Throws.TypeOf<ModelBundleException>().With.Message.Contain("SHA-256"));
+    }
+
+    [Test]
+    public void A_manifest_whose_window_is_not_the_graphs_is_refused()
+    {
+        var folder = S001Bundles.Variant("wrong-window", m => m with { WindowSamples = 400 });
+
+        Assert.That(() => new OnnxWindowClassifier(ModelBundle.Load(folder)), Throws.TypeOf<ModelBundleException>()
+            .With.Message.Contain("not float [batch, 8, 400]"));
+    }
+
+    [Test]
+    public void The_optimised_model_is_cached_with_its_source_hash_and_reused_with_identical_results()
+    {
+        var bundle = ModelBundle.Load(S001Bundles.Folder);
+        var cache = Path.Combine(_cacheFolder, "model.optimized.onnx");
+        var options = new InferenceOptions { OptimizedModelCachePath = cache };
+        var window = SomeWindow(8 * 500, 9);
+
+        float[] fresh;
+        using (var first = new OnnxWindowClassifier(bundle, options))
+        {
+            Assert.That(first.LoadedFromCache, Is.False);
+            window.CopyTo(first.Input);
+            first.Run();
+            fresh = first.Probabilities.ToArray();
+        }
+
+        Assert.That(File.Exists(cache), Is.True, "ONNX Runtime wrote the optimised model");
+        Assert.That(File.ReadAllText(OptimizedModelCache.SidecarPath(cache)), Does.Contain(bundle.Manifest.Files.Single(f => f.Name == "model.onnx").Sha256));
+
+        using var second = new OnnxWindowClassifier(bundle, options);
+        window.CopyTo(second.Input);
+        second.Run();
+
+        Assert.That(second.LoadedFromCache, Is.True);
+        Assert.That(second.Probabilities.ToArray(), Is.EqualTo(fresh));
+    }
+
+    [Test]
+    public void A_cache_made_from_another_model_or_damaged_is_rebuilt()
+    {
+        var cache = Path.Combine(_cacheFolder, "model.optimized.onnx");
+        var options = new InferenceOptions { OptimizedModelCachePath = cache };
+        using (new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder), options))
+        {
+        }
+
+        // Same file name, another bundle model: its hash is not the recorded one.
+        using (var other = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder), options))
+        {
+            Assert.That(other.LoadedFromCache, Is.False);
+        }
+
+        File.AppendAllText(cache, "x");
+        using var damaged = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder), options);
+        Assert.That(damaged.LoadedFromCache, Is.False);
+        using var rebuilt = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder), options);
+        Assert.That(rebuilt.LoadedFromCache, Is.True);
+    }
+}
