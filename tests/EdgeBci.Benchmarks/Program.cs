@@ -12,10 +12,10 @@ if (args.Length > 0 && args[0] == "soak")
     return AcquisitionSoak.Run(seconds, rate, priority, cpu) ? 0 : 1;
 }
 
-if (args.Length > 0 && args[0] == "memory")
+if (args.Length > 0 && args[0] == "firmware")
 {
     var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 600;
-    return FirmwareMemory.Run(seconds) ? 0 : 1;
+    return FirmwareSoak.Run(seconds) ? 0 : 1;
 }
 
 if (args.Length > 0 && args[0] == "all")
