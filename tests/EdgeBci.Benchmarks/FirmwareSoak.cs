@@ -21,7 +21,7 @@ internal static class FirmwareSoak
 
     public static bool Run(double seconds)
     {
-        var firmware = Path.Combine(RepositoryRoot(), "firmware", "EdgeBci.Firmware", "bin", "Release", "net10.0", "EdgeBci.Firmware.dll");
+        var firmware = Path.Combine(PipelineReplay.RepositoryRoot(), "firmware", "EdgeBci.Firmware", "bin", "Release", "net10.0", "EdgeBci.Firmware.dll");
         if (!File.Exists(firmware))
         {
             Console.Error.WriteLine($"firmware: {firmware} is not built; run `dotnet build firmware/EdgeBci.Firmware -c Release` first.");
@@ -122,18 +122,5 @@ internal static class FirmwareSoak
         }
 
         throw new InvalidOperationException($"/proc/{pid}/status has no VmRSS line.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "EdgeBci.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No EdgeBci.sln above {AppContext.BaseDirectory}.");
     }
 }

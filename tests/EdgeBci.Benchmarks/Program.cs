@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
-// `make bench` runs everything (frame decoding, the signal chain, decoder training, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `make bench` runs everything (frame decoding, the signal chain, decoder training, the pipeline replay, the 10-minute
+// firmware run, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -10,6 +11,12 @@ if (args.Length > 0 && args[0] == "soak")
     var priority = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0;
     var cpu = args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : -1;
     return AcquisitionSoak.Run(seconds, rate, priority, cpu) ? 0 : 1;
+}
+
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 600;
+    return PipelineReplay.Run(seconds) ? 0 : 1;
 }
 
 if (args.Length > 0 && args[0] == "firmware")
@@ -23,7 +30,12 @@ if (args.Length > 0 && args[0] == "all")
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
     BenchmarkRunner.Run<SignalChainBenchmark>();
     BenchmarkRunner.Run<DecoderTrainingBenchmark>();
-    return AcquisitionSoak.Run(60, 16000, 0, -1) ? 0 : 1;
+
+    // Every real-time and goal-bearing run goes ahead even when one misses, so one command prints all the figures.
+    var pipeline = PipelineReplay.Run(600);
+    var firmware = FirmwareSoak.Run(600);
+    var soak = AcquisitionSoak.Run(60, 16000, 0, -1);
+    return pipeline && firmware && soak ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);
