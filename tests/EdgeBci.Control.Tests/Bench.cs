@@ -127,9 +127,13 @@ public sealed class Bench
 
     public List<SupervisorOutput> Outputs { get; } = [];
 
+    /// <summary>What the last tick observed.</summary>
+    public SupervisorInputs? LastInputs { get; private set; }
+
     public SupervisorOutput Tick()
     {
-        Last = Supervisor.Tick(Now, World.At(Now));
+        LastInputs = World.At(Now);
+        Last = Supervisor.Tick(Now, LastInputs);
         Events.AddRange(Last.Events);
         Outputs.Add(Last);
         Now += Period;
