@@ -12,8 +12,19 @@ public sealed class FakeSpiDevice : SpiDevice
 
     public override SpiConnectionSettings ConnectionSettings { get; }
 
-    /// <summary>Every write, one entry per chip-select window.</summary>
-    public List<byte[]> Writes { get; } = [];
+    private readonly List<byte[]> _writes = [];
+
+    /// <summary>Every write so far, one entry per chip-select window (a copy: the watchdog writes from its timer thread).</summary>
+    public IReadOnlyList<byte[]> Writes
+    {
+        get
+        {
+            lock (_writes)
+            {
+                return [.. _writes];
+            }
+        }
+    }
 
     /// <summary>Throw an IOException (as spidev does on a bus error) for the next N writes.</summary>
     public int FailNextWrites { get; set; }
@@ -38,7 +49,10 @@ public sealed class FakeSpiDevice : SpiDevice
             throw new IOException("simulated SPI bus error");
         }
 
-        Writes.Add(buffer.ToArray());
+        lock (_writes)
+        {
+            _writes.Add(buffer.ToArray());
+        }
     }
 
     public override void TransferFullDuplex(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
