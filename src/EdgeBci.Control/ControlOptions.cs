@@ -47,15 +47,13 @@ public sealed class ControlOptions
 
     /// <summary>
     /// Decoded class → command (<see cref="IntentCommands"/>: stop, forward, backward, turn-left, turn-right, grip-open,
-    /// grip-close, grip-pinch, grip-rest). A class that is not listed means stop. Configuration adds to these defaults.
+    /// grip-close, grip-pinch, grip-rest). A class that is not listed means stop. Empty means the actuator's default
+    /// (<see cref="DefaultPolicy"/>); a configured policy replaces the default whole.
     /// </summary>
-    public Dictionary<string, string> Policy { get; set; } = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["feet"] = IntentCommands.Forward,
-        ["left"] = IntentCommands.TurnLeft,
-        ["right"] = IntentCommands.TurnRight,
-        ["rest"] = IntentCommands.Stop,
-    };
+    public Dictionary<string, string> Policy { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The policy the supervisor runs: <see cref="Policy"/>, or the actuator's default when unset.</summary>
+    public IReadOnlyDictionary<string, string> EffectivePolicy => Policy.Count == 0 ? DefaultPolicy(Actuator) : Policy;
 
     /// <summary>Accumulated evidence a move intent needs, and must keep, to move (0.5..1).</summary>
     public double EvidenceThreshold { get; set; } = 0.8;
@@ -139,6 +137,26 @@ public sealed class ControlOptions
     public DifferentialDriveOptions DifferentialDrive { get; set; } = new();
 
     public HandOptions Hand { get; set; } = new();
+
+    /// <summary>
+    /// Wheelchair: feet → forward, left → turn-left, right → turn-right, rest → stop. Hand: left → grip-open,
+    /// right → grip-close, feet → grip-pinch, rest → stop.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DefaultPolicy(string actuator) => ActuatorKinds.IsHand(actuator)
+        ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["left"] = IntentCommands.GripOpen,
+            ["right"] = IntentCommands.GripClose,
+            ["feet"] = IntentCommands.GripPinch,
+            ["rest"] = IntentCommands.Stop,
+        }
+        : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["feet"] = IntentCommands.Forward,
+            ["left"] = IntentCommands.TurnLeft,
+            ["right"] = IntentCommands.TurnRight,
+            ["rest"] = IntentCommands.Stop,
+        };
 
     public TimeSpan TickPeriod => TimeSpan.FromSeconds(1.0 / TickHz);
 
@@ -239,7 +257,7 @@ public sealed class ControlOptions
 
     private void ValidatePolicy(List<string> errors, bool actuatorKnown)
     {
-        foreach (var (className, command) in Policy)
+        foreach (var (className, command) in EffectivePolicy)
         {
             if (!IntentCommands.TryParse(command, out var intent))
             {
@@ -444,7 +462,11 @@ public sealed class HandOptions
 
     public double PwmFrequencyHz { get; set; } = 50;
 
-    public HandJointOptions[] Joints { get; set; } =
+    /// <summary>The servos; unset means <see cref="DefaultJoints"/> (configuration lists them whole).</summary>
+    public HandJointOptions[] Joints { get; set; } = [];
+
+    /// <summary>Thumb, index, middle, ring, little on outputs 0..4, 1000-2000 µs, a full stroke per second.</summary>
+    public static HandJointOptions[] DefaultJoints =>
     [
         new() { Name = "thumb", Channel = 0 },
         new() { Name = "index", Channel = 1 },
@@ -452,6 +474,11 @@ public sealed class HandOptions
         new() { Name = "ring", Channel = 3 },
         new() { Name = "little", Channel = 4 },
     ];
+
+    /// <summary>The joints the hand runs: <see cref="Joints"/>, or the defaults when unset.</summary>
+    public HandJointOptions[] EffectiveJoints => Joints.Length == 0 ? _defaultJoints ??= DefaultJoints : Joints;
+
+    private HandJointOptions[]? _defaultJoints;
 
     internal void Validate(string prefix, List<string> errors)
     {
@@ -465,15 +492,16 @@ public sealed class HandOptions
             errors.Add(ControlOptions.Invariant($"{prefix}:PwmFrequencyHz = {PwmFrequencyHz} is out of the PCA9685's range 24..1526 Hz."));
         }
 
-        if (Joints.Length is 0 or > 16)
+        var joints = EffectiveJoints;
+        if (joints.Length > 16)
         {
-            errors.Add($"{prefix}:Joints has {Joints.Length} entries; 1..16.");
+            errors.Add($"{prefix}:Joints has {joints.Length} entries; at most 16.");
         }
 
         var channels = new HashSet<int>();
-        for (var i = 0; i < Joints.Length; i++)
+        for (var i = 0; i < joints.Length; i++)
         {
-            var joint = Joints[i];
+            var joint = joints[i];
             var key = $"{prefix}:Joints:{i}";
             if (string.IsNullOrWhiteSpace(joint.Name))
             {

@@ -1,4 +1,6 @@
+using EdgeBci.Control.Actuators;
 using EdgeBci.Control.Supervision;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeBci.Control.Tests;
 
@@ -102,14 +104,31 @@ public sealed class World
 /// <summary>The supervisor ticked at its own rate over a <see cref="World"/>, with exact times.</summary>
 public sealed class Bench
 {
-    public Bench(ControlOptions? options = null, TimeSpan? start = null)
+    /// <param name="options">Control options (defaults when null).</param>
+    /// <param name="actuator">
+    /// When given, ticks go through a <see cref="ControlPipeline"/> to this actuator, on a fake clock that reads
+    /// exactly the bench's time.
+    /// </param>
+    public Bench(ControlOptions? options = null, Func<ControlOptions, TimeProvider, IActuator>? actuator = null)
     {
         Options = options ?? new ControlOptions();
         Supervisor = new SafetySupervisor(Options);
         World = new World(Options);
-        Now = start ?? TimeSpan.FromSeconds(10);
+        Now = TimeSpan.FromSeconds(10);
         Period = Options.TickPeriod;
+        if (actuator is not null)
+        {
+            Time = new FakeTimeProvider(new DateTimeOffset(Now.Ticks, TimeSpan.Zero));
+            Actuator = actuator(Options, Time);
+            Pipeline = new ControlPipeline(Supervisor, Actuator);
+        }
     }
+
+    public FakeTimeProvider? Time { get; }
+
+    public IActuator? Actuator { get; }
+
+    public ControlPipeline? Pipeline { get; }
 
     public ControlOptions Options { get; }
 
@@ -133,11 +152,27 @@ public sealed class Bench
     public SupervisorOutput Tick()
     {
         LastInputs = World.At(Now);
-        Last = Supervisor.Tick(Now, LastInputs);
+        if (Time is not null)
+        {
+            Time.Advance(Now - Time.MonotonicNow());
+            Last = Pipeline!.Step(Now, LastInputs);
+        }
+        else
+        {
+            Last = Supervisor.Tick(Now, LastInputs);
+        }
+
         Events.AddRange(Last.Events);
         Outputs.Add(Last);
         Now += Period;
         return Last;
+    }
+
+    /// <summary>Time passes without a tick (a stalled loop); the fake clock's timers fire.</summary>
+    public void Stall(TimeSpan duration)
+    {
+        Now += duration;
+        Time?.Advance(Now - Time.MonotonicNow());
     }
 
     public void RunFor(TimeSpan duration)

@@ -124,7 +124,7 @@ public class Pca9685Tests
     [Test]
     public void Per_joint_limits_bound_every_pattern()
     {
-        var options = new HandOptions();
+        var options = new HandOptions { Joints = HandOptions.DefaultJoints };
         options.Joints[1].MaxPosition = 0.6;
         options.Joints[2].MinPosition = 0.2;
         var (hand, bus, time) = Create(options);

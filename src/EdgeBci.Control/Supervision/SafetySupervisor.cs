@@ -56,7 +56,7 @@ public sealed class SafetySupervisor
         }
 
         _options = options;
-        _policy = new IntentPolicy(options.Policy);
+        _policy = new IntentPolicy(options.EffectivePolicy);
         _limits = CommandLimits.From(options);
         _shaper = new MotionShaper(options);
         _requiredChannels = options.RequiredChannels.Length == 0 ? null : new HashSet<string>(options.RequiredChannels, StringComparer.OrdinalIgnoreCase);

@@ -21,7 +21,7 @@ public sealed class ProstheticHandActuator : ActuatorBase
         ArgumentNullException.ThrowIfNull(pwm);
         ArgumentNullException.ThrowIfNull(options);
         _pwm = pwm;
-        _model = new HandModel(options.Joints);
+        _model = new HandModel(options.EffectiveJoints);
         _shouldDispose = shouldDispose;
         lock (Gate)
         {

@@ -12,7 +12,7 @@ public sealed class SimulatedHand : ActuatorBase
     public SimulatedHand(ControlOptions options, TimeProvider time)
         : base(CommandLimits.From(options), options.HeartbeatTimeout, time)
     {
-        _model = new HandModel(options.Hand.Joints);
+        _model = new HandModel(options.Hand.EffectiveJoints);
     }
 
     public override string Kind => ActuatorKinds.SimulatedHand;
