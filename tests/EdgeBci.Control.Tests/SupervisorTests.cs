@@ -375,6 +375,25 @@ public class SupervisorTests
     }
 
     [Test]
+    public void An_arm_pressed_in_the_tick_a_STOP_latches_does_not_clear_it()
+    {
+        var bench = new Bench();
+        bench.ArmAndMove();
+        bench.World.PipelineFaults++;
+        bench.World.Request(RequestKind.Arm, RequestOrigin.LocalButton);
+        var output = bench.Tick();
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.State, Is.EqualTo(SupervisorState.SafeStop));
+            Assert.That(output.Events.Select(e => e.Reason), Is.EqualTo(new[] { SupervisorReason.PipelineException, SupervisorReason.ArmRefused }));
+        });
+
+        bench.World.Request(RequestKind.Arm, RequestOrigin.LocalButton);
+        bench.Tick();
+        Assert.That(bench.Supervisor.State, Is.EqualTo(SupervisorState.Armed), "a later press re-arms: the cause was momentary");
+    }
+
+    [Test]
     public void A_clock_that_goes_backwards_is_a_stop()
     {
         var bench = new Bench();

@@ -45,6 +45,7 @@ public sealed class SafetySupervisor
     private IntentCommand? _dwellIntent;
     private TimeSpan _dwellSince;
     private IntentCommand? _activeIntent;
+    private TimeSpan? _latchedAt;
 
     public SafetySupervisor(ControlOptions options)
     {
@@ -235,6 +236,13 @@ public sealed class SafetySupervisor
 
     private void TryArm(TimeSpan now, SupervisorInputs inputs, Fault? fault, RequestOrigin origin)
     {
+        if (_latchedAt == now)
+        {
+            // The operator cannot have seen this STOP yet: an arm pressed in the same tick does not clear it.
+            Record(now, State, SupervisorReason.ArmRefused, $"cannot arm: {LatchedReason} latched in this tick");
+            return;
+        }
+
         if (fault is { } refused)
         {
             Record(now, State, SupervisorReason.ArmRefused, $"cannot arm: {refused.Message} ({refused.Reason})");
@@ -461,6 +469,7 @@ public sealed class SafetySupervisor
         }
 
         LatchedReason = reason;
+        _latchedAt = now;
         Transition(now, SupervisorState.SafeStop, reason, message);
     }
 
