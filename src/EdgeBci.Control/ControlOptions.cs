@@ -126,10 +126,10 @@ public sealed class ControlOptions
     /// <summary>GPIO line of the local arm button (active low, pull-up); -1 when not wired (arm from the CLI).</summary>
     public int ArmButtonPin { get; set; } = -1;
 
-    /// <summary>GPIO line of the e-stop loop (high while the circuit is closed); -1 when not wired.</summary>
+    /// <summary>GPIO line of the e-stop loop (high while the circuit is closed; low, or a broken wire, is open); -1 when not wired.</summary>
     public int EStopPin { get; set; } = -1;
 
-    /// <summary>GPIO line of the obstacle/inhibit input (high when tripped); -1 when not wired.</summary>
+    /// <summary>GPIO line of the obstacle/inhibit input (high while clear; low, or a broken wire, trips); -1 when not wired.</summary>
     public int InhibitPin { get; set; } = -1;
 
     public JoystickDacOptions Joystick { get; set; } = new();

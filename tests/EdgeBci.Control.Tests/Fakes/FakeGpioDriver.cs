@@ -15,6 +15,11 @@ public sealed class FakeGpioDriver : GpioDriver
 
     public bool IsOpen(int pin) => _modes.ContainsKey(pin);
 
+    public PinMode Mode(int pin) => _modes[pin];
+
+    /// <summary>What the outside world drives onto an input line.</summary>
+    public void Drive(int pin, PinValue value) => _levels[pin] = value;
+
     public int FailNextWrites { get; set; }
 
     protected override int PinCount => 64;
