@@ -32,35 +32,73 @@ public static class ActuatorFactory
             case ActuatorKinds.JoystickDac:
             {
                 var joystick = options.Joystick;
-                var spi = SpiDevice.Create(new SpiConnectionSettings(joystick.SpiBus, joystick.ChipSelect)
+                var handles = new List<IDisposable>();
+                return Opening(handles, () =>
                 {
-                    Mode = SpiMode.Mode0,
-                    ClockFrequency = joystick.ClockHz,
-                    DataBitLength = 8,
-                    DataFlow = DataFlow.MsbFirst,
+                    var spi = Keep(handles, SpiDevice.Create(new SpiConnectionSettings(joystick.SpiBus, joystick.ChipSelect)
+                    {
+                        Mode = SpiMode.Mode0,
+                        ClockFrequency = joystick.ClockHz,
+                        DataBitLength = 8,
+                        DataFlow = DataFlow.MsbFirst,
+                    }));
+                    var gpio = joystick.LdacPin >= 0 ? Keep(handles, new GpioController()) : null;
+                    return new JoystickDacActuator(new Mcp4922Device(spi, gpio, joystick.LdacPin), joystick, limits, options.HeartbeatTimeout, time);
                 });
-                var gpio = joystick.LdacPin >= 0 ? new GpioController() : null;
-                return new JoystickDacActuator(new Mcp4922Device(spi, gpio, joystick.LdacPin), joystick, limits, options.HeartbeatTimeout, time);
             }
 
             case ActuatorKinds.DifferentialDrive:
             {
                 var drive = options.DifferentialDrive;
-                var left = PwmChannel.Create(drive.PwmChip, drive.LeftPwmChannel, drive.PwmFrequencyHz, 0);
-                var right = PwmChannel.Create(drive.PwmChip, drive.RightPwmChannel, drive.PwmFrequencyHz, 0);
-                var pins = new DifferentialDrivePins(drive.LeftDirectionPin, drive.RightDirectionPin, drive.EnablePin);
-                return new DifferentialDriveActuator(left, right, new GpioController(), pins, drive, limits, options.HeartbeatTimeout, time);
+                var handles = new List<IDisposable>();
+                return Opening(handles, () =>
+                {
+                    var left = Keep(handles, PwmChannel.Create(drive.PwmChip, drive.LeftPwmChannel, drive.PwmFrequencyHz, 0));
+                    var right = Keep(handles, PwmChannel.Create(drive.PwmChip, drive.RightPwmChannel, drive.PwmFrequencyHz, 0));
+                    var gpio = Keep(handles, new GpioController());
+                    var pins = new DifferentialDrivePins(drive.LeftDirectionPin, drive.RightDirectionPin, drive.EnablePin);
+                    return new DifferentialDriveActuator(left, right, gpio, pins, drive, limits, options.HeartbeatTimeout, time);
+                });
             }
 
             case ActuatorKinds.ProstheticHand:
             {
                 var hand = options.Hand;
-                var device = I2cDevice.Create(new I2cConnectionSettings(hand.I2cBus, hand.Address));
-                return new ProstheticHandActuator(new Pca9685Device(device), hand, limits, options.HeartbeatTimeout, time);
+                var handles = new List<IDisposable>();
+                return Opening(handles, () =>
+                {
+                    var device = Keep(handles, I2cDevice.Create(new I2cConnectionSettings(hand.I2cBus, hand.Address)));
+                    return new ProstheticHandActuator(new Pca9685Device(device), hand, limits, options.HeartbeatTimeout, time);
+                });
             }
 
             default:
                 throw new ArgumentException($"{ControlOptions.Section}:Actuator = '{options.Actuator}' is not known.", nameof(options));
+        }
+    }
+
+    private static T Keep<T>(List<IDisposable> handles, T handle)
+        where T : IDisposable
+    {
+        handles.Add(handle);
+        return handle;
+    }
+
+    /// <summary>Builds a driver; if anything fails on the way, the handles opened so far are closed again.</summary>
+    private static IActuator Opening(List<IDisposable> handles, Func<IActuator> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch
+        {
+            foreach (var handle in handles)
+            {
+                handle.Dispose();
+            }
+
+            throw;
         }
     }
 }
