@@ -231,7 +231,7 @@ public sealed class ControlOptions
         }
 
         Range(errors, nameof(ActuatorAckTimeoutMs), ActuatorAckTimeoutMs, 10, 1000);
-        if (TickHz > 0 && HeartbeatTimeoutMs < 3 * 1000 / TickHz || HeartbeatTimeoutMs > 1000)
+        if ((TickHz > 0 && HeartbeatTimeoutMs < 3 * 1000 / TickHz) || HeartbeatTimeoutMs > 1000)
         {
             errors.Add($"{Section}:HeartbeatTimeoutMs = {HeartbeatTimeoutMs} is out of range {(TickHz > 0 ? 3 * 1000 / TickHz : 0)} (three ticks) .. 1000.");
         }
