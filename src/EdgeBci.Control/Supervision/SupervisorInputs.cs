@@ -1,0 +1,84 @@
+namespace EdgeBci.Control.Supervision;
+
+/// <summary>
+/// The decoder's latest decision.
+/// </summary>
+/// <param name="ClassName">Decoded class, mapped to a command by the policy.</param>
+/// <param name="Confidence">This window's probability of <paramref name="ClassName"/> (0..1).</param>
+/// <param name="Evidence">Evidence accumulated over recent windows for <paramref name="ClassName"/> (0..1).</param>
+/// <param name="SampleIndex">Index of the window's last sample; a decision with the same index is not a new one.</param>
+/// <param name="DataTime">Control-clock time of the window's last sample: the age of what the decision describes.</param>
+/// <param name="ReceivedAt">Control-clock time the decision reached the supervisor's inputs.</param>
+public sealed record IntentDecision(string ClassName, double Confidence, double Evidence, long SampleIndex, TimeSpan DataTime, TimeSpan ReceivedAt);
+
+/// <summary>Quality of one EEG channel as the acquisition and signal stages judge it.</summary>
+public readonly record struct ChannelState(string Name, bool QualityGood, bool LeadOff = false, bool Railing = false);
+
+public enum RequestKind
+{
+    Arm,
+    Disarm,
+    Stop,
+
+    /// <summary>Asking the platform to move. Never honoured: movement comes only from decoded intent.</summary>
+    Move,
+}
+
+public enum RequestOrigin
+{
+    /// <summary>The arm button (a GPIO line) on the unit.</summary>
+    LocalButton,
+
+    /// <summary>The CLI on the unit itself (a console attached to it).</summary>
+    LocalCli,
+
+    /// <summary>Anything arriving over a network (MQTT, the companion app).</summary>
+    Remote,
+}
+
+/// <summary>An edge from an operator: a button press, a CLI command, a remote message.</summary>
+public readonly record struct OperatorRequest(RequestKind Kind, RequestOrigin Origin)
+{
+    public bool IsLocal => Origin is RequestOrigin.LocalButton or RequestOrigin.LocalCli;
+}
+
+/// <summary>
+/// Everything the supervisor observes at one tick, as plain values. Every default is the unsafe reading (no frame, no
+/// decision, e-stop open, model unverified, decoder unhealthy, no acknowledgement): an input nobody reports stops.
+/// </summary>
+public sealed record SupervisorInputs
+{
+    /// <summary>Control-clock time of the last EEG frame.</summary>
+    public TimeSpan? LastFrameTime { get; init; }
+
+    public IntentDecision? LastDecision { get; init; }
+
+    /// <summary>Quality of the channels; <see cref="ControlOptions.RequiredChannels"/> picks the ones that matter.</summary>
+    public IReadOnlyList<ChannelState> Channels { get; init; } = [];
+
+    /// <summary>The e-stop loop is closed (true) or open/broken (false).</summary>
+    public bool EStopClosed { get; init; }
+
+    /// <summary>The obstacle/inhibit input has tripped.</summary>
+    public bool InhibitTripped { get; init; }
+
+    /// <summary>The model bundle was verified (hashes checked) and loaded.</summary>
+    public bool ModelVerified { get; init; }
+
+    /// <summary>The decoder runs without errors.</summary>
+    public bool DecoderHealthy { get; init; }
+
+    /// <summary>Focus index 0..1, when the signal stage computes one.</summary>
+    public double? Focus { get; init; }
+
+    /// <summary>Control-clock time of the actuator's last acknowledgement.</summary>
+    public TimeSpan? ActuatorAcknowledged { get; init; }
+
+    /// <summary>Operator edges since the previous tick, in order.</summary>
+    public IReadOnlyList<OperatorRequest> Requests { get; init; } = [];
+
+    /// <summary>Unhandled exceptions anywhere in the pipeline so far (a count: any increase is a STOP).</summary>
+    public long PipelineFaults { get; init; }
+
+    public string? LastPipelineFault { get; init; }
+}
