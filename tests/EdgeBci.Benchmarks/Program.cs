@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
-// `make bench` runs everything (frame decoding, the signal chain, decoder training, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -12,11 +13,23 @@ if (args.Length > 0 && args[0] == "soak")
     return AcquisitionSoak.Run(seconds, rate, priority, cpu) ? 0 : 1;
 }
 
+if (args.Length > 0 && args[0] == "inference")
+{
+    var bundle = args.Length > 1 && args[1] != "-" ? args[1] : null;
+    var windows = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5000;
+    return DecoderInferenceBenchmark.Run(bundle, windows);
+}
+
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
     BenchmarkRunner.Run<SignalChainBenchmark>();
     BenchmarkRunner.Run<DecoderTrainingBenchmark>();
+    if (DecoderInferenceBenchmark.Run(null, 5000) != 0)
+    {
+        return 1;
+    }
+
     return AcquisitionSoak.Run(60, 16000, 0, -1) ? 0 : 1;
 }
 
