@@ -110,6 +110,30 @@ public sealed class LiveDecoderReplayTests
         Assert.That(allocated, Is.Zero);
     }
 
+    [Test]
+    public void After_a_gap_in_the_sample_index_decoding_resumes_once_the_window_has_refilled()
+    {
+        var stream = ChainReplay.Run(S001Bundles.RunPath(14), S001Bundles.Montage, Signal, ReplaySettings.Default);
+        var windows = new List<(long Window, long Last)>();
+        using var decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
+            new DecodingOptions(), (in Decision d) => windows.Add((d.WindowIndex, d.LastSampleIndex)));
+
+        for (long f = 0; f < 700; f++)
+        {
+            decoder.Push(stream.Frame(f), f, f);
+        }
+
+        // Frames 700..799 were lost (a reader overrun): the stream resumes at 800.
+        for (long f = 800; f < 1500; f++)
+        {
+            decoder.Push(stream.Frame(f), f, f);
+        }
+
+        Assert.That(decoder.Gaps, Is.EqualTo(1));
+        Assert.That(windows.Select(w => w.Last), Is.EqualTo(new long[] { 499, 562, 625, 688, 1299, 1362, 1425, 1488 }));
+        Assert.That(windows.Select(w => w.Window), Is.EqualTo(Enumerable.Range(0, 8).Select(i => (long)i)), "numbering goes on across the gap");
+    }
+
     private static void AssertSameStream(ChainStream stream, MicrovoltRecording filtered)
     {
         Assert.That(filtered.SampleCount, Is.EqualTo(stream.OutputFrames));
