@@ -19,6 +19,7 @@ public sealed class LiveDecoderReplayTests
 
     private readonly List<Decision> _decisions = [];
     private readonly List<float[]> _probabilities = [];
+    private readonly List<float[]> _windows = [];
 
     [Test]
     public void Every_hop_window_gives_probabilities_bit_identical_to_the_int8_model_run_offline_on_the_same_window()
@@ -35,6 +36,7 @@ public sealed class LiveDecoderReplayTests
             {
                 _decisions.Add(decision);
                 _probabilities.Add(decoder!.Probabilities.ToArray());
+                _windows.Add(decoder.Window.ToArray());
             });
         using (decoder)
         {
@@ -58,7 +60,9 @@ public sealed class LiveDecoderReplayTests
             Assert.That(decision.WindowIndex, Is.EqualTo(k));
             Assert.That(decision.LastSampleIndex, Is.EqualTo(499 + (k * hop)));
             Assert.That(decision.Timestamp, Is.EqualTo(decision.LastSampleIndex * 4000));
-            var expected = offline.Probabilities(offline.Cut(rows, decision.LastSampleIndex, (c, s) => filtered.Microvolts[c][s]));
+            var window = offline.Cut(rows, decision.LastSampleIndex, (c, s) => filtered.Microvolts[c][s]);
+            Assert.That(_windows[k], Is.EqualTo(window), $"window {k}: the decoder's input is the offline cut, bit for bit");
+            var expected = offline.Probabilities(window);
             Assert.That(_probabilities[k], Is.EqualTo(expected), $"window {k} ending at sample {decision.LastSampleIndex}");
 
             var rejected = evidence.Update(expected);
