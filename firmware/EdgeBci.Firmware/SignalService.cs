@@ -13,6 +13,7 @@ namespace EdgeBci.Firmware;
 internal sealed partial class SignalService(
     AcquisitionService acquisition,
     SignalStage stage,
+    DecodingStage decoding,
     IHostApplicationLifetime lifetime,
     ILogger<SignalService> logger) : BackgroundService
 {
@@ -57,6 +58,7 @@ internal sealed partial class SignalService(
         var raw = new int[blockFrames * channels];
         var output = new int[chain.MaximumOutputFrames(blockFrames) * chain.OutputChannels];
         var frame = new int[channels];
+        var timestamps = new long[blockFrames];
         var relativeAlpha = new double[chain.OutputChannels];
         var alpha = FindBand("alpha");
         var line = new StringBuilder(256);
@@ -64,17 +66,18 @@ internal sealed partial class SignalService(
         var nextReport = Environment.TickCount64 + 1000;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (!reader.WaitForData(blockFrames, TimeSpan.FromMilliseconds(250)))
+            // Woken by the first frame, not by a full block: a frame that completes a decoder window must not wait for
+            // the next ones. Under load the frames that have piled up go through together, up to BlockFrames.
+            if (!reader.WaitForData(1, TimeSpan.FromMilliseconds(250)))
             {
                 continue;
             }
 
             var frames = 0;
-            long timestamp = 0;
             while (frames < blockFrames && reader.TryRead(frame, default, out var stamp))
             {
                 frame.CopyTo(counts.AsSpan(frames * channels));
-                timestamp = stamp.Timestamp;
+                timestamps[frames] = stamp.Timestamp;
                 frames++;
             }
 
@@ -89,15 +92,21 @@ internal sealed partial class SignalService(
                 stage.Quality.SetLeadOff(loop.Counters.ElectrodesOff);
             }
 
-            // Quality judges the raw left-aligned counts; the chain then filters that same buffer in place.
+            // Quality and focus judge the raw left-aligned counts (focus needs theta, which the chain's band-pass removes);
+            // the chain then filters that same buffer in place.
             stage.Quality.Process(raw.AsSpan(0, block.Length));
+            decoding.Focus.Process(raw.AsSpan(0, block.Length));
             var produced = chain.ProcessLeftAligned(raw.AsSpan(0, block.Length), output);
             var filtered = output.AsSpan(0, produced * chain.OutputChannels);
             stage.BandPower.Process(filtered);
             for (var f = 0; f < produced; f++)
             {
                 filtered.Slice(f * chain.OutputChannels, chain.OutputChannels).CopyTo(Output.BeginWrite(out _));
-                Output.Publish(new FrameStamp(outputIndex++, timestamp));
+
+                // Each output frame carries the DRDY time of the newest input frame it depends on (the same frame when
+                // the chain does not resample), so latency downstream is measured from the chip.
+                var source = Math.Min(frames - 1, (int)(((long)(f + 1) * frames / produced) - 1));
+                Output.Publish(new FrameStamp(outputIndex++, timestamps[Math.Max(0, source)]));
             }
 
             if (Environment.TickCount64 >= nextReport)

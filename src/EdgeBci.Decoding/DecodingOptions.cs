@@ -72,11 +72,9 @@ public sealed class DecodingOptions
     /// <summary>Every problem at once, each naming its key, its value and what is allowed.</summary>
     public IReadOnlyList<string> Validate()
     {
+        // A ModelPath that does not (yet) hold a bundle is not a configuration error: the unit runs without a decoder,
+        // says why, and takes the bundle up when one is placed there.
         var errors = new List<string>();
-        if (ModelPath.Length > 0 && !Directory.Exists(ModelPath))
-        {
-            errors.Add($"{Section}:ModelPath = '{ModelPath}' is not a folder; give the model bundle's folder, or leave it empty to decode nothing.");
-        }
 
         if (!Precision.Trim().Equals("int8", StringComparison.OrdinalIgnoreCase) && !Precision.Trim().Equals("fp32", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
-// `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, the pipeline replay,
+// the 10-minute firmware run, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
@@ -20,17 +21,30 @@ if (args.Length > 0 && args[0] == "inference")
     return DecoderInferenceBenchmark.Run(bundle, windows);
 }
 
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 600;
+    return PipelineReplay.Run(seconds) ? 0 : 1;
+}
+
+if (args.Length > 0 && args[0] == "firmware")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 600;
+    return FirmwareSoak.Run(seconds) ? 0 : 1;
+}
+
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
     BenchmarkRunner.Run<SignalChainBenchmark>();
     BenchmarkRunner.Run<DecoderTrainingBenchmark>();
-    if (DecoderInferenceBenchmark.Run(null, 5000) != 0)
-    {
-        return 1;
-    }
 
-    return AcquisitionSoak.Run(60, 16000, 0, -1) ? 0 : 1;
+    // Every real-time and goal-bearing run goes ahead even when one misses, so one command prints all the figures.
+    var inference = DecoderInferenceBenchmark.Run(null, 5000) == 0;
+    var pipeline = PipelineReplay.Run(600);
+    var firmware = FirmwareSoak.Run(600);
+    var soak = AcquisitionSoak.Run(60, 16000, 0, -1);
+    return inference && pipeline && firmware && soak ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);

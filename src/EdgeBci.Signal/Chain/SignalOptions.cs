@@ -56,7 +56,10 @@ public sealed class SignalOptions
 
     public double BandPowerWindowSeconds { get; set; } = 1.0;
 
-    /// <summary>Frames handed through the chain at a time on the unit (latency against per-call overhead).</summary>
+    /// <summary>
+    /// At most this many frames go through the chain in one call on the unit: a frame is processed as soon as it
+    /// arrives, and frames that piled up while the thread was busy go through together, up to this many.
+    /// </summary>
     public int BlockFrames { get; set; } = 8;
 
     public static FilterSpecification DefaultBandPass => new() { Type = "BandPass", Order = 4, LowHz = 8, HighHz = 30 };

@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using EdgeBci.Acquisition.Streaming;
+using EdgeBci.Decoding.Bundle;
+using EdgeBci.Decoding.Inference;
+using EdgeBci.Decoding.Live;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>
+/// Runs the decoder on the signal stage's output, frame by frame on a thread of its own: a decision every hop, each
+/// logged at debug level, and once a second a summary with the DRDY-to-decision latency. Watches the model bundle
+/// and swaps a changed one in between two windows after verifying and warming it up; a bundle that fails is logged
+/// with its reason and the running model continues. Without a usable model the stage runs without a decoder and
+/// says so: there are then no decisions, and nothing may move.
+/// </summary>
+internal sealed partial class DecodingService(
+    SignalService signal,
+    DecodingStage stage,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<DecodingService> logger) : BackgroundService
+{
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
+
+    // Latencies of the last second (Stopwatch ticks), written on the decoding thread only.
+    private readonly long[] _latencies = new long[1024];
+    private readonly long[] _sorted = new long[1024];
+    private readonly Lock _lastLock = new();
+    private LiveDecoder? _decoder;
+    private int _latencyCount;
+    private long _decisions;
+    private Decision _last;
+    private (DateTime Written, long Length) _loadedManifest;
+
+    /// <summary>The decoder in use, or null while there is none.</summary>
+    public LiveDecoder? Decoder => Volatile.Read(ref _decoder);
+
+    /// <summary>Why there is no decoder (null while one runs).</summary>
+    public string? Unavailable { get; private set; } = "not started";
+
+    /// <summary>Decisions so far.</summary>
+    public long Decisions => Interlocked.Read(ref _decisions);
+
+    /// <summary>The latest decision (default before the first).</summary>
+    public Decision LastDecision
+    {
+        get
+        {
+            lock (_lastLock)
+            {
+                return _last;
+            }
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var decoding = Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var watching = Task.Run(() => WatchAsync(stoppingToken), stoppingToken);
+        return Task.WhenAll(decoding, watching);
+    }
+
+    public override void Dispose()
+    {
+        Interlocked.Exchange(ref _decoder, null)?.Dispose();
+        base.Dispose();
+    }
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        try
+        {
+            TryStart();
+            Pump(stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogFault(exception.Message);
+            Environment.ExitCode = ExitCodes.AcquisitionFault;
+            lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>Loads the configured bundle; on failure the stage runs without a decoder and logs the reason.</summary>
+    private void TryStart()
+    {
+        if (stage.BundleFolder is null)
+        {
+            Unavailable = "no model configured (Decoding:ModelPath is empty)";
+            LogNoDecoder(Unavailable);
+            return;
+        }
+
+        var clock = Stopwatch.StartNew();
+        _loadedManifest = ManifestStamp();
+        try
+        {
+            var classifier = stage.LoadClassifier();
+            Volatile.Write(ref _decoder, stage.CreateDecoder(classifier, OnDecision));
+            Unavailable = null;
+            LogLoaded(classifier.ToString(), stage.BundleFolder, clock.ElapsedMilliseconds, classifier.LoadedFromCache);
+        }
+        catch (ModelBundleException exception)
+        {
+            Unavailable = exception.Message;
+            LogNoDecoder(exception.Message);
+        }
+    }
+
+    private void Pump(CancellationToken stoppingToken)
+    {
+        using var reader = signal.Output.CreateReader();
+        var frame = new int[signal.Output.ChannelCount];
+        var nextReport = time.GetTimestamp() + time.TimestampFrequency;
+        long windowsAtReport = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (reader.WaitForData(1, TimeSpan.FromMilliseconds(250)))
+            {
+                var decoder = Volatile.Read(ref _decoder);
+                while (reader.TryRead(frame, default, out var stamp))
+                {
+                    decoder?.Push(frame, stamp.SampleIndex, stamp.Timestamp);
+                }
+            }
+
+            if (time.GetTimestamp() >= nextReport)
+            {
+                nextReport += time.TimestampFrequency;
+                windowsAtReport = ReportSecond(windowsAtReport);
+            }
+        }
+    }
+
+    private void OnDecision(in Decision decision)
+    {
+        var latency = time.GetTimestamp() - decision.Timestamp;
+        if (_latencyCount < _latencies.Length)
+        {
+            _latencies[_latencyCount++] = latency;
+        }
+
+        lock (_lastLock)
+        {
+            _last = decision;
+        }
+
+        Interlocked.Increment(ref _decisions);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogDecision(decision.WindowIndex, decision.ClassName, decision.Confidence, decision.EvidenceClassName, decision.Evidence,
+                decision.Rejected, decision.Focus, decision.LastSampleIndex, Milliseconds(latency));
+        }
+    }
+
+    private long ReportSecond(long windowsAtReport)
+    {
+        var decoder = Volatile.Read(ref _decoder);
+        if (decoder is null)
+        {
+            LogNoDecoderSecond(Unavailable ?? "unknown", stage.Focus.Score);
+            return windowsAtReport;
+        }
+
+        var count = _latencyCount;
+        _latencyCount = 0;
+        double p50 = double.NaN, p99 = double.NaN;
+        if (count > 0)
+        {
+            Array.Copy(_latencies, _sorted, count);
+            Array.Sort(_sorted, 0, count);
+            p50 = Milliseconds(_sorted[(count - 1) / 2]);
+            p99 = Milliseconds(_sorted[Math.Min(count - 1, (int)Math.Ceiling(count * 0.99) - 1)]);
+        }
+
+        var windows = decoder.WindowsDecoded;
+        var last = LastDecision;
+        LogSecond(decoder.CurrentModel, windows - windowsAtReport, last.EvidenceClassName ?? "-", last.Evidence, last.ClassName ?? "-", last.Confidence,
+            stage.Focus.Score, p50, p99, decoder.Gaps);
+        return windows;
+    }
+
+    /// <summary>Polls the bundle's manifest; a changed bundle is verified, warmed up and swapped in (or refused with its reason).</summary>
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        if (stage.BundleFolder is null)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(WatchInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var stamp = ManifestStamp();
+            if (stamp == _loadedManifest || stamp.Length == 0)
+            {
+                continue;
+            }
+
+            _loadedManifest = stamp;
+            SwapIn();
+        }
+    }
+
+    private void SwapIn()
+    {
+        OnnxWindowClassifier next;
+        try
+        {
+            next = stage.LoadClassifier();
+        }
+        catch (ModelBundleException exception)
+        {
+            LogSwapRefused(exception.Message);
+            return;
+        }
+
+        var running = Volatile.Read(ref _decoder);
+        if (running is null)
+        {
+            Volatile.Write(ref _decoder, stage.CreateDecoder(next, OnDecision));
+            Unavailable = null;
+            LogLoaded(next.ToString(), stage.BundleFolder!, 0, next.LoadedFromCache);
+            return;
+        }
+
+        var result = running.Swap(next);
+        if (result.Accepted)
+        {
+            LogSwapped(next.ToString());
+        }
+        else
+        {
+            next.Dispose();
+            LogSwapRefused(result.Reason ?? "refused");
+        }
+    }
+
+    private (DateTime Written, long Length) ManifestStamp()
+    {
+        var manifest = new FileInfo(Path.Combine(stage.BundleFolder!, ModelManifest.FileName));
+        return manifest.Exists ? (manifest.LastWriteTimeUtc, manifest.Length) : (DateTime.MinValue, 0);
+    }
+
+    private double Milliseconds(long ticks) => ticks * 1000.0 / time.TimestampFrequency;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "decoder: {Model} loaded from {Folder}, verified and warmed up in {Milliseconds} ms (optimised model from cache: {Cached})")]
+    private partial void LogLoaded(string model, string folder, long milliseconds, bool cached);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "decoder: none, {Reason}; there will be no decisions and nothing may move")]
+    private partial void LogNoDecoder(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "decoder: none ({Reason}) | focus {Focus:0.00}")]
+    private partial void LogNoDecoderSecond(string reason, double focus);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "decoder: swapped in {Model}, from the next window on")]
+    private partial void LogSwapped(string model);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "decoder: new model refused, the running one continues: {Reason}")]
+    private partial void LogSwapRefused(string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "decision #{Window}: window {Class} p={Confidence:0.00}, evidence {EvidenceClass} {Evidence:0.00}, rejected {Rejected}, focus {Focus:0.00}, last sample {LastSample}, DRDY-to-decision {Latency:0.00} ms")]
+    private partial void LogDecision(long window, string @class, float confidence, string evidenceClass, double evidence, bool rejected, double focus, long lastSample, double latency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "decoder: {Model} | {Windows} windows | evidence {EvidenceClass} {Evidence:0.00} | last window {Class} p={Confidence:0.00} | focus {Focus:0.00} | DRDY-to-decision p50 {P50:0.00} ms p99 {P99:0.00} ms | gaps {Gaps}")]
+    private partial void LogSecond(string model, long windows, string evidenceClass, double evidence, string @class, float confidence, double focus, double p50, double p99, long gaps);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "decoding stopped: {Message}")]
+    private partial void LogFault(string message);
+}

@@ -1,0 +1,93 @@
+using EdgeBci.Acquisition;
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Decoding;
+using EdgeBci.Decoding.Bundle;
+using EdgeBci.Decoding.Inference;
+using EdgeBci.Decoding.Live;
+using Microsoft.Extensions.Configuration;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>
+/// The decoding stage's configuration, checked before the host starts (a bad Decoding key stops start-up with its
+/// name), and the one place a model bundle becomes a running classifier: verified (SHA-256 of every file), checked
+/// against the unit's channels, rate and signal chain, loaded and warmed up. A bundle that fails any of that is not
+/// a start-up error: the firmware runs without a decoder, says why, and nothing downstream may move.
+/// </summary>
+internal sealed class DecodingStage
+{
+    private DecodingStage(DecodingOptions options, string? bundleFolder, UnitConfiguration unit, double microvoltsPerQ31, FocusMeter focus)
+    {
+        Options = options;
+        BundleFolder = bundleFolder;
+        Unit = unit;
+        MicrovoltsPerQ31 = microvoltsPerQ31;
+        Focus = focus;
+    }
+
+    public DecodingOptions Options { get; }
+
+    /// <summary>Full path of the configured bundle, or null when Decoding:ModelPath is empty (no decoder wanted).</summary>
+    public string? BundleFolder { get; }
+
+    /// <summary>What the unit's chain outputs, for checking models against.</summary>
+    public UnitConfiguration Unit { get; }
+
+    public double MicrovoltsPerQ31 { get; }
+
+    /// <summary>The focus meter, fed the broadband raw stream by the signal stage.</summary>
+    public FocusMeter Focus { get; }
+
+    /// <exception cref="ArgumentException">A Decoding key is invalid (named).</exception>
+    public static DecodingStage Create(IConfiguration configuration, FrontEnd frontEnd, SignalStage signal, string contentRoot)
+    {
+        var options = AcquisitionSettings.BindSection<DecodingOptions>(configuration, DecodingOptions.Section);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems));
+        }
+
+        var unit = UnitConfiguration.For(signal.Options, frontEnd.ChannelNames, frontEnd.SampleRate);
+        var focus = new FocusMeter(frontEnd.ChannelNames, frontEnd.SampleRate, signal.MicrovoltsPerQ31, options.Focus, options.HopSeconds);
+        var folder = string.IsNullOrWhiteSpace(options.ModelPath) ? null : Path.GetFullPath(options.ModelPath, contentRoot);
+        return new DecodingStage(options, folder, unit, signal.MicrovoltsPerQ31, focus);
+    }
+
+    /// <summary>
+    /// Verifies, checks and loads the configured bundle, warmed up and ready to decode.
+    /// </summary>
+    /// <exception cref="ModelBundleException">The bundle is missing, a file's SHA-256 differs, or it does not fit the unit (the reason named).</exception>
+    public OnnxWindowClassifier LoadClassifier()
+    {
+        var folder = BundleFolder ?? throw new ModelBundleException("No model is configured (Decoding:ModelPath is empty).");
+        var bundle = ModelBundle.Load(folder);
+        BundleCompatibility.Check(bundle.Manifest, Unit);
+        OnnxWindowClassifier classifier;
+        try
+        {
+            classifier = new OnnxWindowClassifier(bundle, Options.ToInferenceOptions(folder));
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            throw new ModelBundleException($"{bundle.Int8ModelPath}: ONNX Runtime cannot load the model: {exception.Message}", exception);
+        }
+
+        try
+        {
+            classifier.WarmUp();
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+
+        return classifier;
+    }
+
+    /// <summary>A decoder over <paramref name="classifier"/> (which it then owns).</summary>
+    public LiveDecoder CreateDecoder(OnnxWindowClassifier classifier, DecisionHandler onDecision) =>
+        new(classifier, Unit, MicrovoltsPerQ31, Options, onDecision, Focus);
+}

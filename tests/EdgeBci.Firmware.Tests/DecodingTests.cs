@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using EdgeBci.Decoding.Bundle;
+
+namespace EdgeBci.Firmware.Tests;
+
+/// <summary>The firmware's decoding stage end to end: the shipped model decodes the demo, a bad bundle leaves it without a decoder, a new one is swapped in live.</summary>
+public class DecodingTests
+{
+    private static readonly string Shipped = Path.Combine(Path.GetDirectoryName(FirmwareProcess.FirmwareDll)!, "models", "s001-left-vs-right");
+
+    private string _folder = string.Empty;
+
+    [SetUp]
+    public void CopyTheShippedBundle()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), $"edgebci-firmware-model-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_folder);
+        foreach (var file in Directory.GetFiles(Shipped))
+        {
+            File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));
+        }
+    }
+
+    [TearDown]
+    public void DeleteCopy() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public void The_default_model_decodes_the_demo_recording_four_times_a_second()
+    {
+        using var firmware = new FirmwareProcess();
+
+        var decoding = firmware.WaitUntil(o => o.Split('\n').Count(l => l.Contains("decoder: s001-left-vs-right", StringComparison.Ordinal) && l.Contains("windows", StringComparison.Ordinal)) >= 3,
+            TimeSpan.FromSeconds(40));
+
+        Assert.That(decoding, Is.True, firmware.Output);
+        Assert.That(firmware.Output, Does.Contain("verified and warmed up"));
+        Assert.That(firmware.Output, Does.Match(@"\| [345] windows \| evidence (left|right) \d\.\d\d"), "a window every 0.25 s");
+        Assert.That(firmware.Output, Does.Match(@"DRDY-to-decision p50 \d+\.\d\d ms p99 \d+\.\d\d ms"));
+    }
+
+    [Test]
+    public void A_tampered_bundle_leaves_the_unit_running_without_a_decoder_and_says_which_file()
+    {
+        var model = Path.Combine(_folder, ModelManifest.Int8ModelFile);
+        var bytes = File.ReadAllBytes(model);
+        bytes[^10] ^= 0x01;
+        File.WriteAllBytes(model, bytes);
+
+        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={_folder}");
+
+        Assert.That(firmware.WaitUntil(o => o.Contains("decoder: none (", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+        Assert.That(firmware.Output, Does.Contain("model.onnx").And.Contain("SHA-256").And.Contain("nothing may move"));
+        Assert.That(firmware.Output, Does.Contain("quality: FC3 good"), "acquisition and the signal chain keep running");
+        Assert.That(firmware.Output, Does.Not.Contain("decision #").And.Not.Contain("swapped in"));
+    }
+
+    [Test]
+    public void A_bundle_for_other_channels_is_refused_with_the_mismatch()
+    {
+        RewriteManifest(manifest => manifest["channels"]![7] = "O2");
+
+        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={_folder}");
+
+        Assert.That(firmware.WaitUntil(o => o.Contains("decoder: none (", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+        Assert.That(firmware.Output, Does.Contain(BundleCompatibility.ChannelMismatch).And.Contain("O2"));
+    }
+
+    [Test]
+    public void A_new_bundle_written_into_the_model_folder_is_swapped_in_and_a_broken_one_is_refused()
+    {
+        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={_folder}");
+        Assert.That(firmware.WaitUntil(o => o.Contains("verified and warmed up", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+
+        var bundle = ModelBundle.Load(_folder);
+        var files = bundle.Manifest.Files.ToDictionary(f => f.Name, f => File.ReadAllBytes(Path.Combine(_folder, f.Name)));
+        ModelBundle.Write(_folder, bundle.Manifest with { ModelVersion = "hot-swap-2" }, files);
+        Assert.That(firmware.WaitUntil(o => o.Contains("swapped in s001-left-vs-right hot-swap-2", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),
+            Is.True, firmware.Output);
+        Assert.That(firmware.WaitUntil(o => o.Contains("decoder: s001-left-vs-right hot-swap-2", StringComparison.Ordinal), TimeSpan.FromSeconds(10)),
+            Is.True, "decisions now come from the new model");
+
+        files[ModelManifest.Int8ModelFile] = [1, 2, 3];
+        ModelBundle.Write(_folder, bundle.Manifest with { ModelVersion = "broken-3" }, files);
+        Assert.That(firmware.WaitUntil(o => o.Contains("new model refused", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), Is.True, firmware.Output);
+        var refusedAt = firmware.Output.Length;
+        Assert.That(firmware.WaitUntil(o => o.Length > refusedAt && o[refusedAt..].Contains("decoder: s001-left-vs-right hot-swap-2", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10)), Is.True, "the running model continues");
+    }
+
+    private void RewriteManifest(Action<JsonNode> change)
+    {
+        var path = Path.Combine(_folder, ModelManifest.FileName);
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
+        change(manifest);
+        File.WriteAllText(path, manifest.ToJsonString());
+    }
+}
