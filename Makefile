@@ -26,7 +26,8 @@ run: restore
 test: restore
 	@bash .ci/test-summary $(DOTNET) test EdgeBci.sln -c $(CONFIGURATION) --no-restore
 
-# BenchmarkDotNet micro-benchmarks, then the 60 s real-time acquisition soak at 16,000 SPS.
+# BenchmarkDotNet micro-benchmarks, the decoder's int8/fp32 inference latency (p50/p99), the pipeline replay and the
+# 10-minute firmware run, then the 60 s real-time acquisition soak at 16,000 SPS.
 bench: restore
 	$(DOTNET) run --project tests/EdgeBci.Benchmarks -c Release --no-restore -- all
 

@@ -1,8 +1,9 @@
 using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
-// `make bench` runs everything (frame decoding, the signal chain, decoder training, the pipeline replay, the 10-minute
-// firmware run, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, the pipeline replay,
+// the 10-minute firmware run, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -11,6 +12,13 @@ if (args.Length > 0 && args[0] == "soak")
     var priority = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0;
     var cpu = args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : -1;
     return AcquisitionSoak.Run(seconds, rate, priority, cpu) ? 0 : 1;
+}
+
+if (args.Length > 0 && args[0] == "inference")
+{
+    var bundle = args.Length > 1 && args[1] != "-" ? args[1] : null;
+    var windows = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5000;
+    return DecoderInferenceBenchmark.Run(bundle, windows);
 }
 
 if (args.Length > 0 && args[0] == "pipeline")
@@ -32,10 +40,11 @@ if (args.Length > 0 && args[0] == "all")
     BenchmarkRunner.Run<DecoderTrainingBenchmark>();
 
     // Every real-time and goal-bearing run goes ahead even when one misses, so one command prints all the figures.
+    var inference = DecoderInferenceBenchmark.Run(null, 5000) == 0;
     var pipeline = PipelineReplay.Run(600);
     var firmware = FirmwareSoak.Run(600);
     var soak = AcquisitionSoak.Run(60, 16000, 0, -1);
-    return pipeline && firmware && soak ? 0 : 1;
+    return inference && pipeline && firmware && soak ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);

@@ -19,6 +19,7 @@ public sealed class LiveDecoderReplayTests
 
     private readonly List<Decision> _decisions = [];
     private readonly List<float[]> _probabilities = [];
+    private readonly List<float[]> _windows = [];
 
     [Test]
     public void Every_hop_window_gives_probabilities_bit_identical_to_the_int8_model_run_offline_on_the_same_window()
@@ -35,6 +36,7 @@ public sealed class LiveDecoderReplayTests
             {
                 _decisions.Add(decision);
                 _probabilities.Add(decoder!.Probabilities.ToArray());
+                _windows.Add(decoder.Window.ToArray());
             });
         using (decoder)
         {
@@ -58,7 +60,9 @@ public sealed class LiveDecoderReplayTests
             Assert.That(decision.WindowIndex, Is.EqualTo(k));
             Assert.That(decision.LastSampleIndex, Is.EqualTo(499 + (k * hop)));
             Assert.That(decision.Timestamp, Is.EqualTo(decision.LastSampleIndex * 4000));
-            var expected = offline.Probabilities(offline.Cut(rows, decision.LastSampleIndex, (c, s) => filtered.Microvolts[c][s]));
+            var window = offline.Cut(rows, decision.LastSampleIndex, (c, s) => filtered.Microvolts[c][s]);
+            Assert.That(_windows[k], Is.EqualTo(window), $"window {k}: the decoder's input is the offline cut, bit for bit");
+            var expected = offline.Probabilities(window);
             Assert.That(_probabilities[k], Is.EqualTo(expected), $"window {k} ending at sample {decision.LastSampleIndex}");
 
             var rejected = evidence.Update(expected);
@@ -108,6 +112,30 @@ public sealed class LiveDecoderReplayTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         TestContext.Out.WriteLine($"{allocated} bytes allocated over 100 windows ({f - 1000} frames), focus {focus.Score:F3}");
         Assert.That(allocated, Is.Zero);
+    }
+
+    [Test]
+    public void After_a_gap_in_the_sample_index_decoding_resumes_once_the_window_has_refilled()
+    {
+        var stream = ChainReplay.Run(S001Bundles.RunPath(14), S001Bundles.Montage, Signal, ReplaySettings.Default);
+        var windows = new List<(long Window, long Last)>();
+        using var decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
+            new DecodingOptions(), (in Decision d) => windows.Add((d.WindowIndex, d.LastSampleIndex)));
+
+        for (long f = 0; f < 700; f++)
+        {
+            decoder.Push(stream.Frame(f), f, f);
+        }
+
+        // Frames 700..799 were lost (a reader overrun): the stream resumes at 800.
+        for (long f = 800; f < 1500; f++)
+        {
+            decoder.Push(stream.Frame(f), f, f);
+        }
+
+        Assert.That(decoder.Gaps, Is.EqualTo(1));
+        Assert.That(windows.Select(w => w.Last), Is.EqualTo(new long[] { 499, 562, 625, 688, 1299, 1362, 1425, 1488 }));
+        Assert.That(windows.Select(w => w.Window), Is.EqualTo(Enumerable.Range(0, 8).Select(i => (long)i)), "numbering goes on across the gap");
     }
 
     private static void AssertSameStream(ChainStream stream, MicrovoltRecording filtered)

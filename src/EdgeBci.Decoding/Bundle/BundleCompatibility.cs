@@ -61,7 +61,10 @@ public static class BundleCompatibility
 
     /// <summary>
     /// The first configuration key whose value changes what the chain outputs, phrased
-    /// "Signal:Filters[0].HighHz is 40 on the unit, 30 in the model"; null when both chains are the same.
+    /// "Signal:Filters[0].HighHz is 40 on the unit, 30 in the model"; null when both chains are the same. Compared in
+    /// chain order: DcBlockerHz, NotchHz, NotchQ and NotchHarmonics (when there is a notch), the effective Butterworth
+    /// stages (Type, Order, the edges the type uses), Reference, OutputRate. BlockFrames, Bands and
+    /// BandPowerWindowSeconds are not compared: the chain's output does not depend on them.
     /// </summary>
     /// <param name="model">The chain recorded in the manifest.</param>
     /// <param name="modelRate">The manifest's sample rate (the chip's rate when the model's chain does not resample).</param>

@@ -6,7 +6,8 @@ namespace EdgeBci.Decoding.Inference;
 
 /// <summary>
 /// One bundle model in ONNX Runtime, set up once to classify one window at a time without allocating: the input
-/// window and the probabilities live in arrays allocated here, ONNX Runtime reads and writes them in place through
+/// window and the probabilities live in buffers allocated here (64-byte aligned, see <see cref="AlignedBuffer"/>),
+/// ONNX Runtime reads and writes them in place through
 /// tensors created over them once, and every run reuses the same run options and bindings. Fill <see cref="Input"/>
 /// ([channels, samples] row-major, microvolts), call <see cref="Run"/>, read <see cref="Probabilities"/>.
 /// <para>Not thread-safe: one thread runs it (the decoder's); <see cref="Live.LiveDecoder"/> hands it over between windows.</para>
@@ -15,8 +16,8 @@ public sealed class OnnxWindowClassifier : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
-    private readonly float[] _input;
-    private readonly float[] _probabilities;
+    private readonly Memory<float> _input;
+    private readonly Memory<float> _probabilities;
     private readonly OrtValue _inputValue;
     private readonly OrtValue _probabilitiesValue;
     private readonly OrtIoBinding _binding;
@@ -59,11 +60,11 @@ public sealed class OnnxWindowClassifier : IDisposable
         {
             CheckGraph(path, manifest);
             _runOptions = new RunOptions();
-            _input = new float[Channels * Samples];
-            _probabilities = new float[Classes];
-            // Created once over the arrays: ONNX Runtime pins them and reads/writes them in place on every run.
-            _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, Channels, Samples]);
-            _probabilitiesValue = OrtValue.CreateTensorValueFromMemory(_probabilities, [1, Classes]);
+            _input = AlignedBuffer.Allocate(Channels * Samples);
+            _probabilities = AlignedBuffer.Allocate(Classes);
+            // Created once over the buffers: ONNX Runtime reads and writes them in place on every run.
+            _inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _input, [1, Channels, Samples]);
+            _probabilitiesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _probabilities, [1, Classes]);
             _binding = _session.CreateIoBinding();
             _binding.BindInput(manifest.Tensors.Input, _inputValue);
             _binding.BindOutput(manifest.Tensors.Probabilities, _probabilitiesValue);
@@ -106,7 +107,7 @@ public sealed class OnnxWindowClassifier : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _input;
+            return _input.Span;
         }
     }
 
@@ -116,7 +117,7 @@ public sealed class OnnxWindowClassifier : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _probabilities;
+            return _probabilities.Span;
         }
     }
 

@@ -91,6 +91,12 @@ public sealed class LiveDecoder : IDisposable
     /// <summary>Probabilities of the window being reported; read them inside the handler (the buffer is reused).</summary>
     public ReadOnlySpan<float> Probabilities => _classifier.Probabilities;
 
+    /// <summary>
+    /// The window being reported, [channels, samples] row-major in microvolts, oldest sample first; read it inside the
+    /// handler (the buffer is the model's input and is reused).
+    /// </summary>
+    public ReadOnlySpan<float> Window => _classifier.Input;
+
     /// <summary>Accumulated evidence per class after the last window.</summary>
     public ReadOnlySpan<double> Evidence => _evidence.Evidence;
 

@@ -11,8 +11,8 @@ namespace EdgeBci.Decoding.Tests;
 /// Real bundles for the whole assembly, built once: a decoder trained briefly (30 epochs, enough for windows of both
 /// classes and some below the rejection floor on a replayed run; these tests are about
 /// running a model, not about its accuracy) on S001 hands-vs-feet runs 6, 10 and 14 through the unit's default chain,
-/// exported, quantised and written by <see cref="DecoderBundleBuilder"/>. A second bundle with another id holds the
-/// fp32 graph as its "int8" model, so two models that classify differently can be told apart in a hot swap.
+/// exported, quantised and written by <see cref="DecoderBundleBuilder"/>. A second bundle ("s001-other" version "2",
+/// another seed, 10 epochs) fits the same unit but classifies differently, so a hot swap can tell the two apart.
 /// </summary>
 [SetUpFixture]
 public sealed class S001Bundles
@@ -24,7 +24,7 @@ public sealed class S001Bundles
     /// <summary>The trained bundle ("s001-test" version "1").</summary>
     public static string Folder => Path.Combine(Root, "s001");
 
-    /// <summary>Same channels, rate, window and chain; id "s001-other", whose model.onnx is the fp32 graph.</summary>
+    /// <summary>Same channels, rate, window and chain; id "s001-other" version "2", another training.</summary>
     public static string OtherFolder => Path.Combine(Root, "other");
 
     public static string Root => _root ?? throw new InvalidOperationException("The S001 bundles were not built.");
@@ -46,10 +46,14 @@ public sealed class S001Bundles
             new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), []);
         DecoderBundleBuilder.Build(Folder, request);
 
-        var built = ModelBundle.Load(Folder);
-        var fp32 = File.ReadAllBytes(built.Fp32ModelPath);
-        ModelBundle.Write(OtherFolder, built.Manifest with { ModelId = "s001-other", ModelVersion = "2" },
-            new Dictionary<string, byte[]>(StringComparer.Ordinal) { [ModelManifest.Int8ModelFile] = fp32, [ModelManifest.Fp32ModelFile] = fp32 });
+        var other = request with
+        {
+            Shape = DecoderTrainer.ShapeFor(dataset, 3),
+            Training = DecoderTrainer.OptionsFor(dataset, 3) with { MaxEpochs = 10 },
+            ModelId = "s001-other",
+            ModelVersion = "2",
+        };
+        DecoderBundleBuilder.Build(OtherFolder, other);
     }
 
     [OneTimeTearDown]
