@@ -1,3 +1,4 @@
+using EdgeBci.Tests.Shared;
 using EdgeBci.Decoding.Bundle;
 
 namespace EdgeBci.Cli.Tests;
@@ -7,21 +8,15 @@ public class VerifyModelCommandTests
 {
     private static readonly string Shipped = Path.Combine(AppContext.BaseDirectory, "models", "s001-left-vs-right");
 
-    private string _folder = string.Empty;
+    private ScratchFolder _copy = null!;
+
+    private string Folder => _copy.Path;
 
     [SetUp]
-    public void CopyTheShippedBundle()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), $"edgebci-verify-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_folder);
-        foreach (var file in Directory.GetFiles(Shipped))
-        {
-            File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));
-        }
-    }
+    public void CopyTheShippedBundle() => _copy = new ScratchFolder("verify", Shipped);
 
     [TearDown]
-    public void DeleteCopy() => Directory.Delete(_folder, recursive: true);
+    public void DeleteCopy() => _copy.Dispose();
 
     [Test]
     public void The_shipped_bundle_verifies_and_its_manifest_is_printed()
@@ -36,12 +31,12 @@ public class VerifyModelCommandTests
     [Test]
     public void A_changed_model_file_fails_naming_the_file()
     {
-        var model = Path.Combine(_folder, ModelManifest.Int8ModelFile);
+        var model = Path.Combine(Folder, ModelManifest.Int8ModelFile);
         var bytes = File.ReadAllBytes(model);
         bytes[100] ^= 0x40;
         File.WriteAllBytes(model, bytes);
 
-        var (exit, output) = CliRunner.Run(["verify-model", _folder]);
+        var (exit, output) = CliRunner.Run(["verify-model", Folder]);
 
         Assert.That(exit, Is.EqualTo(2), output);
         Assert.That(output, Does.Contain("model.onnx").And.Contain("SHA-256").And.Not.Contain("verified"));
@@ -50,9 +45,9 @@ public class VerifyModelCommandTests
     [Test]
     public void A_missing_manifest_fails_with_the_reason()
     {
-        File.Delete(Path.Combine(_folder, ModelManifest.FileName));
+        File.Delete(Path.Combine(Folder, ModelManifest.FileName));
 
-        var (exit, output) = CliRunner.Run(["verify-model", _folder]);
+        var (exit, output) = CliRunner.Run(["verify-model", Folder]);
 
         Assert.That(exit, Is.EqualTo(2), output);
         Assert.That(output, Does.Contain("no manifest"));

@@ -1,3 +1,4 @@
+using EdgeBci.Tests.Shared;
 using System.Text.Json.Nodes;
 using EdgeBci.Decoding.Bundle;
 
@@ -8,21 +9,15 @@ public class DecodingTests
 {
     private static readonly string Shipped = Path.Combine(Path.GetDirectoryName(FirmwareProcess.FirmwareDll)!, "models", "s001-left-vs-right");
 
-    private string _folder = string.Empty;
+    private ScratchFolder _copy = null!;
+
+    private string Folder => _copy.Path;
 
     [SetUp]
-    public void CopyTheShippedBundle()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), $"edgebci-firmware-model-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_folder);
-        foreach (var file in Directory.GetFiles(Shipped))
-        {
-            File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));
-        }
-    }
+    public void CopyTheShippedBundle() => _copy = new ScratchFolder("firmware-model", Shipped);
 
     [TearDown]
-    public void DeleteCopy() => Directory.Delete(_folder, recursive: true);
+    public void DeleteCopy() => _copy.Dispose();
 
     [Test]
     public void The_default_model_decodes_the_demo_recording_four_times_a_second()
@@ -41,12 +36,12 @@ public class DecodingTests
     [Test]
     public void A_tampered_bundle_leaves_the_unit_running_without_a_decoder_and_says_which_file()
     {
-        var model = Path.Combine(_folder, ModelManifest.Int8ModelFile);
+        var model = Path.Combine(Folder, ModelManifest.Int8ModelFile);
         var bytes = File.ReadAllBytes(model);
         bytes[^10] ^= 0x01;
         File.WriteAllBytes(model, bytes);
 
-        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={_folder}");
+        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={Folder}");
 
         Assert.That(firmware.WaitUntil(o => o.Contains("decoder: none (", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
         Assert.That(firmware.Output, Does.Contain("model.onnx").And.Contain("SHA-256").And.Contain("nothing may move"));
@@ -59,7 +54,7 @@ public class DecodingTests
     {
         RewriteManifest(manifest => manifest["channels"]![7] = "O2");
 
-        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={_folder}");
+        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={Folder}");
 
         Assert.That(firmware.WaitUntil(o => o.Contains("decoder: none (", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
         Assert.That(firmware.Output, Does.Contain(BundleCompatibility.ChannelMismatch).And.Contain("O2"));
@@ -68,19 +63,19 @@ public class DecodingTests
     [Test]
     public void A_new_bundle_written_into_the_model_folder_is_swapped_in_and_a_broken_one_is_refused()
     {
-        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={_folder}");
+        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={Folder}");
         Assert.That(firmware.WaitUntil(o => o.Contains("verified and warmed up", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
 
-        var bundle = ModelBundle.Load(_folder);
-        var files = bundle.Manifest.Files.ToDictionary(f => f.Name, f => File.ReadAllBytes(Path.Combine(_folder, f.Name)));
-        ModelBundle.Write(_folder, bundle.Manifest with { ModelVersion = "hot-swap-2" }, files);
+        var bundle = ModelBundle.Load(Folder);
+        var files = bundle.Manifest.Files.ToDictionary(f => f.Name, f => File.ReadAllBytes(Path.Combine(Folder, f.Name)));
+        ModelBundle.Write(Folder, bundle.Manifest with { ModelVersion = "hot-swap-2" }, files);
         Assert.That(firmware.WaitUntil(o => o.Contains("swapped in s001-left-vs-right hot-swap-2", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),
             Is.True, firmware.Output);
         Assert.That(firmware.WaitUntil(o => o.Contains("decoder: s001-left-vs-right hot-swap-2", StringComparison.Ordinal), TimeSpan.FromSeconds(10)),
             Is.True, "decisions now come from the new model");
 
         files[ModelManifest.Int8ModelFile] = [1, 2, 3];
-        ModelBundle.Write(_folder, bundle.Manifest with { ModelVersion = "broken-3" }, files);
+        ModelBundle.Write(Folder, bundle.Manifest with { ModelVersion = "broken-3" }, files);
         Assert.That(firmware.WaitUntil(o => o.Contains("new model refused", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), Is.True, firmware.Output);
         var refusedAt = firmware.Output.Length;
         Assert.That(firmware.WaitUntil(o => o.Length > refusedAt && o[refusedAt..].Contains("decoder: s001-left-vs-right hot-swap-2", StringComparison.Ordinal),
@@ -89,7 +84,7 @@ public class DecodingTests
 
     private void RewriteManifest(Action<JsonNode> change)
     {
-        var path = Path.Combine(_folder, ModelManifest.FileName);
+        var path = Path.Combine(Folder, ModelManifest.FileName);
         var manifest = JsonNode.Parse(File.ReadAllText(path))!;
         change(manifest);
         File.WriteAllText(path, manifest.ToJsonString());
