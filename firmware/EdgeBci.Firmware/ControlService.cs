@@ -300,24 +300,35 @@ internal sealed partial class ControlService : BackgroundService
     {
         var neutralBy = _time.MonotonicNow();
         var output = _actuator.Output.IsNeutral ? "neutral" : "NOT NEUTRAL: " + _actuator.Output;
+        var platform = DescribePlatform();
         var injection = _faults.LastInjection;
         if (injection is not null && injection.Sequence != _attributedInjection && stop.Time >= injection.InjectedAt && stop.Time - injection.InjectedAt <= StopAttribution)
         {
             _attributedInjection = injection.Sequence;
             var lastGood = injection.LastCleanFrame ?? injection.InjectedAt;
             LogStopAfterFault(stop.Reason, output, Milliseconds(neutralBy - lastGood), Milliseconds(neutralBy - injection.InjectedAt), injection.Fault,
-                stop.Time.TotalMilliseconds, neutralBy.TotalMilliseconds, lastGood.TotalMilliseconds, injection.InjectedAt.TotalMilliseconds);
+                stop.Time.TotalMilliseconds, neutralBy.TotalMilliseconds, lastGood.TotalMilliseconds, injection.InjectedAt.TotalMilliseconds, platform);
             return;
         }
 
         if (stop.Reason == SupervisorReason.FrameTimeout && _lastFrameTime is { } lastFrame)
         {
-            LogStopAfterFrame(stop.Reason, output, Milliseconds(neutralBy - lastFrame), stop.Time.TotalMilliseconds, neutralBy.TotalMilliseconds, lastFrame.TotalMilliseconds);
+            LogStopAfterFrame(stop.Reason, output, Milliseconds(neutralBy - lastFrame), stop.Time.TotalMilliseconds, neutralBy.TotalMilliseconds, lastFrame.TotalMilliseconds, platform);
             return;
         }
 
-        LogStop(stop.Reason, output, Milliseconds(neutralBy - stop.Time), stop.Time.TotalMilliseconds, neutralBy.TotalMilliseconds);
+        LogStop(stop.Reason, output, Milliseconds(neutralBy - stop.Time), stop.Time.TotalMilliseconds, neutralBy.TotalMilliseconds, platform);
     }
+
+    /// <summary>What the simulated platform was doing when its command went neutral (it then brakes at its fastest).</summary>
+    private string DescribePlatform() => (_actuator is BoardWatchdogLink link ? link.Inner : _actuator) switch
+    {
+        SimulatedWheelchair chair when chair.State is var state && state.IsMoving =>
+            string.Create(CultureInfo.InvariantCulture, $"the simulated wheelchair was moving at speed {state.Speed:0.00} m/s turn {state.TurnRate:0.00} rad/s and brakes"),
+        SimulatedWheelchair => "the simulated wheelchair was standing still",
+        SimulatedHand hand => $"the simulated hand holds ({(hand.AtTarget ? "at its grip" : "mid-way")})",
+        var other => $"{other.Kind} output {other.Output}",
+    };
 
     private void OnDecision(in Decision decision, ReadOnlySpan<float> probabilities)
     {
@@ -460,14 +471,14 @@ internal sealed partial class ControlService : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "supervisor: {From} -> {To} {Reason}: {Message} (at {Time:0.0} ms)")]
     private partial void LogEvent(SupervisorState from, SupervisorState to, SupervisorReason reason, string message, double time);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "STOP {Reason}: output {Output} {FromLastGood:0.0} ms after the last good frame, {FromFault:0.0} ms after the fault '{Fault}' was injected (STOP tick {Tick:0.0} ms, neutral by {NeutralBy:0.0} ms, last good frame {LastGood:0.0} ms, injected {Injected:0.0} ms)")]
-    private partial void LogStopAfterFault(SupervisorReason reason, string output, double fromLastGood, double fromFault, string fault, double tick, double neutralBy, double lastGood, double injected);
+    [LoggerMessage(Level = LogLevel.Information, Message = "STOP {Reason}: output {Output} {FromLastGood:0.0} ms after the last good frame, {FromFault:0.0} ms after the fault '{Fault}' was injected (STOP tick {Tick:0.0} ms, neutral by {NeutralBy:0.0} ms, last good frame {LastGood:0.0} ms, injected {Injected:0.0} ms) | {Platform}")]
+    private partial void LogStopAfterFault(SupervisorReason reason, string output, double fromLastGood, double fromFault, string fault, double tick, double neutralBy, double lastGood, double injected, string platform);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "STOP {Reason}: output {Output} {FromLastGood:0.0} ms after the last good frame (STOP tick {Tick:0.0} ms, neutral by {NeutralBy:0.0} ms, last good frame {LastGood:0.0} ms)")]
-    private partial void LogStopAfterFrame(SupervisorReason reason, string output, double fromLastGood, double tick, double neutralBy, double lastGood);
+    [LoggerMessage(Level = LogLevel.Information, Message = "STOP {Reason}: output {Output} {FromLastGood:0.0} ms after the last good frame (STOP tick {Tick:0.0} ms, neutral by {NeutralBy:0.0} ms, last good frame {LastGood:0.0} ms) | {Platform}")]
+    private partial void LogStopAfterFrame(SupervisorReason reason, string output, double fromLastGood, double tick, double neutralBy, double lastGood, string platform);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "STOP {Reason}: output {Output} {FromTick:0.0} ms after the tick that saw it (STOP tick {Tick:0.0} ms, neutral by {NeutralBy:0.0} ms)")]
-    private partial void LogStop(SupervisorReason reason, string output, double fromTick, double tick, double neutralBy);
+    [LoggerMessage(Level = LogLevel.Information, Message = "STOP {Reason}: output {Output} {FromTick:0.0} ms after the tick that saw it (STOP tick {Tick:0.0} ms, neutral by {NeutralBy:0.0} ms) | {Platform}")]
+    private partial void LogStop(SupervisorReason reason, string output, double fromTick, double tick, double neutralBy, string platform);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control: auto-arm (Control:AutoArmOnEmulator): preconditions hold, arm requested as LocalCli at {Time:0.0} ms")]
     private partial void LogAutoArm(double time);
