@@ -28,6 +28,9 @@ internal sealed partial class AcquisitionService(
 
     public AcquisitionLoop? Loop => _loop;
 
+    /// <summary>Raised when the acquisition thread is found dead on a fault, before the firmware stops.</summary>
+    public event Action<string>? Faulted;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         LogStarted(frontEnd.Identity?.ToString() ?? "(not initialized)", frontEnd.Board.Description, frontEnd.SampleRate, settings.Ads1299.Gain,
@@ -72,6 +75,7 @@ internal sealed partial class AcquisitionService(
             if (loop.Fault is { } fault)
             {
                 LogAcquisitionFault(fault.Message);
+                Faulted?.Invoke($"acquisition stopped: {fault.GetType().Name}: {fault.Message}");
                 Environment.ExitCode = ExitCodes.AcquisitionFault;
                 lifetime.StopApplication();
                 return;

@@ -6,6 +6,12 @@ using EdgeBci.Decoding.Live;
 
 namespace EdgeBci.Firmware;
 
+/// <summary>Receives each decision on the decoding thread, with the window's probabilities (valid during the call only).</summary>
+internal delegate void DecisionObserver(in Decision decision, ReadOnlySpan<float> probabilities);
+
+/// <summary>Whether a verified model is loaded and the decoder runs; <paramref name="Reason"/> says why not.</summary>
+internal readonly record struct DecoderStatus(bool ModelVerified, bool Healthy, string? Reason);
+
 /// <summary>
 /// Runs the decoder on the signal stage's output, frame by frame on a thread of its own: a decision every hop, each
 /// logged at debug level, and once a second a summary with the DRDY-to-decision latency. Watches the model bundle
@@ -31,6 +37,32 @@ internal sealed partial class DecodingService(
     private long _decisions;
     private Decision _last;
     private (DateTime Written, long Length) _loadedManifest;
+    private DecoderStatus _status = new(false, false, "not started");
+
+    /// <summary>
+    /// Raised on the decoding thread with every decision, right after it is recorded; the probabilities are the
+    /// window's and valid during the call only. Handlers must be quick and must not throw (an exception ends the
+    /// decoding stage as a fault). Subscribe before the host starts.
+    /// </summary>
+    public event DecisionObserver? DecisionMade;
+
+    /// <summary>Raised when the decoder comes or goes (loaded and verified, none, failed), on the thread that changed it.</summary>
+    public event Action<DecoderStatus>? StatusChanged;
+
+    /// <summary>Raised from the decoding stage's catch block with the message, before the firmware stops on the fault.</summary>
+    public event Action<string>? Faulted;
+
+    /// <summary>The decoder's state now.</summary>
+    public DecoderStatus Status
+    {
+        get
+        {
+            lock (_lastLock)
+            {
+                return _status;
+            }
+        }
+    }
 
     /// <summary>The decoder in use, or null while there is none.</summary>
     public LiveDecoder? Decoder => Volatile.Read(ref _decoder);
@@ -76,9 +108,21 @@ internal sealed partial class DecodingService(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogFault(exception.Message);
+            SetStatus(new DecoderStatus(Status.ModelVerified, false, "decoding stopped: " + exception.Message));
+            Faulted?.Invoke($"decoding stopped: {exception.GetType().Name}: {exception.Message}");
             Environment.ExitCode = ExitCodes.AcquisitionFault;
             lifetime.StopApplication();
         }
+    }
+
+    private void SetStatus(DecoderStatus status)
+    {
+        lock (_lastLock)
+        {
+            _status = status;
+        }
+
+        StatusChanged?.Invoke(status);
     }
 
     /// <summary>Loads the configured bundle; on failure the stage runs without a decoder and logs the reason.</summary>
@@ -88,6 +132,7 @@ internal sealed partial class DecodingService(
         {
             Unavailable = "no model configured (Decoding:ModelPath is empty)";
             LogNoDecoder(Unavailable);
+            SetStatus(new DecoderStatus(false, false, Unavailable));
             return;
         }
 
@@ -99,11 +144,13 @@ internal sealed partial class DecodingService(
             Volatile.Write(ref _decoder, stage.CreateDecoder(classifier, OnDecision));
             Unavailable = null;
             LogLoaded(classifier.ToString(), stage.BundleFolder, clock.ElapsedMilliseconds, classifier.LoadedFromCache);
+            SetStatus(new DecoderStatus(true, true, null));
         }
         catch (ModelBundleException exception)
         {
             Unavailable = exception.Message;
             LogNoDecoder(exception.Message);
+            SetStatus(new DecoderStatus(false, false, exception.Message));
         }
     }
 
@@ -146,6 +193,7 @@ internal sealed partial class DecodingService(
         }
 
         Interlocked.Increment(ref _decisions);
+        DecisionMade?.Invoke(in decision, Volatile.Read(ref _decoder) is { } decoder ? decoder.Probabilities : default);
         if (logger.IsEnabled(LogLevel.Debug))
         {
             LogDecision(decision.WindowIndex, decision.ClassName, decision.Confidence, decision.EvidenceClassName, decision.Evidence,
@@ -221,6 +269,7 @@ internal sealed partial class DecodingService(
             Volatile.Write(ref _decoder, stage.CreateDecoder(next, OnDecision));
             Unavailable = null;
             LogLoaded(next.ToString(), stage.BundleFolder!, 0, next.LoadedFromCache);
+            SetStatus(new DecoderStatus(true, true, null));
             return;
         }
 

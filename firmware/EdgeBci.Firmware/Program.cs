@@ -2,9 +2,15 @@ using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Firmware;
 
-// The unit's firmware: a Generic Host running the acquisition, signal and decoding stages. The configuration is bound and the front-end
-// brought up before the host starts, so a bad key or a chip that does not answer ends the process with one line
-// naming the cause and a non-zero exit code, never a stack trace.
+// The simulated actuator board's watchdog runs as a separate process of this same executable (see BoardWatchdogLink).
+if (BoardWatchdogProcess.IsInvocation(args))
+{
+    return BoardWatchdogProcess.Run(args);
+}
+
+// The unit's firmware: a Generic Host running the acquisition, signal, decoding and control stages. The configuration is
+// bound and the front-end and actuator brought up before the host starts, so a bad key or a device that does not
+// answer ends the process with one line naming the cause and a non-zero exit code, never a stack trace.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,
@@ -16,21 +22,29 @@ AcquisitionSettings settings;
 FrontEnd? frontEnd = null;
 SignalStage signal;
 DecodingStage decoding;
+ControlStage? control = null;
 try
 {
     settings = AcquisitionSettings.Bind(builder.Configuration);
+
+    // Control is checked before any hardware is touched: a key that is refused on this board is a configuration error.
+    control = ControlStage.Create(builder.Configuration, settings, builder.Environment.ContentRootPath);
     frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
+    EmulatorFaultService.ApplyAtStart(frontEnd, settings.Emulator);
     signal = SignalStage.Create(builder.Configuration, frontEnd);
     decoding = DecodingStage.Create(builder.Configuration, frontEnd, signal, builder.Environment.ContentRootPath);
     frontEnd.Initialize();
+    control.OpenDevices(frontEnd, TimeProvider.System);
 }
 catch (Exception exception) when (StartupFailure.Classify(exception) is { } failure)
 {
+    control?.Dispose();
     frontEnd?.Dispose();
     return StartupFailure.Report(failure.What, exception.Message, failure.ExitCode);
 }
 
 using (frontEnd)
+using (control)
 {
     builder.Services.AddSystemd();
     builder.Services.AddSingleton(TimeProvider.System);
@@ -44,6 +58,13 @@ using (frontEnd)
     builder.Services.AddSingleton(decoding);
     builder.Services.AddSingleton<DecodingService>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<DecodingService>());
+    builder.Services.AddSingleton<EmulatorFaultService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<EmulatorFaultService>());
+
+    // Registered last: started after every stage it watches, stopped first (switch-off: neutral before the stages stop).
+    builder.Services.AddSingleton(control);
+    builder.Services.AddSingleton<ControlService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlService>());
 
     using var host = builder.Build();
     await host.RunAsync();

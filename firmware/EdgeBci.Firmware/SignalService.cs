@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using EdgeBci.Acquisition.Ads1299;
 using EdgeBci.Acquisition.Streaming;
 using EdgeBci.Signal.FixedPoint;
+using EdgeBci.Signal.Quality;
 
 namespace EdgeBci.Firmware;
 
@@ -9,6 +11,8 @@ namespace EdgeBci.Firmware;
 /// Runs the fixed-point signal chain on the acquisition stream, block by block on a thread of its own: signal
 /// quality on the raw counts (with the chip's lead-off bits), the filter chain into <see cref="Output"/> for the
 /// decoder, band power on the output. Once a second it logs each channel's quality and relative alpha power.
+/// After every block it publishes, for the safety supervisor, which channels are railing now (a few consecutive raw
+/// samples at the rail: faster than the quality monitor's one-second verdict) and which the quality monitor judges bad.
 /// </summary>
 internal sealed partial class SignalService(
     AcquisitionService acquisition,
@@ -17,6 +21,25 @@ internal sealed partial class SignalService(
     IHostApplicationLifetime lifetime,
     ILogger<SignalService> logger) : BackgroundService
 {
+    /// <summary>Consecutive raw samples at or beyond the rail threshold that make a channel "railing" for the supervisor.</summary>
+    public const int RailingSamples = 3;
+
+    private long _railingMask;
+    private long _badMask;
+    private long _blocks;
+
+    /// <summary>Raised from the signal stage's catch block with the message, before the firmware stops on the fault.</summary>
+    public event Action<string>? Faulted;
+
+    /// <summary>Bit n: channel n had its last <see cref="RailingSamples"/> raw samples at the rail (any thread).</summary>
+    public ulong RailingMask => (ulong)Volatile.Read(ref _railingMask);
+
+    /// <summary>Bit n: the quality monitor judges channel n bad (lead-off, railed, flat line) (any thread).</summary>
+    public ulong BadQualityMask => (ulong)Volatile.Read(ref _badMask);
+
+    /// <summary>Blocks the chain has processed so far (any thread).</summary>
+    public long Blocks => Interlocked.Read(ref _blocks);
+
     /// <summary>The chain's output, Q31 at the output rate, for the decoding stage.</summary>
     public SampleRing Output { get; } = new(stage.Chain.OutputChannels, 1, Math.Max(64, stage.Chain.OutputRate * 4));
 
@@ -43,6 +66,7 @@ internal sealed partial class SignalService(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogFault(exception.Message);
+            Faulted?.Invoke($"signal chain stopped: {exception.GetType().Name}: {exception.Message}");
             Environment.ExitCode = ExitCodes.AcquisitionFault;
             lifetime.StopApplication();
         }
@@ -63,6 +87,8 @@ internal sealed partial class SignalService(
         var alpha = FindBand("alpha");
         var line = new StringBuilder(256);
         long outputIndex = 0;
+        var railRun = new int[channels];
+        var railThreshold = (int)Math.Ceiling(stage.Quality.Options.RailFractionOfFullScale * Ads1299Frame.MaximumCount);
         var nextReport = Environment.TickCount64 + 1000;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -79,6 +105,10 @@ internal sealed partial class SignalService(
                 frame.CopyTo(counts.AsSpan(frames * channels));
                 timestamps[frames] = stamp.Timestamp;
                 frames++;
+                for (var c = 0; c < channels; c++)
+                {
+                    railRun[c] = Math.Abs(frame[c]) >= railThreshold ? railRun[c] + 1 : 0;
+                }
             }
 
             var block = counts.AsSpan(0, frames * channels);
@@ -95,6 +125,7 @@ internal sealed partial class SignalService(
             // Quality and focus judge the raw left-aligned counts (focus needs theta, which the chain's band-pass removes);
             // the chain then filters that same buffer in place.
             stage.Quality.Process(raw.AsSpan(0, block.Length));
+            PublishChannelState(railRun);
             decoding.Focus.Process(raw.AsSpan(0, block.Length));
             var produced = chain.ProcessLeftAligned(raw.AsSpan(0, block.Length), output);
             var filtered = output.AsSpan(0, produced * chain.OutputChannels);
@@ -125,6 +156,27 @@ internal sealed partial class SignalService(
                 LogSecond(stage.Quality.Describe(), line.ToString().TrimEnd());
             }
         }
+    }
+
+    private void PublishChannelState(int[] railRun)
+    {
+        ulong railing = 0, bad = 0;
+        for (var c = 0; c < railRun.Length; c++)
+        {
+            if (railRun[c] >= RailingSamples)
+            {
+                railing |= 1UL << c;
+            }
+
+            if (stage.Quality.Get(c).State == QualityState.Bad)
+            {
+                bad |= 1UL << c;
+            }
+        }
+
+        Volatile.Write(ref _railingMask, (long)railing);
+        Volatile.Write(ref _badMask, (long)bad);
+        Interlocked.Increment(ref _blocks);
     }
 
     private int FindBand(string name)

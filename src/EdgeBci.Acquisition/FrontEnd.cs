@@ -129,6 +129,15 @@ public sealed class FrontEnd : IDisposable
 
     public void Dispose() => Device.Dispose();
 
+    /// <summary>
+    /// A second controller on the board's own gpiochip (the one carrying the ADS1299's lines), for the unit's other
+    /// inputs and outputs (e-stop loop, arm button). The caller owns it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The board is the emulator: it has no GPIO lines.</exception>
+    public GpioController OpenBoardGpio() => Board.IsEmulator
+        ? throw new InvalidOperationException("The emulator board has no GPIO lines of its own.")
+        : new GpioController(new LibGpiodDriver(FindGpioChip(Board)));
+
     private static IEmulatorSignalSource CreateSource(Ads1299Options options, EmulatorOptions emulatorOptions, string contentRoot)
     {
         if (string.Equals(emulatorOptions.Source, EmulatorOptions.SyntheticSource, StringComparison.OrdinalIgnoreCase))

@@ -25,7 +25,7 @@ internal sealed class DeviceOptions
 
     public Option<string[]> Inject { get; } = new("--inject")
     {
-        Description = "Emulator only: inject a fault: electrode-off=N, railed=N (1-based channel), wrong-id=0xNN, corrupt-status=COUNT, bit-flips=P, stuck-drdy.",
+        Description = "Emulator only: inject a fault: " + EmulatorFault.Usage + " (channels 1-based).",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -124,43 +124,11 @@ internal sealed class DeviceOptions
 
     internal static void ApplyFault(Ads1299EmulatorFaults faults, string injection, int channels)
     {
-        var parts = injection.Split('=', 2);
-        var name = parts[0].Trim().ToLowerInvariant();
-        var value = parts.Length > 1 ? parts[1].Trim() : null;
-        switch (name)
+        if (!EmulatorFault.TryParse(injection, channels, out var fault, out var error))
         {
-            case "electrode-off":
-                faults.SetElectrodeOff(Channel(injection, value, channels), true);
-                break;
-            case "railed":
-                faults.SetRailed(Channel(injection, value, channels), true);
-                break;
-            case "wrong-id":
-                var hex = value?.StartsWith("0x", StringComparison.OrdinalIgnoreCase) == true ? value[2..] : value;
-                faults.IdOverride = byte.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id)
-                    ? id
-                    : throw new ArgumentException($"--inject {injection}: the ID must be a byte in hex, e.g. wrong-id=0x00.");
-                break;
-            case "corrupt-status":
-                faults.CorruptStatusHeaders(int.TryParse(value, CultureInfo.InvariantCulture, out var count) && count > 0
-                    ? count
-                    : throw new ArgumentException($"--inject {injection}: give a frame count, e.g. corrupt-status=10."));
-                break;
-            case "bit-flips":
-                faults.BitFlipProbability = double.TryParse(value, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1
-                    ? p
-                    : throw new ArgumentException($"--inject {injection}: give a probability 0..1, e.g. bit-flips=0.01.");
-                break;
-            case "stuck-drdy":
-                faults.DataReadyStuck = true;
-                break;
-            default:
-                throw new ArgumentException($"--inject {injection}: unknown fault '{name}'; use electrode-off=N, railed=N, wrong-id=0xNN, corrupt-status=COUNT, bit-flips=P or stuck-drdy.");
+            throw new ArgumentException($"--inject {injection}: {error}");
         }
-    }
 
-    private static int Channel(string injection, string? value, int channels) =>
-        int.TryParse(value, CultureInfo.InvariantCulture, out var channel) && channel >= 1 && channel <= channels
-            ? channel - 1
-            : throw new ArgumentException($"--inject {injection}: give a channel 1..{channels}, e.g. electrode-off=3.");
+        fault.Apply(faults);
+    }
 }

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace EdgeBci.Firmware.Tests;
 
-/// <summary>The firmware started as a user starts it, its console captured line by line.</summary>
+/// <summary>
+/// The firmware started as a user starts it, its console captured line by line. Its standard input is a pipe the test
+/// writes to (<see cref="Send"/>): the unit's console, where "arm" is a local request.
+/// </summary>
 internal sealed class FirmwareProcess : IDisposable
 {
     private readonly Process _process;
@@ -14,6 +17,7 @@ internal sealed class FirmwareProcess : IDisposable
     {
         var start = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -45,6 +49,24 @@ internal sealed class FirmwareProcess : IDisposable
             var repository = testDirectory.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
             return Path.Combine(repository, "firmware", "EdgeBci.Firmware", "bin", configuration, testDirectory.Name, "EdgeBci.Firmware.dll");
         }
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Types a line on the firmware's console.</summary>
+    public void Send(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>SIGKILL to the firmware alone: no shutdown code runs, and a child it started lives on.</summary>
+    public void KillFirmwareOnly()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit(TimeSpan.FromSeconds(10));
     }
 
     public string Output

@@ -22,6 +22,12 @@ public sealed class EmulatorOptions
 
     public double LineFrequency { get; set; } = 50;
 
+    /// <summary>
+    /// Chip faults the firmware injects while it runs, each after its delay (see <see cref="EmulatorFaultOptions"/>);
+    /// empty by default. The CLI takes faults from <c>--inject</c> instead.
+    /// </summary>
+    public EmulatorFaultOptions[] Faults { get; set; } = [];
+
     public IReadOnlyList<string> Validate(int deviceChannels)
     {
         var errors = new List<string>();
@@ -55,6 +61,36 @@ public sealed class EmulatorOptions
             errors.Add($"{Section}:LineFrequency = {LineFrequency} is not allowed; use 50 or 60.");
         }
 
+        for (var i = 0; i < Faults.Length; i++)
+        {
+            var fault = Faults[i];
+            if (!Emulation.EmulatorFault.TryParse(fault.Fault, deviceChannels, out _, out var problem))
+            {
+                errors.Add($"{Section}:Faults:{i}:Fault = '{fault.Fault}': {problem}");
+            }
+
+            if (!(fault.AfterSeconds is >= 0 and <= EmulatorFaultOptions.MaximumAfterSeconds))
+            {
+                errors.Add(FormattableString.Invariant($"{Section}:Faults:{i}:AfterSeconds = {fault.AfterSeconds} is out of range 0..{EmulatorFaultOptions.MaximumAfterSeconds}."));
+            }
+        }
+
         return errors;
     }
+}
+
+/// <summary>
+/// One entry of <c>Emulator:Faults</c>: a fault in the <c>--inject</c> spelling (<see cref="Emulation.EmulatorFault.Usage"/>)
+/// and when to inject it. An entry with <see cref="AfterSeconds"/> 0 is in place before the chip is identified and
+/// configured (so <c>wrong-id</c> works as with the CLI); a later one is injected that many seconds after the firmware
+/// started streaming, into the running chip.
+/// </summary>
+public sealed class EmulatorFaultOptions
+{
+    /// <summary>One day: a longer delay is a typing error, not a test.</summary>
+    public const double MaximumAfterSeconds = 86_400;
+
+    public string Fault { get; set; } = string.Empty;
+
+    public double AfterSeconds { get; set; }
 }

@@ -8,7 +8,7 @@ namespace EdgeBci.Acquisition.Streaming;
 /// to libc directly. It needs CAP_SYS_NICE or an RLIMIT_RTPRIO (the systemd unit grants it); without them the
 /// thread stays in the normal class and the outcome says so.
 /// </summary>
-internal static partial class RealTimeScheduling
+public static partial class RealTimeScheduling
 {
     private const int SchedFifo = 1;
     private const int PrSetTimerSlack = 29;

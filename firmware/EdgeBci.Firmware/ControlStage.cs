@@ -1,0 +1,336 @@
+using System.Globalization;
+using EdgeBci.Acquisition;
+using EdgeBci.Acquisition.Boards;
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Control;
+using EdgeBci.Control.Actuators;
+using EdgeBci.Control.Supervision;
+using EdgeBci.Decoding;
+using EdgeBci.Decoding.Bundle;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>
+/// The keys of the <c>Control</c> section that belong to the firmware host, not to the supervisor's
+/// <see cref="ControlOptions"/>: how the unit is armed on the emulator, the console, the supervisor thread's priority and
+/// the out-of-process watchdog of a simulated actuator. Bound strictly like the rest of the section.
+/// </summary>
+internal sealed class FirmwareControlOptions
+{
+    public static readonly string[] Keys = [nameof(AutoArmOnEmulator), nameof(ConsoleCommands), nameof(RealTimePriority), nameof(BoardWatchdogFile)];
+
+    /// <summary>
+    /// Emulator only: once every precondition holds after switch-on, arm once as if "arm" had been typed on the unit's
+    /// console (a LocalCli request). Unset means true on the emulator and false elsewhere; true on a real board is refused.
+    /// </summary>
+    public bool? AutoArmOnEmulator { get; set; }
+
+    /// <summary>Read arm / disarm / stop (and on the emulator inject / clear) from the firmware's standard input.</summary>
+    public bool ConsoleCommands { get; set; } = true;
+
+    /// <summary>SCHED_FIFO priority of the supervisor's thread (0 = normal scheduling); below the acquisition thread's.</summary>
+    public int RealTimePriority { get; set; } = 45;
+
+    /// <summary>
+    /// Simulated actuators only: run the actuator board's watchdog as a separate process that mirrors every heartbeat and
+    /// goes neutral when they stop, writing its state to this file (see <see cref="BoardWatchdogLink"/>). Empty: off.
+    /// </summary>
+    public string BoardWatchdogFile { get; set; } = string.Empty;
+}
+
+/// <summary>
+/// The control stage's configuration, checked before the front-end is opened (a bad Control key stops start-up with its
+/// name, exit code 2), and the stage's devices: the actuator <see cref="ActuatorFactory"/> makes from
+/// <c>Control:Actuator</c>, and on a real board the e-stop, inhibit and arm lines. The decoder's hop
+/// (<c>Decoding:HopSeconds</c>) becomes <c>Control:HopMs</c> unless that is set, and the model's channels become
+/// <c>Control:RequiredChannels</c> unless those are set.
+/// </summary>
+internal sealed class ControlStage : IDisposable
+{
+    private readonly List<string> _notes;
+
+    private ControlStage(ControlOptions options, FirmwareControlOptions firmware, string board, bool isEmulator, bool autoArm,
+        string? boardWatchdogFile, IReadOnlyList<string>? modelClasses, List<string> notes)
+    {
+        Options = options;
+        Firmware = firmware;
+        Board = board;
+        IsEmulator = isEmulator;
+        AutoArm = autoArm;
+        BoardWatchdogFile = boardWatchdogFile;
+        ModelClasses = modelClasses;
+        _notes = notes;
+    }
+
+    public ControlOptions Options { get; }
+
+    public FirmwareControlOptions Firmware { get; }
+
+    public string Board { get; }
+
+    public bool IsEmulator { get; }
+
+    /// <summary>Control:AutoArmOnEmulator as resolved for this board.</summary>
+    public bool AutoArm { get; }
+
+    /// <summary>Full path of the simulated board watchdog's state file, or null when it is off.</summary>
+    public string? BoardWatchdogFile { get; }
+
+    /// <summary>The configured model's classes, when its manifest could be read at start-up.</summary>
+    public IReadOnlyList<string>? ModelClasses { get; }
+
+    /// <summary>What start-up derived or noticed (hop, channels, classes without a policy entry), for the start-up log.</summary>
+    public IReadOnlyList<string> Notes => _notes;
+
+    /// <summary>Where every stage reports to the supervisor.</summary>
+    public ControlInputs Inputs { get; } = new();
+
+    /// <summary>The actuator, once <see cref="OpenDevices"/> has run.</summary>
+    public IActuator? Actuator { get; private set; }
+
+    /// <summary>The unit's e-stop, inhibit and arm lines when any is wired (real boards only).</summary>
+    public GpioSafetyInputs? Switches { get; private set; }
+
+    /// <exception cref="ArgumentException">A Control key (or a Decoding key it depends on) is invalid; the message names every one.</exception>
+    public static ControlStage Create(IConfiguration configuration, AcquisitionSettings settings, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(settings);
+        var section = configuration.GetSection(ControlOptions.Section);
+        var (supervisorKeys, firmwareKeys) = Split(section);
+        var options = AcquisitionSettings.BindSection<ControlOptions>(supervisorKeys, ControlOptions.Section);
+        var firmware = AcquisitionSettings.BindSection<FirmwareControlOptions>(firmwareKeys, ControlOptions.Section);
+        var decoding = AcquisitionSettings.BindSection<DecodingOptions>(configuration, DecodingOptions.Section);
+        var problems = new List<string>(decoding.Validate());
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems));
+        }
+
+        var notes = new List<string>();
+        var isEmulator = string.Equals(settings.Board, BoardProfile.EmulatorName, StringComparison.Ordinal);
+        var configured = supervisorKeys.GetSection(ControlOptions.Section);
+        DeriveHop(options, decoding, configured, notes, problems);
+        var manifest = ReadManifest(decoding, contentRoot, notes);
+        DeriveRequiredChannels(options, settings.Ads1299.Channels, manifest, configured, notes, problems);
+        DescribePolicy(options, manifest, notes);
+
+        problems.AddRange(options.Validate());
+        var autoArm = firmware.AutoArmOnEmulator ?? isEmulator;
+        if (firmware.AutoArmOnEmulator == true && !isEmulator)
+        {
+            problems.Add($"{ControlOptions.Section}:AutoArmOnEmulator = true is refused on Board = '{settings.Board}': a real unit is armed only by a local action (the arm button, Control:ArmButtonPin, or 'arm' on the unit's console).");
+        }
+
+        if (firmware.RealTimePriority is < 0 or > 99)
+        {
+            problems.Add($"{ControlOptions.Section}:RealTimePriority = {firmware.RealTimePriority} is out of range 0..99 (0 = normal scheduling).");
+        }
+
+        var simulated = options.Actuator is ActuatorKinds.SimulatedWheelchair or ActuatorKinds.SimulatedHand;
+        string? watchdogFile = null;
+        if (!string.IsNullOrWhiteSpace(firmware.BoardWatchdogFile))
+        {
+            if (simulated)
+            {
+                watchdogFile = Path.GetFullPath(firmware.BoardWatchdogFile, contentRoot);
+            }
+            else
+            {
+                problems.Add($"{ControlOptions.Section}:BoardWatchdogFile is for the simulated actuators only; a {options.Actuator} has its board's own watchdog.");
+            }
+        }
+
+        if (isEmulator)
+        {
+            if (!simulated)
+            {
+                problems.Add($"{ControlOptions.Section}:Actuator = '{options.Actuator}' needs a real board; on the emulator use {ActuatorKinds.SimulatedWheelchair} or {ActuatorKinds.SimulatedHand}.");
+            }
+
+            if (options.EStopPin >= 0 || options.InhibitPin >= 0 || options.ArmButtonPin >= 0)
+            {
+                problems.Add($"{ControlOptions.Section}:EStopPin/InhibitPin/ArmButtonPin = {options.EStopPin}/{options.InhibitPin}/{options.ArmButtonPin}: the emulator has no GPIO lines; use -1.");
+            }
+        }
+        else if (options.Actuator is (ActuatorKinds.JoystickDac or ActuatorKinds.DifferentialDrive) && options.EStopPin < 0)
+        {
+            problems.Add($"{ControlOptions.Section}:EStopPin = -1: a wheelchair ({options.Actuator}) is not driven without its e-stop loop wired; give its GPIO line.");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems));
+        }
+
+        return new ControlStage(options, firmware, settings.Board, isEmulator, autoArm, watchdogFile, manifest?.Classes, notes);
+    }
+
+    /// <summary>
+    /// Opens the actuator (through <see cref="ActuatorFactory"/>, and the out-of-process board watchdog when configured)
+    /// and, on a real board, the e-stop, inhibit and arm lines. Throws like the buses do (I/O, permissions).
+    /// </summary>
+    public void OpenDevices(FrontEnd frontEnd, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(frontEnd);
+        var actuator = ActuatorFactory.Create(Options, time);
+        try
+        {
+            if (BoardWatchdogFile is { } file)
+            {
+                actuator = BoardWatchdogLink.Start(actuator, file, Options.HeartbeatTimeout);
+            }
+
+            if (!IsEmulator && (Options.EStopPin >= 0 || Options.InhibitPin >= 0 || Options.ArmButtonPin >= 0))
+            {
+                Switches = new GpioSafetyInputs(frontEnd.OpenBoardGpio(), Options, Inputs);
+            }
+        }
+        catch
+        {
+            actuator.Dispose();
+            throw;
+        }
+
+        Actuator = actuator;
+    }
+
+    /// <summary>Neutral, then the actuator and the lines are closed. Safe to call twice.</summary>
+    public void Dispose()
+    {
+        if (Actuator is { } actuator)
+        {
+            try
+            {
+                actuator.Neutral();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            catch (ActuatorException)
+            {
+                // Disposing writes neutral once more, as far as the device still answers.
+            }
+
+            actuator.Dispose();
+        }
+
+        Switches?.Dispose();
+    }
+
+    /// <summary>The firmware's own keys go one way, the supervisor's the other; each is then bound strictly.</summary>
+    private static (IConfiguration Supervisor, IConfiguration Firmware) Split(IConfigurationSection section)
+    {
+        var supervisor = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var firmware = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var prefix = section.Path + ConfigurationPath.KeyDelimiter;
+        foreach (var (key, value) in section.AsEnumerable())
+        {
+            if (!key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var first = key[prefix.Length..].Split(ConfigurationPath.KeyDelimiter)[0];
+            var target = FirmwareControlOptions.Keys.Contains(first, StringComparer.OrdinalIgnoreCase) ? firmware : supervisor;
+            target[key] = value;
+        }
+
+        return (new ConfigurationBuilder().AddInMemoryCollection(supervisor).Build(), new ConfigurationBuilder().AddInMemoryCollection(firmware).Build());
+    }
+
+    private static void DeriveHop(ControlOptions options, DecodingOptions decoding, IConfigurationSection configured, List<string> notes, List<string> problems)
+    {
+        var decoderHopMs = (int)Math.Ceiling(decoding.HopSeconds * 1000);
+        if (!configured.GetSection(nameof(ControlOptions.HopMs)).Exists())
+        {
+            options.HopMs = decoderHopMs;
+            notes.Add(Invariant($"HopMs {decoderHopMs} from Decoding:HopSeconds {decoding.HopSeconds}: no new decision for {2 * decoderHopMs} ms is a STOP"));
+        }
+        else if (options.HopMs < decoderHopMs)
+        {
+            problems.Add(Invariant($"{ControlOptions.Section}:HopMs = {options.HopMs} is shorter than the decoder's hop (Decoding:HopSeconds = {decoding.HopSeconds} s): every gap between two decisions would be a STOP."));
+        }
+
+        if (!configured.GetSection(nameof(ControlOptions.DecisionMaxAgeMs)).Exists() && options.DecisionMaxAgeMs < options.HopMs + 150)
+        {
+            options.DecisionMaxAgeMs = options.HopMs + 150;
+            notes.Add(Invariant($"DecisionMaxAgeMs raised to {options.DecisionMaxAgeMs} (HopMs + 150)"));
+        }
+    }
+
+    private static ModelManifest? ReadManifest(DecodingOptions decoding, string contentRoot, List<string> notes)
+    {
+        if (string.IsNullOrWhiteSpace(decoding.ModelPath))
+        {
+            notes.Add("no model configured: nothing can arm");
+            return null;
+        }
+
+        var path = Path.Combine(Path.GetFullPath(decoding.ModelPath, contentRoot), ModelManifest.FileName);
+        try
+        {
+            return ModelBundle.ReadManifest(path);
+        }
+        catch (ModelBundleException exception)
+        {
+            notes.Add($"model manifest not readable at start-up ({exception.Message}); every channel is required");
+            return null;
+        }
+    }
+
+    private static void DeriveRequiredChannels(ControlOptions options, IReadOnlyList<string> unitChannels, ModelManifest? manifest,
+        IConfigurationSection configured, List<string> notes, List<string> problems)
+    {
+        if (configured.GetSection(nameof(ControlOptions.RequiredChannels)).Exists() && options.RequiredChannels.Length > 0)
+        {
+            foreach (var name in options.RequiredChannels)
+            {
+                if (!unitChannels.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{ControlOptions.Section}:RequiredChannels names '{name}', which is not one of Ads1299:Channels ({string.Join(", ", unitChannels)}); it would never be reported and nothing could arm.");
+                }
+            }
+
+            return;
+        }
+
+        if (manifest is null)
+        {
+            options.RequiredChannels = [.. unitChannels];
+            return;
+        }
+
+        // The unit's spelling of each model channel (the manifest may write CZ for Cz); one the unit lacks stays as it
+        // is, and the decoder refuses that model anyway.
+        options.RequiredChannels = [.. manifest.Channels.Select(model => unitChannels.FirstOrDefault(unit => string.Equals(unit, model, StringComparison.OrdinalIgnoreCase)) ?? model)];
+        notes.Add($"required channels from the model: {string.Join(", ", options.RequiredChannels)}");
+    }
+
+    private static void DescribePolicy(ControlOptions options, ModelManifest? manifest, List<string> notes)
+    {
+        var policy = options.EffectivePolicy;
+        if (manifest is null)
+        {
+            notes.Add("policy: " + string.Join(", ", policy.Select(entry => $"{entry.Key} -> {entry.Value}")));
+            return;
+        }
+
+        var mapped = manifest.Classes.Select(name => policy.TryGetValue(name, out var command) ? $"{name} -> {command}" : $"{name} -> stop (no policy entry)");
+        notes.Add($"policy for the model's classes: {string.Join(", ", mapped)}");
+        var unused = policy.Keys.Where(name => !manifest.Classes.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (unused.Count > 0)
+        {
+            notes.Add($"policy entries for classes the model does not have: {string.Join(", ", unused)}");
+        }
+
+        var stops = manifest.Classes.Any(name => !policy.TryGetValue(name, out var command) || string.Equals(command, IntentCommands.Stop, StringComparison.OrdinalIgnoreCase));
+        if (!stops)
+        {
+            notes.Add("the model has no rest class: every decision asks to move, so the platform stops when the evidence or the window's confidence drops, or the decoded class changes");
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

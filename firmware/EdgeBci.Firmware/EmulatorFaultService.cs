@@ -1,0 +1,165 @@
+using EdgeBci.Acquisition;
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Acquisition.Emulation;
+using EdgeBci.Control;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>A chip fault the firmware injected into the emulator, with the control-clock times the STOP is measured from.</summary>
+/// <param name="Sequence">1, 2, 3, ... in order of injection.</param>
+/// <param name="Fault">The fault in its configuration spelling.</param>
+/// <param name="Origin">Who asked: an Emulator:Faults entry, or the console.</param>
+/// <param name="InjectedAt">Control-clock time just after the fault was set on the chip.</param>
+/// <param name="LastCleanFrame">Control-clock DRDY time of the last good frame read before the fault was set (null before the first frame).</param>
+internal sealed record FaultInjection(long Sequence, string Fault, string Origin, TimeSpan InjectedAt, TimeSpan? LastCleanFrame);
+
+/// <summary>
+/// Injects chip faults into the emulated ADS1299 while the firmware runs: the <c>Emulator:Faults</c> entries with an
+/// <c>AfterSeconds</c> above 0, that many seconds after streaming started, and any fault typed on the console
+/// (<c>inject railed=5</c>). Entries with <c>AfterSeconds</c> 0 are set before the chip is identified
+/// (<see cref="ApplyAtStart"/>). Each injection is logged with its control-clock time and the last good frame before
+/// it, so the supervisor's STOP can be timed from the fault. Does nothing on a real board.
+/// </summary>
+internal sealed partial class EmulatorFaultService(
+    FrontEnd frontEnd,
+    AcquisitionSettings settings,
+    AcquisitionService acquisition,
+    TimeProvider time,
+    ILogger<EmulatorFaultService> logger) : BackgroundService
+{
+    private readonly Lock _gate = new();
+    private FaultInjection? _last;
+    private long _sequence;
+
+    /// <summary>True on the emulator, the only board faults can be injected into.</summary>
+    public bool Available => frontEnd.Emulator is not null;
+
+    /// <summary>The latest injection, or null.</summary>
+    public FaultInjection? LastInjection => Volatile.Read(ref _last);
+
+    /// <summary>Sets the faults due at once (AfterSeconds 0) on the emulated chip before it is initialised; returns them.</summary>
+    public static IReadOnlyList<string> ApplyAtStart(FrontEnd frontEnd, EmulatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(frontEnd);
+        ArgumentNullException.ThrowIfNull(options);
+        if (frontEnd.Emulator is not { } emulator)
+        {
+            return [];
+        }
+
+        var applied = new List<string>();
+        foreach (var entry in options.Faults.Where(entry => entry.AfterSeconds == 0))
+        {
+            if (EmulatorFault.TryParse(entry.Fault, frontEnd.Device.ChannelCount, out var fault, out _))
+            {
+                fault.Apply(emulator.Faults);
+                applied.Add(fault.ToString());
+            }
+        }
+
+        return applied;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Available)
+        {
+            foreach (var entry in settings.Emulator.Faults.Where(entry => entry.AfterSeconds == 0))
+            {
+                LogAtStart(entry.Fault);
+            }
+        }
+        else if (settings.Emulator.Faults.Length > 0)
+        {
+            LogIgnored(settings.Board);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Injects <paramref name="text"/> (the --inject spelling) now; false with the reason when it is not a fault or there is no emulator.</summary>
+    public bool TryInject(string text, string origin, out string error)
+    {
+        if (!Available)
+        {
+            error = $"faults can be injected on the emulator only (Board = {settings.Board})";
+            return false;
+        }
+
+        if (!EmulatorFault.TryParse(text, frontEnd.Device.ChannelCount, out var fault, out error))
+        {
+            return false;
+        }
+
+        Inject(fault, origin);
+        return true;
+    }
+
+    /// <summary>Clears every fault on the emulated chip (the supervisor stays latched until a local re-arm).</summary>
+    public bool ClearAll()
+    {
+        if (frontEnd.Emulator is not { } emulator)
+        {
+            return false;
+        }
+
+        emulator.Faults.ClearAll();
+        LogCleared(time.MonotonicNow().TotalMilliseconds);
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Available)
+        {
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        var due = settings.Emulator.Faults
+            .Select((entry, index) => (Entry: entry, Index: index))
+            .Where(item => item.Entry.AfterSeconds > 0)
+            .OrderBy(item => item.Entry.AfterSeconds);
+        foreach (var (entry, index) in due)
+        {
+            var wait = TimeSpan.FromSeconds(entry.AfterSeconds) - time.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, stoppingToken);
+            }
+
+            if (EmulatorFault.TryParse(entry.Fault, frontEnd.Device.ChannelCount, out var fault, out _))
+            {
+                Inject(fault, FormattableString.Invariant($"{EmulatorOptions.Section}:Faults:{index}, after {entry.AfterSeconds} s"));
+            }
+        }
+    }
+
+    private void Inject(EmulatorFault fault, string origin)
+    {
+        FaultInjection record;
+        lock (_gate)
+        {
+            // The frame read before the fault is set cannot carry it: it is the last good frame the STOP is timed from.
+            var before = acquisition.Loop?.Counters.LastFrameTimestamp ?? 0;
+            fault.Apply(frontEnd.Emulator!.Faults);
+            var now = time.MonotonicNow();
+            record = new FaultInjection(++_sequence, fault.ToString(), origin, now, before == 0 ? null : time.ToControlTime(before));
+            Volatile.Write(ref _last, record);
+        }
+
+        LogInjected(record.Fault, record.Origin, record.InjectedAt.TotalMilliseconds, record.LastCleanFrame?.TotalMilliseconds ?? double.NaN);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "emulator fault set before the chip was initialised: {Fault}")]
+    private partial void LogAtStart(string fault);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "emulator fault injected: {Fault} ({Origin}) at {At:0.0} ms on the control clock; last good frame before it at {LastFrame:0.0} ms")]
+    private partial void LogInjected(string fault, string origin, double at, double lastFrame);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "emulator faults cleared at {At:0.0} ms; a latched STOP still needs a local re-arm")]
+    private partial void LogCleared(double at);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Emulator:Faults ignored: Board = {Board} is not the emulator")]
+    private partial void LogIgnored(string board);
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace EdgeBci.Firmware.Tests;
+
+/// <summary>
+/// The safety supervisor wired into the real firmware, run as a child process on the emulator replaying the demo
+/// recording: the make-run defaults arm once and turn the simulated wheelchair, every chip fault the emulator can inject
+/// while running stops it within 50 ms of the last good frame, switch-on with an intent decoded does not move before a
+/// fresh local arm, and a killed firmware leaves the board watchdog neutral within its heartbeat timeout.
+/// </summary>
+public partial class ControlTests
+{
+    private const double StopBudgetMilliseconds = 50;
+    private const double HeartbeatTimeoutMilliseconds = 100;
+    private static readonly TimeSpan UntilTurning = TimeSpan.FromSeconds(40);
+
+    [Test]
+    public void Make_run_defaults_arm_once_go_active_and_turn_the_simulated_wheelchair()
+    {
+        using var firmware = new FirmwareProcess();
+
+        Assert.That(firmware.WaitUntil(o => Turning(o) is not null, UntilTurning), Is.True, firmware.Output);
+
+        var output = firmware.Output;
+        TestContext.Out.WriteLine(Turning(output)!.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(output, Does.Contain("e-stop not wired on the emulator; reported closed"));
+            Assert.That(output, Does.Contain("policy for the model's classes: left -> turn-left, right -> turn-right"));
+            Assert.That(output, Does.Contain("the model has no rest class"));
+            Assert.That(output, Does.Contain("supervisor: Boot -> Disarmed SwitchOn"));
+            Assert.That(output, Does.Contain("auto-arm (Control:AutoArmOnEmulator): preconditions hold, arm requested as LocalCli"));
+            Assert.That(Events(output).Count(e => e.Reason == "Armed"), Is.EqualTo(1), "armed once, by the one automatic LocalCli request");
+            Assert.That(output, Does.Contain("Disarmed -> Armed Armed: armed by LocalCli"));
+            Assert.That(output, Does.Match(@"Armed -> Active MoveStarted: 'turn-(left|right)' from '(left|right)'"));
+            Assert.That(Events(output).Where(e => e.To == "SafeStop"), Is.Empty, "no STOP on a healthy replay");
+        });
+    }
+
+    [TestCase("stuck-drdy", "FrameTimeout")]
+    [TestCase("electrode-off=3", "LeadOff")]
+    [TestCase("railed=5", "Railing")]
+    [TestCase("corrupt-status=500", "FrameTimeout")]
+    public void A_chip_fault_injected_while_turning_stops_the_wheelchair_within_50_ms_of_the_last_good_frame(string fault, string reason)
+    {
+        using var firmware = new FirmwareProcess();
+        Assert.That(firmware.WaitUntil(o => Turning(o) is not null, UntilTurning), Is.True, firmware.Output);
+
+        firmware.Send($"inject {fault}");
+
+        Assert.That(firmware.WaitUntil(o => StopAfterFault().IsMatch(o), TimeSpan.FromSeconds(10)), Is.True, firmware.Output);
+        var stop = StopAfterFault().Match(firmware.Output);
+        var fromLastGood = Number(stop.Groups["good"]);
+        TestContext.Out.WriteLine(stop.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(firmware.Output, Does.Contain($"emulator fault injected: {fault} (console)"));
+            Assert.That(stop.Groups["reason"].Value, Is.EqualTo(reason), stop.Value);
+            Assert.That(stop.Groups["fault"].Value, Is.EqualTo(fault));
+            Assert.That(stop.Groups["output"].Value, Is.EqualTo("neutral"));
+            Assert.That(fromLastGood, Is.LessThanOrEqualTo(StopBudgetMilliseconds), stop.Value);
+            Assert.That(Events(firmware.Output).Any(e => e.To == "SafeStop" && e.Reason == reason), Is.True, "the supervisor event with its reason");
+        });
+
+        // The platform's own state: command neutral, braked to a standstill, latched.
+        var stopAt = firmware.Output.IndexOf(stop.Value, StringComparison.Ordinal);
+        Assert.That(firmware.WaitUntil(o => StandingStill().IsMatch(o[stopAt..]), TimeSpan.FromSeconds(5)), Is.True, firmware.Output[stopAt..]);
+        Assert.That(Events(firmware.Output[stopAt..]).Where(e => e.Reason == "MoveStarted"), Is.Empty, "SafeStop is latched");
+    }
+
+    [Test]
+    public void A_fault_in_Emulator_Faults_is_injected_after_its_delay_and_stops_the_wheelchair()
+    {
+        using var firmware = new FirmwareProcess("--Emulator:Faults:0:Fault=electrode-off=4", "--Emulator:Faults:0:AfterSeconds=7");
+
+        Assert.That(firmware.WaitUntil(o => StopAfterFault().IsMatch(o), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+        var stop = StopAfterFault().Match(firmware.Output);
+        TestContext.Out.WriteLine(stop.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(firmware.Output, Does.Contain("emulator fault injected: electrode-off=4 (Emulator:Faults:0, after 7 s)"));
+            Assert.That(stop.Groups["reason"].Value, Is.EqualTo("LeadOff"));
+            Assert.That(firmware.Output, Does.Contain("lead-off on Cz"));
+            Assert.That(Number(stop.Groups["good"]), Is.LessThanOrEqualTo(StopBudgetMilliseconds), stop.Value);
+        });
+    }
+
+    [Test]
+    public void Switch_on_with_an_intent_decoded_does_not_move_before_a_fresh_local_arm()
+    {
+        using var firmware = new FirmwareProcess("--Control:AutoArmOnEmulator=false", "--Logging:LogLevel:EdgeBci.Firmware.DecodingService=Debug");
+
+        // The decoder is confident of a move class while the unit is switched on and not armed.
+        Assert.That(firmware.WaitUntil(o => Decisions(o).Count(d => d.Evidence >= 0.8) >= 4, TimeSpan.FromSeconds(40)), Is.True, firmware.Output);
+        var beforeArm = firmware.Output;
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeArm, Does.Contain("control: arming needs a local action"));
+            Assert.That(Events(beforeArm).Select(e => e.To), Has.None.EqualTo("Armed").And.None.EqualTo("Active"));
+            Assert.That(Platform().Matches(beforeArm).Select(m => Number(m.Groups["turn"])), Has.All.EqualTo(0), "nothing moves while disarmed");
+            Assert.That(Platform().Matches(beforeArm).Select(m => m.Groups["state"].Value), Has.All.EqualTo("Disarmed"));
+        });
+
+        // Armed by hand on the console while the intent is still there: it must be released and built up again first.
+        Assert.That(firmware.WaitUntil(o => Decisions(o).LastOrDefault().Evidence >= 0.8, TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+        firmware.Send("arm");
+        Assert.That(firmware.WaitUntil(o => o.Contains("armed by LocalCli", StringComparison.Ordinal), TimeSpan.FromSeconds(5)), Is.True, firmware.Output);
+        Assert.That(firmware.WaitUntil(o => Events(o).Any(e => e.Reason == "MoveStarted"), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+
+        var output = firmware.Output;
+        var armedLine = output.IndexOf("armed by LocalCli", StringComparison.Ordinal);
+        var armed = Events(output).First(e => e.Reason == "Armed");
+        var moved = Events(output).First(e => e.Reason == "MoveStarted");
+        var releases = Decisions(output[armedLine..output.IndexOf("MoveStarted", armedLine, StringComparison.Ordinal)]).Count(d => d.Evidence < 0.8);
+        TestContext.Out.WriteLine(FormattableString.Invariant($"armed at {armed.Time:0.0} ms, moved at {moved.Time:0.0} ms ({moved.Time - armed.Time:0} ms later), {releases} releasing decisions in between"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(output, Does.Contain("console: arm requested (LocalCli)"));
+            Assert.That(releases, Is.GreaterThan(0), "the intent present at arming was released before anything moved");
+            Assert.That(moved.Time - armed.Time, Is.GreaterThanOrEqualTo(500), "and then held for the dwell");
+        });
+    }
+
+    [Test]
+    public void Killing_the_firmware_while_it_turns_leaves_the_board_watchdog_neutral_within_its_heartbeat_timeout()
+    {
+        var stateFile = Path.Combine(Path.GetTempPath(), $"edgebci-board-watchdog-{Guid.NewGuid():N}.json");
+        try
+        {
+            using var firmware = new FirmwareProcess($"--Control:BoardWatchdogFile={stateFile}");
+            Assert.That(firmware.WaitUntil(o => Turning(o) is not null && ReadState(stateFile)?.State == "moving", UntilTurning), Is.True, firmware.Output);
+            Assert.That(firmware.Output, Does.Contain("board watchdog process").And.Contain(stateFile));
+
+            var killedAt = Stopwatch.GetTimestamp();
+            firmware.KillFirmwareOnly();
+
+            var deadline = Stopwatch.StartNew();
+            BoardState? state;
+            while ((state = ReadState(stateFile)) is not { Reason: "heartbeat lost" } && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(10);
+            }
+
+            Assert.That(state, Is.Not.Null);
+            var board = state!.Value;
+            var killToNeutral = (board.Tripped - killedAt) * 1000.0 / Stopwatch.Frequency;
+            TestContext.Out.WriteLine(FormattableString.Invariant(
+                $"board watchdog: {board.Heartbeats} heartbeats, held turn {board.HeldTurnRate:0.000} rad/s, neutral {board.SilentMs:0.0} ms after the last heartbeat, {killToNeutral:0.0} ms after the kill"));
+            Assert.Multiple(() =>
+            {
+                Assert.That(board.Reason, Is.EqualTo("heartbeat lost"));
+                Assert.That(board.State, Is.EqualTo("neutral"));
+                Assert.That(board.HeldState, Is.EqualTo("moving"), "it was driving when the heartbeats stopped");
+                Assert.That(board.Heartbeats, Is.GreaterThan(100));
+                Assert.That(board.SilentMs, Is.InRange(HeartbeatTimeoutMilliseconds, HeartbeatTimeoutMilliseconds + 25), "neutral within the heartbeat timeout (+ its check period)");
+                Assert.That(killToNeutral, Is.LessThanOrEqualTo(HeartbeatTimeoutMilliseconds + 25));
+            });
+        }
+        finally
+        {
+            File.Delete(stateFile);
+        }
+    }
+
+    [TestCase("--Control:MaxSped=1", "MaxSped")]
+    [TestCase("--Control:MaxSpeed=5", "Control:MaxSpeed = 5")]
+    [TestCase("--Control:Policy:left=jump", "Control:Policy:left = 'jump'")]
+    [TestCase("--Control:RequiredChannels:0=O2", "Control:RequiredChannels names 'O2'")]
+    public void A_bad_control_key_stops_start_up_with_the_key_and_exit_code_2(string argument, string expected)
+    {
+        using var firmware = new FirmwareProcess(argument);
+        Assert.That(firmware.WaitForExit(TimeSpan.FromSeconds(30)), Is.EqualTo(2), firmware.Output);
+        Assert.That(firmware.Output, Does.Contain(expected));
+        Assert.That(firmware.Output, Does.Not.Contain("   at "), "a message, not a stack trace");
+    }
+
+    [Test]
+    public void Auto_arm_is_refused_on_a_real_board_before_any_hardware_is_touched()
+    {
+        using var firmware = new FirmwareProcess("--Board=rpi5", "--Control:AutoArmOnEmulator=true");
+        Assert.That(firmware.WaitForExit(TimeSpan.FromSeconds(30)), Is.EqualTo(2), firmware.Output);
+        Assert.That(firmware.Output, Does.Contain("Control:AutoArmOnEmulator = true is refused on Board = 'rpi5'"));
+    }
+
+    /// <summary>The first state line with the simulated wheelchair turning while Active, or null.</summary>
+    private static Match? Turning(string output) =>
+        Platform().Matches(output).FirstOrDefault(m => m.Groups["state"].Value == "Active" && Math.Abs(Number(m.Groups["turn"])) > 0.05);
+
+    private static IEnumerable<(string From, string To, string Reason, double Time)> Events(string output) =>
+        SupervisorEvent().Matches(output).Select(m => (m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["reason"].Value, Number(m.Groups["time"])));
+
+    private static List<(string Class, double Evidence)> Decisions(string output) =>
+        [.. Decision().Matches(output).Select(m => (m.Groups["class"].Value, Number(m.Groups["evidence"])))];
+
+    private static double Number(Group group) => double.Parse(group.Value, CultureInfo.InvariantCulture);
+
+    private static BoardState? ReadState(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = document.RootElement;
+            var held = root.GetProperty("heldAtTrip");
+            return new BoardState(root.GetProperty("state").GetString()!, root.GetProperty("reason").GetString()!, root.GetProperty("heartbeats").GetInt64(),
+                root.GetProperty("trippedTimestamp").GetInt64(), root.GetProperty("silentMsAtTrip").GetDouble(),
+                held.GetProperty("state").GetString()!, held.GetProperty("turnRate").GetDouble());
+        }
+        catch (Exception exception) when (exception is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"platform: simulated-wheelchair x (?<x>-?\d+\.\d+) m y (?<y>-?\d+\.\d+) m heading (?<heading>-?\d+\.\d+) deg speed (?<speed>-?\d+\.\d+) m/s turn (?<turn>-?\d+\.\d+) rad/s \| command (?<command>[^|]+?) \| supervisor (?<state>\w+)")]
+    private static partial Regex Platform();
+
+    [GeneratedRegex(@"platform: simulated-wheelchair .* speed -?0\.00 m/s turn -?0\.00 rad/s \| command neutral \| supervisor SafeStop")]
+    private static partial Regex StandingStill();
+
+    [GeneratedRegex(@"supervisor: (?<from>\w+) -> (?<to>\w+) (?<reason>\w+): .* \(at (?<time>\d+\.\d) ms\)")]
+    private static partial Regex SupervisorEvent();
+
+    [GeneratedRegex(@"STOP (?<reason>\w+): output (?<output>\w+) (?<good>-?\d+\.\d) ms after the last good frame, (?<sincefault>-?\d+\.\d) ms after the fault '(?<fault>[^']+)' was injected.*")]
+    private static partial Regex StopAfterFault();
+
+    [GeneratedRegex(@"decision #\d+: window \w+ p=\d\.\d\d, evidence (?<class>\w+) (?<evidence>\d\.\d\d),")]
+    private static partial Regex Decision();
+
+    private readonly record struct BoardState(string State, string Reason, long Heartbeats, long Tripped, double SilentMs, string HeldState, double HeldTurnRate);
+}
