@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using EdgeBci.Control.Actuators;
 
@@ -179,6 +180,12 @@ internal static class BoardWatchdogProcess
             return ExitCodes.Configuration;
         }
 
+        // A board is not stopped by the signals that stop the firmware (Ctrl+C reaches the whole process group): it
+        // ends on switch-off, or once it has gone neutral after the heartbeats stopped.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = true);
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, context => context.Cancel = true);
+        using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
         var board = new Board(args[1], (long)(timeoutMs * Stopwatch.Frequency / 1000));
         var reader = new Thread(() => board.Read(Console.In)) { IsBackground = true, Name = "board-watchdog-reader" };
         reader.Start();

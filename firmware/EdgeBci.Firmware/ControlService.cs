@@ -122,7 +122,11 @@ internal sealed partial class ControlService : BackgroundService
         var pipeline = new ControlPipeline(new SafetySupervisor(options), _actuator);
         _loop = new SupervisorLoop(pipeline, Gather, _time, Observe);
         _loop.Start();
-        if (_stage.Firmware.ConsoleCommands)
+        if (_stage.Firmware.ConsoleCommands && Terminal.InputIsBackgroundTerminal())
+        {
+            LogConsoleBackground();
+        }
+        else if (_stage.Firmware.ConsoleCommands)
         {
             _console = new Thread(ReadConsole) { IsBackground = true, Name = "edgebci-console" };
             _console.Start();
@@ -500,6 +504,9 @@ internal sealed partial class ControlService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "control: the tick observer threw {Type}: {Message}; the supervisor latches SafeStop (PipelineException)")]
     private partial void LogObserverFailed(string type, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "console: not read, the firmware runs in the background of its terminal (reading would stop the process); run it in the foreground to type arm, disarm, stop")]
+    private partial void LogConsoleBackground();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "console: {Verb} requested (LocalCli)")]
     private partial void LogConsoleRequest(string verb);
