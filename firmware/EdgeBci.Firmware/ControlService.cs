@@ -113,7 +113,7 @@ internal sealed partial class ControlService : BackgroundService
         }
 
         LogArming(_stage.AutoArm
-            ? "Control:AutoArmOnEmulator: one LocalCli arm request once every precondition holds after switch-on; after a STOP, type 'arm'"
+            ? "a local action; Control:AutoArmOnEmulator makes the first one (a LocalCli request once every precondition holds after switch-on); after a STOP, type 'arm'"
             : _stage.Firmware.ConsoleCommands || options.ArmButtonPin >= 0
                 ? "a local action: the arm button or 'arm' on the console"
                 : "nothing: no arm button wired and console commands off (Control:ConsoleCommands); this unit cannot arm");

@@ -98,7 +98,8 @@ public partial class ControlTests
         var beforeArm = firmware.Output;
         Assert.Multiple(() =>
         {
-            Assert.That(beforeArm, Does.Contain("control: arming needs a local action"));
+            Assert.That(beforeArm, Does.Contain("control: arming needs a local action: the arm button or 'arm' on the console"));
+            Assert.That(beforeArm, Does.Not.Contain("auto-arm"));
             Assert.That(Events(beforeArm).Select(e => e.To), Has.None.EqualTo("Armed").And.None.EqualTo("Active"));
             Assert.That(Platform().Matches(beforeArm).Select(m => Number(m.Groups["turn"])), Has.All.EqualTo(0), "nothing moves while disarmed");
             Assert.That(Platform().Matches(beforeArm).Select(m => m.Groups["state"].Value), Has.All.EqualTo("Disarmed"));
