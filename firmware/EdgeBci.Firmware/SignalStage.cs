@@ -37,7 +37,7 @@ internal sealed class SignalStage
     public static SignalStage Create(IConfiguration configuration, FrontEnd frontEnd)
     {
         var options = AcquisitionSettings.BindSection<SignalOptions>(configuration, SignalOptions.Section);
-        var microvoltsPerQ31 = Ads1299Scaling.MicrovoltsPerCount(frontEnd.Options.GainSetting) / (1 << Q31.CountShift);
+        var microvoltsPerQ31 = Q31.MicrovoltsPerStep(Ads1299Scaling.MicrovoltsPerCount(frontEnd.Options.GainSetting));
         var chain = SignalChain.Create(options, frontEnd.ChannelNames, frontEnd.SampleRate, options.BlockFrames);
         IReadOnlyList<FrequencyBand> bands;
         try

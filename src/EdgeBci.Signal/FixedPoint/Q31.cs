@@ -13,6 +13,12 @@ public static class Q31
 
     public static int FromCounts(int counts) => counts << CountShift;
 
+    /// <summary>
+    /// Microvolts of one Q31 step when 24-bit counts of <paramref name="microvoltsPerCount"/> each are shifted up by
+    /// <see cref="CountShift"/>: the one scale from the chain's values back to the electrode.
+    /// </summary>
+    public static double MicrovoltsPerStep(double microvoltsPerCount) => microvoltsPerCount / (1 << CountShift);
+
     /// <summary>Back to 24-bit counts, rounding half away from zero and saturating.</summary>
     public static int ToCounts(int q31)
     {

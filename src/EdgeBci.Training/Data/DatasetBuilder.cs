@@ -87,7 +87,7 @@ public static class DeviceReplay
         var block = new int[signal.BlockFrames * channels];
         var filtered = new int[chain.MaximumOutputFrames(signal.BlockFrames) * chain.OutputChannels];
         var written = 0;
-        var microvoltsPerQ31 = Ads1299Scaling.MicrovoltsPerCount(gain) / (1 << Q31.CountShift);
+        var microvoltsPerQ31 = Q31.MicrovoltsPerStep(Ads1299Scaling.MicrovoltsPerCount(gain));
         for (var start = 0; start < inputFrames; start += signal.BlockFrames)
         {
             var frames = Math.Min(signal.BlockFrames, inputFrames - start);

@@ -62,6 +62,6 @@ internal static class ChainReplay
 
         var names = EdgeBci.Signal.Referencing.Rereferencer.Parse(signal.Reference, deviceNames).OutputChannelNames(deviceNames);
         return new ChainStream(raw, output[..(written * chain.OutputChannels)], written, deviceNames, names, device.SampleRate, chain.OutputRate,
-            Ads1299Scaling.MicrovoltsPerCount(gain) / (1 << Q31.CountShift));
+            Q31.MicrovoltsPerStep(Ads1299Scaling.MicrovoltsPerCount(gain)));
     }
 }
