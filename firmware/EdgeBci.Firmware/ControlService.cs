@@ -4,6 +4,7 @@ using EdgeBci.Acquisition.Streaming;
 using EdgeBci.Control;
 using EdgeBci.Control.Actuators;
 using EdgeBci.Control.Actuators.Simulated;
+using EdgeBci.Control.Local;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Decoding.Live;
 
@@ -47,9 +48,15 @@ internal sealed partial class ControlService : BackgroundService
     private TimeSpan? _previousTick;
     private long _attributedInjection;
 
+    private readonly Lock _pendingGate = new();
+    private readonly List<PendingOutcome> _pending = [];
+    private long _observedTicks;
+
     private volatile bool _autoArmPending;
     private SupervisorLoop? _loop;
+    private ControlPipeline? _pipeline;
     private Thread? _console;
+    private LocalCommandServer? _commandSocket;
 
     public ControlService(ControlStage stage, FrontEnd frontEnd, AcquisitionService acquisition, SignalService signal, DecodingService decoding,
         EmulatorFaultService faults, TimeProvider time, ILogger<ControlService> logger)
@@ -112,16 +119,33 @@ internal sealed partial class ControlService : BackgroundService
             LogBoardWatchdog(link.ProcessId, link.StateFile, options.HeartbeatTimeoutMs);
         }
 
-        LogArming(_stage.AutoArm
-            ? "a local action; Control:AutoArmOnEmulator makes the first one (a LocalCli request once every precondition holds after switch-on); after a STOP, type 'arm'"
-            : _stage.Firmware.ConsoleCommands || options.ArmButtonPin >= 0
-                ? "a local action: the arm button or 'arm' on the console"
-                : "nothing: no arm button wired and console commands off (Control:ConsoleCommands); this unit cannot arm");
-
         AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;
         var pipeline = new ControlPipeline(new SafetySupervisor(options), _actuator);
+        _pipeline = pipeline;
         _loop = new SupervisorLoop(pipeline, Gather, _time, Observe);
         _loop.Start();
+        StartCommandSocket();
+        var local = new List<string>(3);
+        if (options.ArmButtonPin >= 0)
+        {
+            local.Add($"the arm button (GPIO {options.ArmButtonPin})");
+        }
+
+        if (_commandSocket is { } socket)
+        {
+            local.Add($"'edgebci arm' on the unit (socket {socket.Path})");
+        }
+
+        if (_stage.Firmware.ConsoleCommands)
+        {
+            local.Add("'arm' on the firmware's console");
+        }
+
+        LogArming(local.Count == 0
+            ? "nothing: no arm button wired, no command socket (Control:CommandSocket) and console commands off (Control:ConsoleCommands); this unit cannot arm"
+            : _stage.AutoArm
+                ? "a local action; Control:AutoArmOnEmulator makes the first one (a LocalCli request once every precondition holds after switch-on); after a STOP: " + string.Join(" or ", local)
+                : "a local action: " + string.Join(" or ", local));
         if (_stage.Firmware.ConsoleCommands && Terminal.InputIsBackgroundTerminal())
         {
             LogConsoleBackground();
@@ -138,6 +162,7 @@ internal sealed partial class ControlService : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        Interlocked.Exchange(ref _commandSocket, null)?.Dispose();
         AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
         _decoding.DecisionMade -= OnDecision;
         if (Interlocked.Exchange(ref _loop, null) is { } loop)
@@ -277,6 +302,7 @@ internal sealed partial class ControlService : BackgroundService
             }
         }
 
+        CompletePendingOutcomes(output);
         if (_autoArmPending && output.State == SupervisorState.Disarmed && (_lastAutoArm is not { } previous || output.Time - previous >= AutoArmRetry) && PreconditionsVisible(output.Time))
         {
             _lastAutoArm = output.Time;
@@ -389,14 +415,50 @@ internal sealed partial class ControlService : BackgroundService
         }
     }
 
-    /// <summary>The unit's console: arm, disarm and stop are local (LocalCli) requests; on the emulator also inject and clear.</summary>
+    /// <summary>
+    /// The local command socket <c>edgebci arm|disarm|stop|state</c> talks to. A socket that cannot be opened (a second
+    /// firmware holds it, a folder that cannot be made private) is said and the unit runs on: the arm button and the
+    /// console remain, and nothing about stopping depends on it.
+    /// </summary>
+    private void StartCommandSocket()
+    {
+        string? path;
+        try
+        {
+            path = LocalCommandSocket.Resolve(_stage.Firmware.CommandSocket);
+        }
+        catch (Exception exception) when (exception is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            LogCommandSocketFailed(_stage.Firmware.CommandSocket, $"Control:CommandSocket is not a usable path: {exception.Message}");
+            return;
+        }
+
+        if (path is null)
+        {
+            LogCommandSocketOff();
+            return;
+        }
+
+        try
+        {
+            _commandSocket = LocalCommandServer.Start(path, (line, token) => ExecuteAsync(line, "socket", token));
+            LogCommandSocket(path);
+        }
+        catch (IOException exception)
+        {
+            LogCommandSocketFailed(path, exception.Message);
+        }
+    }
+
+    /// <summary>The unit's console: the same commands as the socket, each answered in the log.</summary>
     private void ReadConsole()
     {
         try
         {
             while (Console.In.ReadLine() is { } line)
             {
-                Command(line.Trim());
+                var reply = ExecuteAsync(line.Trim(), "console", CancellationToken.None).GetAwaiter().GetResult();
+                LogLocalReply("console", line.Trim(), reply.ToString());
             }
         }
         catch (IOException)
@@ -404,39 +466,125 @@ internal sealed partial class ControlService : BackgroundService
         }
     }
 
-    private void Command(string line)
+    /// <summary>
+    /// One local command (LocalCli origin): arm, disarm and stop are requests the supervisor answers on its next tick,
+    /// and the reply says what it did (armed, or why not); state reads the last tick; inject and clear drive the
+    /// emulator's faults.
+    /// </summary>
+    private async Task<LocalReply> ExecuteAsync(string line, string channel, CancellationToken cancellationToken)
     {
         var space = line.IndexOf(' ', StringComparison.Ordinal);
         var verb = (space < 0 ? line : line[..space]).ToLowerInvariant();
         var argument = space < 0 ? string.Empty : line[(space + 1)..].Trim();
+        var usage = _faults.Available
+            ? "use arm, disarm, stop, state, inject <fault> (" + EmulatorFaultService.Usage + ") or clear"
+            : "use arm, disarm, stop or state";
         switch (verb)
         {
-            case "":
-                return;
             case "arm":
             case "disarm":
             case "stop":
-                _autoArmPending = false;
                 var kind = verb switch { "arm" => RequestKind.Arm, "disarm" => RequestKind.Disarm, _ => RequestKind.Stop };
-                _inputs.Request(new OperatorRequest(kind, RequestOrigin.LocalCli));
-                LogConsoleRequest(verb);
-                return;
+                return await RequestAsync(kind, channel, cancellationToken).ConfigureAwait(false);
+            case "state":
+                return _loop?.Last is { } last ? LocalReply.Ok(DescribeState(last)) : LocalReply.Error("the supervisor has not ticked yet");
             case "inject":
-                if (_faults.TryInject(argument, "console", out var error))
+                return _faults.TryInject(argument, channel, out var error) ? LocalReply.Ok($"fault '{argument}' injected") : LocalReply.Refused(error);
+            case "clear":
+                return _faults.ClearAll() ? LocalReply.Ok("emulator faults cleared") : LocalReply.Refused("no emulator here, or no fault to clear");
+            case "":
+                return LocalReply.Error("empty command; " + usage);
+            default:
+                return LocalReply.Error($"'{line}' is not a command; {usage}");
+        }
+    }
+
+    private async Task<LocalReply> RequestAsync(RequestKind kind, string channel, CancellationToken cancellationToken)
+    {
+        _autoArmPending = false;
+        var pending = new PendingOutcome(Interlocked.Read(ref _observedTicks));
+        lock (_pendingGate)
+        {
+            _pending.Add(pending);
+        }
+
+        _inputs.Request(new OperatorRequest(kind, RequestOrigin.LocalCli));
+        LogLocalRequest(kind, channel);
+        SupervisorOutput output;
+        try
+        {
+            output = await pending.Done.Task.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            lock (_pendingGate)
+            {
+                _pending.Remove(pending);
+            }
+
+            return LocalReply.Error($"{kind} requested, but the supervisor did not tick within 1 s");
+        }
+
+        return Answer(kind, pending.Events, output);
+    }
+
+    /// <summary>What the supervisor did with a request, from the events of the ticks that consumed it.</summary>
+    private static LocalReply Answer(RequestKind kind, List<SupervisorEvent> events, SupervisorOutput output)
+    {
+        foreach (var supervisorEvent in events)
+        {
+            switch (supervisorEvent.Reason)
+            {
+                case SupervisorReason.ArmRefused or SupervisorReason.RequestRefused:
+                    return LocalReply.Refused(supervisorEvent.Message);
+                case SupervisorReason.Armed when kind == RequestKind.Arm:
+                case SupervisorReason.LocalDisarm when kind == RequestKind.Disarm:
+                case SupervisorReason.LocalStop when kind == RequestKind.Stop:
+                    return LocalReply.Ok($"{supervisorEvent.From} -> {supervisorEvent.To}: {supervisorEvent.Message}");
+            }
+        }
+
+        return LocalReply.Ok($"supervisor already {output.State}; nothing to do");
+    }
+
+    private string DescribeState(SupervisorOutput last)
+    {
+        var intent = last.Intent is { } current ? $" ({IntentCommands.Name(current)})" : string.Empty;
+        var latched = last.State == SupervisorState.SafeStop && _pipeline?.Supervisor.LatchedReason is { } reason ? $" latched by {reason}" : string.Empty;
+        return $"supervisor {last.State}{intent}{latched}; {_actuator.Kind} output {_actuator.Output}; decoder {(_decoding.Status.Healthy ? "healthy" : "not healthy")}";
+    }
+
+    /// <summary>Answers the local requests waiting for this tick: a request is consumed at the first or second tick after it was made.</summary>
+    private void CompletePendingOutcomes(SupervisorOutput output)
+    {
+        var tick = Interlocked.Increment(ref _observedTicks);
+        lock (_pendingGate)
+        {
+            for (var i = _pending.Count - 1; i >= 0; i--)
+            {
+                var pending = _pending[i];
+                if (tick > pending.AfterTick)
                 {
-                    return;
+                    pending.Events.AddRange(output.Events);
                 }
 
-                LogConsoleRefused(line, error);
-                return;
-            case "clear" when _faults.ClearAll():
-                return;
-            default:
-                LogConsoleRefused(line, _faults.Available
-                    ? "use arm, disarm, stop, inject <fault> (" + Acquisition.Emulation.EmulatorFault.Usage + ") or clear"
-                    : "use arm, disarm or stop");
-                return;
+                if (tick >= pending.AfterTick + 2)
+                {
+                    _pending.RemoveAt(i);
+                    pending.Done.TrySetResult(output);
+                }
+            }
         }
+    }
+
+    /// <summary>A local request waiting for the ticks that consume it.</summary>
+    private sealed class PendingOutcome(long afterTick)
+    {
+        public long AfterTick { get; } = afterTick;
+
+        public List<SupervisorEvent> Events { get; } = [];
+
+        public TaskCompletionSource<SupervisorOutput> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static double Milliseconds(TimeSpan span) => span.TotalMilliseconds;
@@ -508,11 +656,20 @@ internal sealed partial class ControlService : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "console: not read, the firmware runs in the background of its terminal (reading would stop the process); run it in the foreground to type arm, disarm, stop")]
     private partial void LogConsoleBackground();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "console: {Verb} requested (LocalCli)")]
-    private partial void LogConsoleRequest(string verb);
+    [LoggerMessage(Level = LogLevel.Information, Message = "local: {Kind} requested on the {Channel} (LocalCli)")]
+    private partial void LogLocalRequest(RequestKind kind, string channel);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "console: '{Line}' refused: {Reason}")]
-    private partial void LogConsoleRefused(string line, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Channel}: '{Line}' -> {Reply}")]
+    private partial void LogLocalReply(string channel, string line, string reply);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "control: local commands on {Path} (edgebci arm|disarm|stop|state; this user and root only)")]
+    private partial void LogCommandSocket(string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "control: command socket off (Control:CommandSocket)")]
+    private partial void LogCommandSocketOff();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control: no command socket at {Path}: {Reason}; the arm button and the console remain")]
+    private partial void LogCommandSocketFailed(string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control: supervisor loop stopped after {Ticks} ticks, longest interval {MaxInterval:0.0} ms")]
     private partial void LogLoopStopped(long ticks, double maxInterval);

@@ -18,7 +18,7 @@ namespace EdgeBci.Firmware;
 /// </summary>
 internal sealed class FirmwareControlOptions
 {
-    public static readonly string[] Keys = [nameof(AutoArmOnEmulator), nameof(ConsoleCommands), nameof(RealTimePriority), nameof(BoardWatchdogFile)];
+    public static readonly string[] Keys = [nameof(AutoArmOnEmulator), nameof(ConsoleCommands), nameof(CommandSocket), nameof(RealTimePriority), nameof(BoardWatchdogFile)];
 
     /// <summary>
     /// Emulator only: once every precondition holds after switch-on, arm once as if "arm" had been typed on the unit's
@@ -28,6 +28,12 @@ internal sealed class FirmwareControlOptions
 
     /// <summary>Read arm / disarm / stop (and on the emulator inject / clear) from the firmware's standard input.</summary>
     public bool ConsoleCommands { get; set; } = true;
+
+    /// <summary>
+    /// The local command socket <c>edgebci arm|disarm|stop|state</c> talks to (see <see cref="Control.Local.LocalCommandSocket"/>):
+    /// empty means /run/edgebci/control.sock when the firmware may create it, else the user's runtime folder; "off" for none.
+    /// </summary>
+    public string CommandSocket { get; set; } = string.Empty;
 
     /// <summary>SCHED_FIFO priority of the supervisor's thread (0 = normal scheduling); below the acquisition thread's.</summary>
     public int RealTimePriority { get; set; } = 45;

@@ -77,6 +77,16 @@ internal sealed partial class EmulatorFaultService(
         return base.StartAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The one fault that is not the chip's: an exception nothing catches, thrown on a thread of its own, so the route
+    /// every unforeseen bug takes (the process's unhandled-exception handler → SafeStop → neutral, then the process
+    /// ends and the board watchdog stays neutral) can be exercised end to end. Emulator only.
+    /// </summary>
+    public const string UnhandledException = "unhandled-exception";
+
+    /// <summary>What <see cref="TryInject"/> accepts.</summary>
+    public static string Usage => EmulatorFault.Usage + " or " + UnhandledException;
+
     /// <summary>Injects <paramref name="text"/> (the --inject spelling) now; false with the reason when it is not a fault or there is no emulator.</summary>
     public bool TryInject(string text, string origin, out string error)
     {
@@ -84,6 +94,13 @@ internal sealed partial class EmulatorFaultService(
         {
             error = $"faults can be injected on the emulator only (Board = {settings.Board})";
             return false;
+        }
+
+        if (string.Equals(text.Trim(), UnhandledException, StringComparison.OrdinalIgnoreCase))
+        {
+            ThrowUnhandled(origin);
+            error = string.Empty;
+            return true;
         }
 
         if (!EmulatorFault.TryParse(text, frontEnd.Device.ChannelCount, out var fault, out error))
@@ -135,6 +152,17 @@ internal sealed partial class EmulatorFaultService(
         }
     }
 
+    private void ThrowUnhandled(string origin)
+    {
+        LogUnhandled(origin, time.MonotonicNow().TotalMilliseconds);
+        var thread = new Thread(() => throw new InvalidOperationException($"injected {UnhandledException} ({origin}): nothing catches this"))
+        {
+            IsBackground = true,
+            Name = "edgebci-injected-fault",
+        };
+        thread.Start();
+    }
+
     private void Inject(EmulatorFault fault, string origin)
     {
         FaultInjection record;
@@ -156,6 +184,9 @@ internal sealed partial class EmulatorFaultService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "emulator fault injected: {Fault} ({Origin}) at {At:0.0} ms on the control clock; last good frame before it at {LastFrame:0.0} ms")]
     private partial void LogInjected(string fault, string origin, double at, double lastFrame);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "emulator fault injected: " + UnhandledException + " ({Origin}) at {At:0.0} ms on the control clock: an exception no stage catches, on its own thread")]
+    private partial void LogUnhandled(string origin, double at);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "emulator faults cleared at {At:0.0} ms; a latched STOP still needs a local re-arm")]
     private partial void LogCleared(double at);

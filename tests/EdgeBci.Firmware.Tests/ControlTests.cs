@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EdgeBci.Control.Local;
 
 namespace EdgeBci.Firmware.Tests;
 
@@ -98,7 +99,7 @@ public partial class ControlTests
         var beforeArm = firmware.Output;
         Assert.Multiple(() =>
         {
-            Assert.That(beforeArm, Does.Contain("control: arming needs a local action: the arm button or 'arm' on the console"));
+            Assert.That(beforeArm, Does.Contain($"control: arming needs a local action: 'edgebci arm' on the unit (socket {firmware.CommandSocket}) or 'arm' on the firmware's console"));
             Assert.That(beforeArm, Does.Not.Contain("auto-arm"));
             Assert.That(Events(beforeArm).Select(e => e.To), Has.None.EqualTo("Armed").And.None.EqualTo("Active"));
             Assert.That(Platform().Matches(beforeArm).Select(m => Number(m.Groups["turn"])), Has.All.EqualTo(0), "nothing moves while disarmed");
@@ -119,7 +120,8 @@ public partial class ControlTests
         TestContext.Out.WriteLine(FormattableString.Invariant($"armed at {armed.Time:0.0} ms, moved at {moved.Time:0.0} ms ({moved.Time - armed.Time:0} ms later), {releases} releasing decisions in between"));
         Assert.Multiple(() =>
         {
-            Assert.That(output, Does.Contain("console: arm requested (LocalCli)"));
+            Assert.That(output, Does.Contain("local: Arm requested on the console (LocalCli)"));
+            Assert.That(output, Does.Contain("console: 'arm' -> ok: Disarmed -> Armed: armed by LocalCli"));
             Assert.That(releases, Is.GreaterThan(0), "the intent present at arming was released before anything moved");
             Assert.That(moved.Time - armed.Time, Is.GreaterThanOrEqualTo(500), "and then held for the dwell");
         });
@@ -165,6 +167,90 @@ public partial class ControlTests
             File.Delete(stateFile);
         }
     }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Edgebci_arm_disarm_stop_and_state_reach_the_supervisor_through_the_unit_s_command_socket()
+    {
+        using var firmware = new FirmwareProcess("--Control:AutoArmOnEmulator=false");
+        var socket = firmware.CommandSocket!;
+        Assert.That(firmware.WaitUntil(o => o.Contains($"control: local commands on {socket}", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+        Assert.That(File.GetUnixFileMode(socket), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "only the firmware's user (and root) may command it");
+        Assert.That(File.GetUnixFileMode(Path.GetDirectoryName(socket)!), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+
+        Assert.That(Send(socket, "state").ToString(), Does.StartWith("ok: supervisor Disarmed"));
+        Assert.That(Send(socket, "move forward").ToString(), Does.StartWith("error: 'move forward' is not a command; use arm, disarm, stop, state"));
+
+        // Arm is answered by what the supervisor did: refused with the precondition while there is no decision yet,
+        // armed once decisions flow.
+        var replies = new List<LocalReply>();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(40) && (replies.Count == 0 || replies[^1].Kind != LocalReplyKind.Ok))
+        {
+            replies.Add(Send(socket, "arm"));
+            Thread.Sleep(replies[^1].Kind == LocalReplyKind.Ok ? 0 : 500);
+        }
+
+        TestContext.Out.WriteLine(string.Join("\n", replies));
+        Assert.That(replies[^1].ToString(), Does.StartWith("ok: Disarmed -> Armed: armed by LocalCli"), firmware.Output);
+        Assert.That(replies.Where(r => r.Kind != LocalReplyKind.Ok).Select(r => r.ToString()), Has.All.StartWith("refused: cannot arm: "));
+        Assert.That(Send(socket, "arm").ToString(), Does.StartWith("ok: supervisor already Armed; nothing to do").Or.StartWith("ok: supervisor already Active"));
+
+        var stop = Send(socket, "stop");
+        Assert.That(stop.ToString(), Does.Match(@"^ok: (Armed|Active) -> SafeStop: stop requested on the unit \(LocalCli\)"));
+        Assert.That(Send(socket, "state").ToString(), Does.StartWith("ok: supervisor SafeStop latched by LocalStop; simulated-wheelchair output neutral"));
+        Assert.That(Send(socket, "disarm").ToString(), Does.StartWith("ok: SafeStop -> Disarmed: disarmed (LocalCli)"));
+        Assert.That(firmware.Output, Does.Contain("local: Stop requested on the socket (LocalCli)"));
+    }
+
+    [Test]
+    public void An_unhandled_exception_while_turning_stops_the_wheelchair_before_the_process_ends_and_the_board_stays_neutral()
+    {
+        var stateFile = Path.Combine(Path.GetTempPath(), $"edgebci-board-watchdog-{Guid.NewGuid():N}.json");
+        try
+        {
+            using var firmware = new FirmwareProcess($"--Control:BoardWatchdogFile={stateFile}");
+            Assert.That(firmware.WaitUntil(o => Turning(o) is not null && ReadState(stateFile)?.State == "moving", UntilTurning), Is.True, firmware.Output);
+
+            firmware.Send("inject unhandled-exception");
+
+            var exitCode = firmware.WaitForExit(TimeSpan.FromSeconds(20));
+            var output = firmware.Output;
+            var stop = UnhandledStop().Match(output);
+            TestContext.Out.WriteLine(stop.Value);
+            Assert.Multiple(() =>
+            {
+                Assert.That(exitCode, Is.Not.Zero, "the process ends: an unhandled exception is not survivable");
+                Assert.That(output, Does.Contain("control: pipeline fault reported to the supervisor: unhandled exception: InvalidOperationException: injected unhandled-exception (console)"));
+                Assert.That(Events(output).Any(e => e.From == "Active" && e.To == "SafeStop" && e.Reason == "PipelineException"), Is.True, output);
+                Assert.That(stop.Success, Is.True, "the STOP was logged before the process ended");
+                Assert.That(stop.Groups["output"].Value, Is.EqualTo("neutral"));
+                Assert.That(Number(stop.Groups["fromtick"]), Is.LessThanOrEqualTo(10), "neutral within 10 ms of the tick that saw the fault");
+            });
+
+            var deadline = Stopwatch.StartNew();
+            BoardState? state;
+            while ((state = ReadState(stateFile)) is not { Reason: "heartbeat lost" } && deadline.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(10);
+            }
+
+            Assert.That(state, Is.Not.Null);
+            TestContext.Out.WriteLine($"board watchdog: {state!.Value}");
+            Assert.Multiple(() =>
+            {
+                Assert.That(state.Value.State, Is.EqualTo("neutral"));
+                Assert.That(state.Value.HeldState, Is.EqualTo("neutral"), "the firmware drove the output neutral itself before its heartbeats stopped");
+            });
+        }
+        finally
+        {
+            File.Delete(stateFile);
+        }
+    }
+
+    private static LocalReply Send(string socket, string line) =>
+        LocalCommandSocket.SendAsync(socket, line, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
 
     [TestCase("--Control:MaxSped=1", "MaxSped")]
     [TestCase("--Control:MaxSpeed=5", "Control:MaxSpeed = 5")]
@@ -229,6 +315,9 @@ public partial class ControlTests
 
     [GeneratedRegex(@"decision #\d+: window \w+ p=\d\.\d\d, evidence (?<class>\w+) (?<evidence>\d\.\d\d),")]
     private static partial Regex Decision();
+
+    [GeneratedRegex(@"STOP PipelineException: output (?<output>\w+) (?<fromtick>-?\d+\.\d) ms after the tick that saw it.*")]
+    private static partial Regex UnhandledStop();
 
     private readonly record struct BoardState(string State, string Reason, long Heartbeats, long Tripped, double SilentMs, string HeldState, double HeldTurnRate);
 }

@@ -12,6 +12,7 @@ internal sealed class FirmwareProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly object _gate = new();
+    private readonly string? _socketFolder;
 
     public FirmwareProcess(params string[] args)
     {
@@ -27,6 +28,14 @@ internal sealed class FirmwareProcess : IDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        // Each firmware its own command socket, so tests running side by side do not meet on the default path.
+        if (!args.Any(arg => arg.StartsWith("--Control:CommandSocket=", StringComparison.Ordinal)))
+        {
+            _socketFolder = Path.Combine(Path.GetTempPath(), $"edgebci-test-{Guid.NewGuid():N}");
+            CommandSocket = Path.Combine(_socketFolder, "control.sock");
+            start.ArgumentList.Add($"--Control:CommandSocket={CommandSocket}");
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -52,6 +61,12 @@ internal sealed class FirmwareProcess : IDisposable
     }
 
     public int Id => _process.Id;
+
+    /// <summary>The local command socket this firmware was given, or null when the test chose its own.</summary>
+    public string? CommandSocket { get; }
+
+    /// <summary>The exit code, once exited.</summary>
+    public int ExitCode => _process.ExitCode;
 
     public bool HasExited => _process.HasExited;
 
@@ -119,6 +134,10 @@ internal sealed class FirmwareProcess : IDisposable
         }
 
         _process.Dispose();
+        if (_socketFolder is not null && Directory.Exists(_socketFolder))
+        {
+            Directory.Delete(_socketFolder, recursive: true);
+        }
     }
 
     private void Append(string? line)
