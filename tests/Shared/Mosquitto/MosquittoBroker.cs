@@ -1,0 +1,437 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace EdgeBci.Tests.Shared.Mosquitto;
+
+/// <summary>How a test broker is set up; the defaults are the production model of deploy/mosquitto.</summary>
+internal sealed record MosquittoBrokerOptions
+{
+    /// <summary>Identities that may log in on the plain (password) listener, each with a generated password.</summary>
+    public IReadOnlyList<string> PasswordIdentities { get; init; } = ["dashboard", "observer", "unit-1", "unit-2"];
+
+    /// <summary>The ACL file the broker enforces on both listeners; by default the deployed one.</summary>
+    public string? AclPath { get; init; }
+
+    /// <summary>Keeps retained messages and persistent sessions (with their queued QoS 1 messages) across Stop/Start.</summary>
+    public bool Persistence { get; init; } = true;
+
+    /// <summary>How long Start waits for both ports to accept connections (a loaded 2-core CI machine is slow).</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// A real mosquitto process on two free loopback ports, configured like the fleet broker: a mutual-TLS listener
+/// (client certificate from the test CA required, identity = certificate CN) and a plain listener with username +
+/// password, both enforcing the deployed ACL. Everything lives in a temp folder deleted on dispose.
+/// Stop/Start keep the ports, config and persistence file, so a test can simulate a broker outage of any length.
+/// </summary>
+internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly StringBuilder _log = new();
+    private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
+    private readonly TimeSpan _readyTimeout;
+    private Process? _process;
+    private bool _disposed;
+
+    private MosquittoBroker(MosquittoBrokerOptions options)
+    {
+        Folder = Path.Combine(Path.GetTempPath(), $"edgebci-mosquitto-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Folder);
+        _readyTimeout = options.ReadyTimeout;
+        BrokerBinary = MosquittoBinaries.Broker();
+        Certificates = new TestCertificates(Path.Combine(Folder, "certs"));
+        AclPath = options.AclPath ?? RepositoryRoot.File("deploy/mosquitto/acl");
+        PlainPort = FreeLoopbackPort();
+        TlsPort = FreeLoopbackPort();
+        while (TlsPort == PlainPort)
+        {
+            TlsPort = FreeLoopbackPort();
+        }
+
+        var passwordFile = WritePasswordFile(options.PasswordIdentities);
+        ConfigPath = Path.Combine(Folder, "mosquitto.conf");
+        File.WriteAllText(ConfigPath, Config(passwordFile, options.Persistence));
+    }
+
+    public string Folder { get; }
+
+    public string BrokerBinary { get; }
+
+    public string ConfigPath { get; }
+
+    public string AclPath { get; }
+
+    /// <summary>The test PKI: the CA the broker trusts and the factory for client certificates.</summary>
+    public TestCertificates Certificates { get; }
+
+    /// <summary>127.0.0.1 port of the username/password listener.</summary>
+    public int PlainPort { get; }
+
+    /// <summary>127.0.0.1 port of the mutual-TLS listener (server certificate for localhost and 127.0.0.1).</summary>
+    public int TlsPort { get; }
+
+    /// <summary>PEM path of the CA that signed the broker's and the clients' certificates.</summary>
+    public string AuthorityPemPath => Certificates.AuthorityPath;
+
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _process is { HasExited: false };
+            }
+        }
+    }
+
+    /// <summary>Everything mosquitto logged so far (all its runs), for assertion messages and diagnostics.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Writes the config and certificates, starts mosquitto and waits until both ports accept connections.</summary>
+    public static async Task<MosquittoBroker> StartAsync(MosquittoBrokerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var broker = new MosquittoBroker(options ?? new MosquittoBrokerOptions());
+        try
+        {
+            await broker.StartAsync(cancellationToken);
+            return broker;
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A client certificate signed by the broker's CA; its CN is the identity the ACL sees.</summary>
+    public PemCertificate ClientCertificate(string commonName) => Certificates.Client(commonName);
+
+    /// <summary>The generated password of an identity of the plain listener.</summary>
+    public string PasswordOf(string identity) =>
+        _passwords.TryGetValue(identity, out var password)
+            ? password
+            : throw new ArgumentException($"'{identity}' has no password on this broker; known: {string.Join(", ", _passwords.Keys)}.", nameof(identity));
+
+    /// <summary>Starts mosquitto (again) on the same ports and config; fails if it is already running.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Process process;
+        lock (_gate)
+        {
+            if (_process is { HasExited: false })
+            {
+                throw new InvalidOperationException($"mosquitto is already running (pid {_process.Id}).");
+            }
+
+            _process?.Dispose();
+            _log.AppendLine(CultureInfo.InvariantCulture, $"--- harness: starting {BrokerBinary} -c {ConfigPath} (plain {PlainPort}, tls {TlsPort})");
+            process = new Process
+            {
+                StartInfo = new ProcessStartInfo(BrokerBinary)
+                {
+                    ArgumentList = { "-c", ConfigPath },
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    UseShellExecute = false,
+                    WorkingDirectory = Folder,
+                },
+                EnableRaisingEvents = true,
+            };
+            process.OutputDataReceived += (_, line) => AppendLog(line.Data);
+            process.ErrorDataReceived += (_, line) => AppendLog(line.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            _process = process;
+        }
+
+        var deadline = Stopwatch.StartNew();
+        foreach (var port in new[] { PlainPort, TlsPort })
+        {
+            while (!await AcceptsConnectionAsync(port, cancellationToken))
+            {
+                if (process.HasExited)
+                {
+                    await process.WaitForExitAsync(cancellationToken);
+                    throw new InvalidOperationException($"mosquitto exited with code {process.ExitCode} while starting. Its log:\n{Log}");
+                }
+
+                if (deadline.Elapsed > _readyTimeout)
+                {
+                    throw new TimeoutException($"mosquitto did not accept connections on 127.0.0.1:{port} within {_readyTimeout.TotalSeconds:0} s. Its log:\n{Log}");
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Graceful stop (SIGTERM): mosquitto saves its persistence file and closes every connection, so clients see
+    /// the broker go away; their wills are not published (the broker, not the client, went).
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var process = RunningProcess("stop");
+        if (process is null)
+        {
+            return;
+        }
+
+        if (SendSignal(process.Id, SignalTerminate) != 0)
+        {
+            throw new InvalidOperationException($"Could not send SIGTERM to mosquitto (pid {process.Id}): errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            process.Kill();
+            await process.WaitForExitAsync(cancellationToken);
+            throw new TimeoutException($"mosquitto did not exit within 20 s of SIGTERM and was killed. Its log:\n{Log}");
+        }
+
+        AppendLog($"--- harness: mosquitto stopped (exit code {process.ExitCode})");
+    }
+
+    /// <summary>Crash (SIGKILL): nothing is saved since the last autosave.</summary>
+    public async Task KillAsync(CancellationToken cancellationToken = default)
+    {
+        var process = RunningProcess("kill");
+        if (process is null)
+        {
+            return;
+        }
+
+        process.Kill();
+        await process.WaitForExitAsync(cancellationToken);
+        AppendLog("--- harness: mosquitto killed");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        lock (_gate)
+        {
+            if (_process is { HasExited: false })
+            {
+                _process.Kill();
+                _process.WaitForExit(10_000);
+            }
+
+            _process?.Dispose();
+            _process = null;
+        }
+
+        Certificates.Dispose();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind must not fail the test that just ran; the OS cleans /tmp.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private const int SignalTerminate = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int SendSignal(int processId, int signal);
+
+    private Process? RunningProcess(string action)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_gate)
+        {
+            if (_process is null)
+            {
+                throw new InvalidOperationException($"Cannot {action} mosquitto: it was never started.");
+            }
+
+            return _process.HasExited ? null : _process;
+        }
+    }
+
+    private void AppendLog(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _log.AppendLine(line);
+        }
+    }
+
+    private string Config(string passwordFile, bool persistence)
+    {
+        var dataFolder = Path.Combine(Folder, "data");
+        Directory.CreateDirectory(dataFolder);
+        var server = Certificates.Server;
+        // "user": mosquitto started as root drops to the "mosquitto" account, which could not read the keys in this
+        // folder; naming the current account keeps it (and has no effect for a non-root user).
+        return $"""
+            # Generated by the EdgeBci test harness (tests/Shared/Mosquitto/MosquittoBroker.cs).
+            per_listener_settings true
+            user {Environment.UserName}
+            persistence {(persistence ? "true" : "false")}
+            persistence_location {dataFolder}/
+            persistence_file mosquitto.db
+            log_dest stdout
+            log_type error
+            log_type warning
+            log_type notice
+            log_type information
+            log_type subscribe
+            log_type unsubscribe
+            connection_messages true
+            log_timestamp true
+            log_timestamp_format %H:%M:%S
+
+            listener {PlainPort} 127.0.0.1
+            protocol mqtt
+            allow_anonymous false
+            password_file {passwordFile}
+            acl_file {AclPath}
+
+            listener {TlsPort} 127.0.0.1
+            protocol mqtt
+            cafile {Certificates.AuthorityPath}
+            certfile {server.CertificatePath}
+            keyfile {server.KeyPath}
+            require_certificate true
+            use_identity_as_username true
+            allow_anonymous false
+            acl_file {AclPath}
+
+            """;
+    }
+
+    private string WritePasswordFile(IReadOnlyList<string> identities)
+    {
+        var path = Path.Combine(Folder, "passwords");
+        File.WriteAllText(path, string.Empty);
+        var tool = MosquittoBinaries.PasswordTool();
+        foreach (var identity in identities)
+        {
+            var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
+            using var process = Process.Start(new ProcessStartInfo(tool)
+            {
+                ArgumentList = { "-b", path, identity, password },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            }) ?? throw new InvalidOperationException($"{tool} did not start.");
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(30_000) || process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{tool} -b {path} {identity} failed: {output.Result}{errors.Result}");
+            }
+
+            _passwords[identity] = password;
+        }
+
+        return path;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<bool> AcceptsConnectionAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Where the mosquitto binaries are: $EDGEBCI_MOSQUITTO, then PATH, then Debian's /usr/sbin and /usr/bin.</summary>
+internal static class MosquittoBinaries
+{
+    private const string InstallHint = "Run .ci/mosquitto (it installs Debian's mosquitto package) or set EDGEBCI_MOSQUITTO to the broker binary.";
+
+    public static string Broker()
+    {
+        var configured = Environment.GetEnvironmentVariable("EDGEBCI_MOSQUITTO");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return File.Exists(configured)
+                ? configured
+                : throw new FileNotFoundException($"EDGEBCI_MOSQUITTO={configured} does not exist. {InstallHint}", configured);
+        }
+
+        return Find("mosquitto", ["/usr/sbin", "/usr/local/sbin"])
+            ?? throw new FileNotFoundException($"The mosquitto broker was not found on PATH nor in /usr/sbin. {InstallHint}");
+    }
+
+    /// <summary>mosquitto_passwd from the same package: beside the broker, on PATH or in /usr/bin.</summary>
+    public static string PasswordTool()
+    {
+        var besideBroker = Path.GetDirectoryName(Broker()) ?? "/usr/sbin";
+        return Find("mosquitto_passwd", [besideBroker, "/usr/bin", "/usr/local/bin"])
+            ?? throw new FileNotFoundException($"mosquitto_passwd was not found on PATH nor beside the broker. {InstallHint}");
+    }
+
+    private static string? Find(string name, string[] extraFolders)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        foreach (var folder in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Concat(extraFolders))
+        {
+            var candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
