@@ -24,6 +24,9 @@ public sealed class BrokerAclTests
     [OneTimeTearDown]
     public async Task StopBroker() => await _broker.DisposeAsync();
 
+    [TearDown]
+    public void ShowBrokerLogOnFailure() => _broker.WriteLogIfFailed();
+
     [Test]
     public async Task The_dashboard_receives_what_a_unit_publishes_on_its_own_topics()
     {

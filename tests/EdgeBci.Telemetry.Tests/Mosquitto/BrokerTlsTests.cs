@@ -18,6 +18,9 @@ public sealed class BrokerTlsTests
     [OneTimeTearDown]
     public async Task StopBroker() => await _broker.DisposeAsync();
 
+    [TearDown]
+    public void ShowBrokerLogOnFailure() => _broker.WriteLogIfFailed();
+
     [Test]
     public async Task A_client_certificate_signed_by_the_ca_connects_and_its_cn_is_its_identity()
     {

@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace EdgeBci.Tests.Shared.Mosquitto;
 
@@ -33,7 +31,6 @@ internal sealed record MosquittoBrokerOptions
 internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
 {
     private readonly Lock _gate = new();
-    private readonly StringBuilder _log = new();
     private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
     private readonly TimeSpan _readyTimeout;
     private Process? _process;
@@ -90,14 +87,21 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Everything mosquitto logged so far (all its runs), for assertion messages and diagnostics.</summary>
+    /// <summary>
+    /// mosquitto's log file (all its runs, with the harness's start/stop notes and anything the process printed),
+    /// for assertion messages and diagnostics. A file rather than stdout because mosquitto flushes its log file
+    /// per line but buffers a piped stdout until it exits.
+    /// </summary>
+    public string LogPath => Path.Combine(Folder, "mosquitto.log");
+
+    /// <summary>Everything in <see cref="LogPath"/> so far.</summary>
     public string Log
     {
         get
         {
             lock (_gate)
             {
-                return _log.ToString();
+                return File.Exists(LogPath) ? File.ReadAllText(LogPath) : "(mosquitto has not logged anything)";
             }
         }
     }
@@ -140,7 +144,7 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
             }
 
             _process?.Dispose();
-            _log.AppendLine(CultureInfo.InvariantCulture, $"--- harness: starting {BrokerBinary} -c {ConfigPath} (plain {PlainPort}, tls {TlsPort})");
+            File.AppendAllText(LogPath, $"--- harness: starting {BrokerBinary} -c {ConfigPath} (plain {PlainPort}, tls {TlsPort}){Environment.NewLine}");
             process = new Process
             {
                 StartInfo = new ProcessStartInfo(BrokerBinary)
@@ -295,7 +299,8 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
 
         lock (_gate)
         {
-            _log.AppendLine(line);
+            // mosquitto appends to the same file (O_APPEND), so whole lines interleave cleanly.
+            File.AppendAllText(LogPath, line + Environment.NewLine);
         }
     }
 
@@ -313,7 +318,7 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
             persistence {(persistence ? "true" : "false")}
             persistence_location {dataFolder}/
             persistence_file mosquitto.db
-            log_dest stdout
+            log_dest file {LogPath}
             log_type error
             log_type warning
             log_type notice

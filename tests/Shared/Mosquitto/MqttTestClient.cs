@@ -194,7 +194,7 @@ internal sealed class MqttTestClient : IAsyncDisposable
         {
             try
             {
-                await Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+                await Client.DisconnectAsync(DisconnectKeepingSession());
             }
             catch (MqttCommunicationException)
             {
@@ -204,6 +204,13 @@ internal sealed class MqttTestClient : IAsyncDisposable
 
         Client.Dispose();
     }
+
+    /// <summary>
+    /// A DISCONNECT that keeps the session expiry the client connected with. MQTTnet's default DISCONNECT carries
+    /// Session Expiry Interval 0, which makes the broker drop a persistent session on a graceful disconnect.
+    /// </summary>
+    public MqttClientDisconnectOptions DisconnectKeepingSession() =>
+        new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(Client.Options?.SessionExpiryInterval ?? 0).Build();
 
     private static string Describe(IReadOnlyList<ReceivedMessage> messages) =>
         messages.Count == 0 ? "nothing" : string.Join("; ", messages.Select(message => $"{message.Topic} {message.Payload}"));
