@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MQTTnet;
@@ -115,10 +116,18 @@ internal sealed class MqttTestClient : IAsyncDisposable
             {
                 result = await client.Client.ConnectAsync(options, cancellationToken);
             }
-            catch (MqttConnectingFailedException refused)
+            catch (MqttConnectingFailedException failed)
             {
-                // MQTTnet throws for some refusals and returns the CONNACK for others: one exception for both.
-                throw new ConnectionRefusedException(refused.Message, refused);
+                // MQTTnet wraps a TLS failure that surfaces after the handshake (TLS 1.3 checks the client
+                // certificate late) in the same exception as a CONNACK refusal: tell them apart, so a test sees a
+                // transport failure as MqttCommunicationException and a refusal as ConnectionRefusedException.
+                var transport = TransportFailure(failed);
+                if (transport is not null)
+                {
+                    ExceptionDispatchInfo.Throw(transport);
+                }
+
+                throw new ConnectionRefusedException(failed.Message, failed);
             }
 
             if (result.ResultCode != MqttClientConnectResultCode.Success)
@@ -211,6 +220,24 @@ internal sealed class MqttTestClient : IAsyncDisposable
     /// </summary>
     public MqttClientDisconnectOptions DisconnectKeepingSession() =>
         new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(Client.Options?.SessionExpiryInterval ?? 0).Build();
+
+    private static MqttCommunicationException? TransportFailure(Exception error)
+    {
+        if (error is AggregateException aggregate)
+        {
+            foreach (var inner in aggregate.InnerExceptions)
+            {
+                if (TransportFailure(inner) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            return null;
+        }
+
+        return error as MqttCommunicationException ?? (error.InnerException is null ? null : TransportFailure(error.InnerException));
+    }
 
     private static string Describe(IReadOnlyList<ReceivedMessage> messages) =>
         messages.Count == 0 ? "nothing" : string.Join("; ", messages.Select(message => $"{message.Topic} {message.Payload}"));
