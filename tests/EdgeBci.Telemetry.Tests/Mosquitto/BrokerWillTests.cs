@@ -1,3 +1,4 @@
+using EdgeBci.Tests.Shared;
 using EdgeBci.Tests.Shared.Mosquitto;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -47,6 +48,7 @@ public sealed class BrokerWillTests
 
         var will = await dashboard.WaitForAsync(message => message.Payload.Contains("\"online\":false", StringComparison.Ordinal), "will (online:false)");
         Assert.That(will.Payload, Is.EqualTo(Status(online: false)), _broker.Log);
+        Assert.That(JsonSchemaCheck.Load(RepositoryRoot.File("deploy/schemas/status.schema.json")).Validate(will.Payload), Is.Empty, "the will is a status document");
         await using var late = await MqttTestClient.ConnectTlsAsync(_broker, "observer");
         await late.SubscribeAsync(StatusTopic);
         var retained = await late.WaitForTopicAsync(StatusTopic);

@@ -38,22 +38,37 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
 
     private MosquittoBroker(MosquittoBrokerOptions options)
     {
-        Folder = Path.Combine(Path.GetTempPath(), $"edgebci-mosquitto-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Folder);
-        _readyTimeout = options.ReadyTimeout;
+        // Everything that can be missing is looked up before the temp folder exists, so a failure leaves nothing behind.
         BrokerBinary = MosquittoBinaries.Broker();
-        Certificates = new TestCertificates(Path.Combine(Folder, "certs"));
+        var passwordTool = MosquittoBinaries.PasswordTool();
         AclPath = options.AclPath ?? RepositoryRoot.File("deploy/mosquitto/acl");
-        PlainPort = FreeLoopbackPort();
-        TlsPort = FreeLoopbackPort();
-        while (TlsPort == PlainPort)
+        if (!File.Exists(AclPath))
         {
-            TlsPort = FreeLoopbackPort();
+            throw new FileNotFoundException($"The ACL file {AclPath} does not exist.", AclPath);
         }
 
-        var passwordFile = WritePasswordFile(options.PasswordIdentities);
-        ConfigPath = Path.Combine(Folder, "mosquitto.conf");
-        File.WriteAllText(ConfigPath, Config(passwordFile, options.Persistence));
+        _readyTimeout = options.ReadyTimeout;
+        Folder = Path.Combine(Path.GetTempPath(), $"edgebci-mosquitto-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Folder);
+        try
+        {
+            Certificates = new TestCertificates(Path.Combine(Folder, "certs"));
+            PlainPort = FreeLoopbackPort();
+            TlsPort = FreeLoopbackPort();
+            while (TlsPort == PlainPort)
+            {
+                TlsPort = FreeLoopbackPort();
+            }
+
+            var passwordFile = WritePasswordFile(passwordTool, options.PasswordIdentities);
+            ConfigPath = Path.Combine(Folder, "mosquitto.conf");
+            File.WriteAllText(ConfigPath, Config(passwordFile, options.Persistence));
+        }
+        catch
+        {
+            Directory.Delete(Folder, recursive: true);
+            throw;
+        }
     }
 
     public string Folder { get; }
@@ -348,11 +363,10 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
             """;
     }
 
-    private string WritePasswordFile(IReadOnlyList<string> identities)
+    private string WritePasswordFile(string tool, IReadOnlyList<string> identities)
     {
         var path = Path.Combine(Folder, "passwords");
         File.WriteAllText(path, string.Empty);
-        var tool = MosquittoBinaries.PasswordTool();
         foreach (var identity in identities)
         {
             var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
