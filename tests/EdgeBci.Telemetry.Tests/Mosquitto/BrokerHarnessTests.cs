@@ -62,4 +62,21 @@ public sealed class BrokerHarnessTests
         Assert.That(unit.Client.IsConnected, Is.True);
         Assert.That(async () => await broker.StartAsync(), Throws.InvalidOperationException.With.Message.Contains("already running"));
     }
+
+    [Test]
+    public async Task The_deployed_broker_config_runs_with_mutual_tls_the_password_listener_and_the_acl()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(new MosquittoBrokerOptions { UseDeployedConfig = true });
+        await using var unit = await MqttTestClient.ConnectTlsAsync(broker, "unit-1");
+        await using var observer = await MqttTestClient.ConnectAsync(MqttTestClient.PasswordOptions(broker, "observer").Build());
+        var noCertificate = MqttTestClient.TlsOptions(broker.TlsPort, clientCertificate: null, broker.Certificates.Authority, "no-certificate").Build();
+
+        var status = await unit.PublishAsync("edgebci/v1/unit-1/status", "{}");
+        var command = await observer.PublishAsync("edgebci/v1/unit-1/cmd/stop", "{}");
+
+        Assert.That(status.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.NoMatchingSubscribers).Or.EqualTo(MqttClientPublishReasonCode.Success), broker.Log);
+        Assert.That(command.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.NotAuthorized), broker.Log);
+        Assert.That(async () => await MqttTestClient.ConnectAsync(noCertificate), Throws.InstanceOf<MQTTnet.Exceptions.MqttCommunicationException>());
+        Assert.That(File.ReadAllText(broker.ConfigPath), Does.Contain("require_certificate true").And.Contain("per_listener_settings true"));
+    }
 }

@@ -18,6 +18,12 @@ internal sealed record MosquittoBrokerOptions
     /// <summary>Keeps retained messages and persistent sessions (with their queued QoS 1 messages) across Stop/Start.</summary>
     public bool Persistence { get; init; } = true;
 
+    /// <summary>
+    /// Run deploy/mosquitto/mosquitto.conf itself, with only its ports, file paths and log destination pointed at
+    /// this test broker, instead of the harness's generated config: proves the deployed config works.
+    /// </summary>
+    public bool UseDeployedConfig { get; init; }
+
     /// <summary>How long Start waits for both ports to accept connections (a loaded 2-core CI machine is slow).</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
@@ -62,7 +68,7 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
 
             var passwordFile = WritePasswordFile(passwordTool, options.PasswordIdentities);
             ConfigPath = Path.Combine(Folder, "mosquitto.conf");
-            File.WriteAllText(ConfigPath, Config(passwordFile, options.Persistence));
+            File.WriteAllText(ConfigPath, options.UseDeployedConfig ? DeployedConfig(passwordFile) : Config(passwordFile, options.Persistence));
         }
         catch
         {
@@ -361,6 +367,37 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
             acl_file {AclPath}
 
             """;
+    }
+
+    private string DeployedConfig(string passwordFile)
+    {
+        var deployed = RepositoryRoot.File("deploy/mosquitto/mosquitto.conf");
+        var text = File.ReadAllText(deployed);
+        var dataFolder = Path.Combine(Folder, "data");
+        Directory.CreateDirectory(dataFolder);
+        (string Deployed, string Test)[] replacements =
+        [
+            ("listener 8883\n", $"listener {TlsPort} 127.0.0.1\n"),
+            ("listener 1883 127.0.0.1\n", $"listener {PlainPort} 127.0.0.1\n"),
+            ("/etc/mosquitto/certs/fleet-ca.crt", Certificates.AuthorityPath),
+            ("/etc/mosquitto/certs/broker.crt", Certificates.Server.CertificatePath),
+            ("/etc/mosquitto/certs/broker.key", Certificates.Server.KeyPath),
+            ("/etc/mosquitto/edgebci.acl", AclPath),
+            ("/etc/mosquitto/edgebci.passwd", passwordFile),
+            ("persistence_location /var/lib/mosquitto/", $"persistence_location {dataFolder}/"),
+            ("log_dest syslog", $"log_dest file {LogPath}"),
+        ];
+        foreach (var (deployedText, testText) in replacements)
+        {
+            if (!text.Contains(deployedText, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"{deployed} no longer contains '{deployedText.TrimEnd()}', which the test harness points at its own files and ports; update MosquittoBroker.DeployedConfig with the config.");
+            }
+
+            text = text.Replace(deployedText, testText, StringComparison.Ordinal);
+        }
+
+        return $"user {Environment.UserName}\n{text}";
     }
 
     private string WritePasswordFile(string tool, IReadOnlyList<string> identities)
