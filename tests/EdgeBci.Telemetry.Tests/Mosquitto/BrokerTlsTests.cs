@@ -35,20 +35,24 @@ public sealed class BrokerTlsTests
     }
 
     [Test]
-    public void A_self_signed_client_certificate_with_a_valid_identity_is_refused()
+    public async Task A_self_signed_client_certificate_with_a_valid_identity_is_refused()
     {
         var forged = _broker.Certificates.SelfSignedClient("unit-1");
         var options = MqttTestClient.TlsOptions(_broker.TlsPort, forged, _broker.Certificates.Authority, "forged-unit-1").Build();
 
         Assert.That(async () => await MqttTestClient.ConnectAsync(options), Throws.InstanceOf<MqttCommunicationException>(), _broker.Log);
+        await _broker.WaitForLogAsync("certificate verify failed", MqttTestClient.DefaultWait);
+        Assert.That(_broker.Log, Does.Not.Contain("as forged-unit-1"), "the forged client never got an MQTT session");
     }
 
     [Test]
-    public void A_client_without_a_certificate_is_refused_on_the_tls_port()
+    public async Task A_client_without_a_certificate_is_refused_on_the_tls_port()
     {
         var options = MqttTestClient.TlsOptions(_broker.TlsPort, clientCertificate: null, _broker.Certificates.Authority, "no-certificate").Build();
 
         Assert.That(async () => await MqttTestClient.ConnectAsync(options), Throws.InstanceOf<MqttCommunicationException>(), _broker.Log);
+        await _broker.WaitForLogAsync("peer did not return a certificate", MqttTestClient.DefaultWait);
+        Assert.That(_broker.Log, Does.Not.Contain("as no-certificate"));
     }
 
     [Test]

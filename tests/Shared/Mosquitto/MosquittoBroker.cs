@@ -127,6 +127,21 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until mosquitto's log contains <paramref name="text"/> (it writes a line a moment after the event).</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (waited.Elapsed > timeout)
+            {
+                throw new TimeoutException($"mosquitto did not log '{text}' within {timeout.TotalSeconds:0} s. Its log:\n{Log}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
     /// <summary>Writes the config and certificates, starts mosquitto and waits until both ports accept connections.</summary>
     public static async Task<MosquittoBroker> StartAsync(MosquittoBrokerOptions? options = null, CancellationToken cancellationToken = default)
     {
