@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace EdgeBci.Tests.Shared.Mosquitto;
@@ -234,10 +233,7 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
             return;
         }
 
-        if (SendSignal(process.Id, SignalTerminate) != 0)
-        {
-            throw new InvalidOperationException($"Could not send SIGTERM to mosquitto (pid {process.Id}): errno {Marshal.GetLastPInvokeError()}.");
-        }
+        await SendTerminateAsync(process.Id, cancellationToken);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
@@ -306,11 +302,25 @@ internal sealed class MosquittoBroker : IDisposable, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private const int SignalTerminate = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int SendSignal(int processId, int signal);
+    /// <summary>
+    /// SIGTERM through the shell's kill builtin: .NET's Process.Kill only sends SIGKILL, and a P/Invoke of kill(2)
+    /// would depend on how "libc" resolves on the machine.
+    /// </summary>
+    private static async Task SendTerminateAsync(int processId, CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("/bin/sh")
+        {
+            ArgumentList = { "-c", $"kill -TERM {processId}" },
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("/bin/sh did not start.");
+        var errors = await kill.StandardError.ReadToEndAsync(cancellationToken);
+        await kill.WaitForExitAsync(cancellationToken);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"Could not send SIGTERM to mosquitto (pid {processId}): {errors}");
+        }
+    }
 
     private Process? RunningProcess(string action)
     {
