@@ -19,7 +19,8 @@ internal sealed record MosquittoBrokerOptions
 
     /// <summary>
     /// Run deploy/mosquitto/mosquitto.conf itself, with only its ports, file paths and log destination pointed at
-    /// this test broker, instead of the harness's generated config: proves the deployed config works.
+    /// this test broker, instead of the harness's generated config: proves the deployed config works. Persistence is
+    /// then as deployed (on), whatever <see cref="Persistence"/> says.
     /// </summary>
     public bool UseDeployedConfig { get; init; }
 
