@@ -22,8 +22,10 @@ build: restore
 run: restore
 	$(DOTNET) run --project firmware/EdgeBci.Firmware -c $(CONFIGURATION) --no-restore
 
-# Every test project; the last line sums them up as "tests: N passed, M failed".
+# Every test project; the last line sums them up as "tests: N passed, M failed". The broker tests start their own
+# mosquitto processes on loopback ports: .ci/mosquitto installs Debian's mosquitto package when it is missing.
 test: restore
+	@bash .ci/mosquitto
 	@bash .ci/test-summary $(DOTNET) test EdgeBci.sln -c $(CONFIGURATION) --no-restore
 
 # BenchmarkDotNet micro-benchmarks, the decoder's int8/fp32 inference latency (p50/p99), the pipeline replay and the
