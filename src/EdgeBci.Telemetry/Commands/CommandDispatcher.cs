@@ -165,7 +165,7 @@ public sealed class CommandDispatcher
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(payload.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(payload.ToArray(), new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
@@ -307,7 +307,17 @@ public static class CommandArgs
             throw new CommandArgumentException($"$.args.{name} is a JSON {value.ValueKind.ToString().ToLowerInvariant()}; it must be a string{AllowedText(allowed)}");
         }
 
-        var text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate (\ud800) is valid JSON but not text.
+            throw new CommandArgumentException($"$.args.{name} is not valid Unicode text (it contains a lone surrogate escape)");
+        }
+
         if (text.Length > maxLength)
         {
             throw new CommandArgumentException($"$.args.{name} is {text.Length} characters long; at most {maxLength}");
