@@ -132,6 +132,11 @@ internal sealed class TcpRelay : IDisposable
 
     public void Sever()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener.Stop();
         foreach (var socket in _sockets)

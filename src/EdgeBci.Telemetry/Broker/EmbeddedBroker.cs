@@ -50,6 +50,9 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
 
     public bool IsStarted => _server?.IsStarted ?? false;
 
+    /// <summary>Test seam: sees the MQTTnet server before it starts (e.g. to refuse a client for a while).</summary>
+    internal Action<MqttServer>? BeforeStart { get; set; }
+
     public async Task StartAsync()
     {
         if (_server is not null)
@@ -69,6 +72,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             : builder.WithDefaultEndpointBoundIPAddress(_bindAddress).WithDefaultEndpointBoundIPV6Address(IPAddress.None);
         var server = factory.CreateMqttServer(builder.Build());
         server.InterceptingPublishAsync += StampSender;
+        BeforeStart?.Invoke(server);
         try
         {
             await server.StartAsync().ConfigureAwait(false);

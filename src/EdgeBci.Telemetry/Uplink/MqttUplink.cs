@@ -351,10 +351,12 @@ public sealed partial class MqttUplink : IAsyncDisposable
                 everConnected = true;
                 attempt = 0;
                 lastReason = null;
-                _connected = true;
                 LogConnected(_logger, Describe(_endpoint), _clientId);
-                RaiseConnectionChanged(true);
+
+                // Connected, for callers, means announced: status online retained and commands subscribed.
                 await AnnounceAsync(client).ConfigureAwait(false);
+                _connected = true;
+                RaiseConnectionChanged(true);
                 await ServeAsync(client).ConfigureAwait(false);
             }
             catch (Exception ex) when (!_abort.IsCancellationRequested && (!_stop.IsCancellationRequested || wasConnected))
@@ -377,7 +379,7 @@ public sealed partial class MqttUplink : IAsyncDisposable
             }
             finally
             {
-                if (wasConnected)
+                if (_connected)
                 {
                     _connected = false;
                     RaiseConnectionChanged(false);
