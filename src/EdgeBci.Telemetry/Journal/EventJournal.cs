@@ -48,6 +48,9 @@ public sealed class EventJournal : IDisposable
     private long _nextPosition = 1;
     private long _goneUpTo;
     private long _bytes;
+
+    // Mirrors _live.Count so Count can be read without waiting for an append's fsync.
+    private int _count;
     private EventMessage? _notice;
     private long _noticePosition;
     private long _noticeCount;
@@ -63,28 +66,10 @@ public sealed class EventJournal : IDisposable
     }
 
     /// <summary>Records waiting for delivery (the pending drop notice not included).</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _live.Count;
-            }
-        }
-    }
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Bytes of the waiting records (headers included). The disk may hold up to one segment more.</summary>
-    public long Bytes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _bytes;
-            }
-        }
-    }
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Events dropped by the bound since this journal was opened.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -164,8 +149,9 @@ public sealed class EventJournal : IDisposable
             segment.Length = offset + record.Length;
             segment.LiveRecords++;
             _live.Enqueue(new RecordRef(position, segment, offset, payload.Length));
-            _bytes += record.Length;
+            Interlocked.Add(ref _bytes, record.Length);
             EnforceBound();
+            Volatile.Write(ref _count, _live.Count);
         }
     }
 
@@ -231,6 +217,7 @@ public sealed class EventJournal : IDisposable
             }
 
             _goneUpTo = Math.Max(_goneUpTo, Math.Min(position, _nextPosition - 1));
+            Volatile.Write(ref _count, _live.Count);
             WriteState();
             DeleteDrainedSegments();
         }
@@ -330,7 +317,7 @@ public sealed class EventJournal : IDisposable
     private void Release(RecordRef record)
     {
         record.Segment.LiveRecords--;
-        _bytes -= HeaderBytes + record.PayloadLength;
+        Interlocked.Add(ref _bytes, -(HeaderBytes + record.PayloadLength));
     }
 
     private void DeleteDrainedSegments()
@@ -394,6 +381,7 @@ public sealed class EventJournal : IDisposable
         }
 
         EnforceBound();
+        Volatile.Write(ref _count, _live.Count);
     }
 
     private Segment? RecoverSegment(string file, ref long highest)
@@ -454,7 +442,7 @@ public sealed class EventJournal : IDisposable
             {
                 _live.Enqueue(new RecordRef(position, segment, offset, (int)length));
                 segment.LiveRecords++;
-                _bytes += HeaderBytes + length;
+                Interlocked.Add(ref _bytes, HeaderBytes + length);
             }
 
             offset += HeaderBytes + (int)length;

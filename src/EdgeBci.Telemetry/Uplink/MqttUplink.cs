@@ -56,6 +56,7 @@ public sealed partial class MqttUplink : IAsyncDisposable
     private int _statusDirty;
     private int _started;
     private int _stopped;
+    private int _disposed;
     private volatile bool _connected;
     private volatile string? _lastError;
     private volatile string? _lastDisconnectReason;
@@ -112,10 +113,7 @@ public sealed partial class MqttUplink : IAsyncDisposable
 
     public bool IsConnected => _connected;
 
-    /// <summary>
-    /// Events dropped before reaching the broker: by the journal bound, by a full in-memory hand-over queue, or refused
-    /// by the journal (an event too large to store).
-    /// </summary>
+    /// <summary>A snapshot of the counters; reading it never waits on the disk or the network.</summary>
     public UplinkCounters Counters => new(
         _connected,
         Interlocked.Read(ref _connects),
@@ -130,6 +128,10 @@ public sealed partial class MqttUplink : IAsyncDisposable
         Interlocked.Read(ref _commandsRejected),
         _lastError);
 
+    /// <summary>
+    /// Events dropped before reaching the broker: by the journal bound, by a full in-memory hand-over queue, or refused
+    /// by the journal (an event too large to store).
+    /// </summary>
     private long EventsDropped =>
         (_journal?.Dropped ?? 0) + Interlocked.Read(ref _eventsDroppedInMemory) + Interlocked.Read(ref _eventsRefusedByJournal);
 
@@ -183,12 +185,12 @@ public sealed partial class MqttUplink : IAsyncDisposable
     /// </summary>
     public void PublishEvent(string kind, string severity, string message, IReadOnlyDictionary<string, string>? data = null)
     {
-        if (!EventKinds.All.Contains(kind))
+        if (!IsKnownKind(kind))
         {
             throw new ArgumentException($"event kind '{kind}' is not one of {string.Join(", ", EventKinds.All)}", nameof(kind));
         }
 
-        if (!EventSeverities.All.Contains(severity))
+        if (severity is not (EventSeverities.Info or EventSeverities.Warning or EventSeverities.Critical))
         {
             throw new ArgumentException($"event severity '{severity}' is not one of {string.Join(", ", EventSeverities.All)}", nameof(severity));
         }
@@ -266,6 +268,11 @@ public sealed partial class MqttUplink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
         {
             await StopAsync(timeout.Token).ConfigureAwait(false);
@@ -288,6 +295,9 @@ public sealed partial class MqttUplink : IAsyncDisposable
     }
 
     private void Wake() => _wake.Writer.TryWrite(true);
+
+    private static bool IsKnownKind(string kind) => kind is EventKinds.Supervisor or EventKinds.Fault or EventKinds.Model
+        or EventKinds.Recording or EventKinds.SelfTest or EventKinds.Command or EventKinds.Uplink;
 
     private async Task WriteJournalAsync()
     {
@@ -373,9 +383,9 @@ public sealed partial class MqttUplink : IAsyncDisposable
                     LogConnectionProblemRepeated(_logger, reason);
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (_stop.IsCancellationRequested || _abort.IsCancellationRequested)
             {
-                // Stop or abort requested while connecting.
+                // Stop or abort requested while connecting, or the caller's time for the final flush ran out.
             }
             finally
             {
