@@ -291,4 +291,62 @@ public class UplinkTests
         Assert.That(focus["state_topic"]!.GetValue<string>(), Is.EqualTo(MqttTopics.Telemetry(Device)));
         Assert.That(focus["availability_topic"]!.GetValue<string>(), Is.EqualTo(MqttTopics.Status(Device)));
     }
+    [Test]
+    public async Task Broker_embedded_connects_to_the_embedded_bind_address_and_port()
+    {
+        var options = OptionsFor(_broker.Port);
+        options.Broker = "embedded";
+        options.EmbeddedPort = _broker.Port;
+        await using var uplink = CreateUplink(options);
+        await uplink.StartAsync(CancellationToken.None);
+        await WaitConnectedAsync(uplink);
+        Assert.That(uplink.Counters.Connects, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Repeated_connection_failures_are_logged_once_per_reason()
+    {
+        var port = _broker.Port;
+        await _broker.DisposeAsync();
+        var logger = new CapturingLogger<MqttUplink>();
+        await using (var uplink = new MqttUplink(OptionsFor(port), new UplinkIdentity(Device, "0.1.0", "emulator", StartedAt), null, _folder,
+            TimeProvider.System, logger))
+        {
+            await uplink.StartAsync(CancellationToken.None);
+            var deadline = Stopwatch.StartNew();
+            while (logger.Count(Microsoft.Extensions.Logging.LogLevel.Debug) < 3 && deadline.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        Assert.That(logger.Count(Microsoft.Extensions.Logging.LogLevel.Debug), Is.GreaterThanOrEqualTo(3), "the loop kept retrying");
+        Assert.That(logger.Count(Microsoft.Extensions.Logging.LogLevel.Warning), Is.EqualTo(1), string.Join(Environment.NewLine, logger.Lines));
+        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 });
+        await _broker.StartAsync();
+    }
+
+    [Test]
+    public async Task An_unknown_event_kind_or_severity_is_a_caller_error()
+    {
+        await using var uplink = CreateUplink(OptionsFor(_broker.Port));
+        Assert.That(() => uplink.PublishEvent("alarm", EventSeverities.Info, "x"), Throws.ArgumentException.With.Message.Contains("event kind 'alarm' is not one of supervisor"));
+        Assert.That(() => uplink.PublishEvent(EventKinds.Fault, "fatal", "x"), Throws.ArgumentException.With.Message.Contains("event severity 'fatal'"));
+    }
+}
+
+internal sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Microsoft.Extensions.Logging.LogLevel Level, string Text)> _entries = new();
+
+    public IEnumerable<string> Lines => _entries.Select(e => $"{e.Level}: {e.Text}");
+
+    public int Count(Microsoft.Extensions.Logging.LogLevel level) => _entries.Count(e => e.Level == level);
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _entries.Enqueue((logLevel, formatter(state, exception)));
 }
