@@ -1,0 +1,288 @@
+using System.Net;
+using EdgeBci.Telemetry.Commands;
+
+namespace EdgeBci.Telemetry;
+
+/// <summary>Per-command switch and sender allow-list (<c>Mqtt:Commands:&lt;name&gt;</c>).</summary>
+public sealed class CommandPermission
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Identities allowed to send the command; empty = any identity the broker let through.</summary>
+    public string[] AllowedSenders { get; set; } = [];
+}
+
+/// <summary>The <c>Mqtt</c> configuration section.</summary>
+public sealed class MqttOptions
+{
+    public const string SectionName = "Mqtt";
+
+    /// <summary><c>embedded</c>, <c>mqtt://host:port</c> or <c>mqtts://host:port</c>.</summary>
+    public string Broker { get; set; } = "embedded";
+
+    /// <summary>Port of the embedded broker; 0 picks a free one (see <see cref="Broker.EmbeddedBroker.Port"/>).</summary>
+    public int EmbeddedPort { get; set; } = 1883;
+
+    public string EmbeddedBindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The embedded broker has no authentication, so binding it to a non-loopback address needs this.</summary>
+    public bool EmbeddedAllowRemote { get; set; }
+
+    /// <summary>Empty = derived from the machine name (<see cref="DeviceIds.FromMachineName"/>).</summary>
+    public string DeviceId { get; set; } = string.Empty;
+
+    /// <summary>Empty = <c>edgebci-&lt;deviceId&gt;</c>.</summary>
+    public string ClientId { get; set; } = string.Empty;
+
+    public string Username { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    /// <summary>PEM file of the CA that signed the broker's certificate; the server chain is checked against it only.</summary>
+    public string CaCertificate { get; set; } = string.Empty;
+
+    public string ClientCertificate { get; set; } = string.Empty;
+
+    public string ClientKey { get; set; } = string.Empty;
+
+    public bool AllowUntrustedServer { get; set; }
+
+    public int KeepAliveSeconds { get; set; } = 15;
+
+    public int ConnectTimeoutMs { get; set; } = 5000;
+
+    public int ReconnectMinDelayMs { get; set; } = 500;
+
+    public int ReconnectMaxDelayMs { get; set; } = 30000;
+
+    public int TelemetryIntervalMs { get; set; } = 1000;
+
+    public int TelemetryQueueCapacity { get; set; } = 16;
+
+    /// <summary>Empty = the folder the firmware passes to <see cref="Uplink.MqttUplink"/>.</summary>
+    public string EventQueuePath { get; set; } = string.Empty;
+
+    public int EventQueueMaxEvents { get; set; } = 10000;
+
+    public long EventQueueMaxBytes { get; set; } = 16L * 1024 * 1024;
+
+    public int MaxCommandBytes { get; set; } = 4096;
+
+    public bool HomeAssistantDiscovery { get; set; }
+
+    public bool Enabled { get; set; } = true;
+
+    public Dictionary<string, CommandPermission> Commands { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary><see cref="DeviceId"/> or the one derived from the machine name.</summary>
+    public string ResolveDeviceId() =>
+        string.IsNullOrEmpty(DeviceId) ? DeviceIds.FromMachineName(Environment.MachineName) : DeviceId;
+
+    public string ResolveClientId() => string.IsNullOrEmpty(ClientId) ? $"edgebci-{ResolveDeviceId()}" : ClientId;
+
+    /// <summary>The permission configured for <paramref name="name"/>, or the default (enabled, any sender).</summary>
+    public CommandPermission PermissionFor(string name) =>
+        Commands.TryGetValue(name, out var permission) && permission is not null ? permission : DefaultPermission;
+
+    private static readonly CommandPermission DefaultPermission = new();
+
+    /// <summary>Every configuration error, each naming the key and its value; empty when the section is usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        const string S = SectionName;
+
+        if (!BrokerEndpoint.TryParse(Broker, out var endpoint, out var brokerError))
+        {
+            errors.Add(brokerError);
+        }
+
+        if (EmbeddedPort is < 0 or > 65535)
+        {
+            errors.Add($"{S}:EmbeddedPort is {EmbeddedPort}: use 0 (pick a free port) to 65535");
+        }
+
+        if (!IPAddress.TryParse(EmbeddedBindAddress, out var bindAddress))
+        {
+            errors.Add($"{S}:EmbeddedBindAddress is '{EmbeddedBindAddress}': use an IP address such as 127.0.0.1");
+        }
+        else if (!IPAddress.IsLoopback(bindAddress) && !EmbeddedAllowRemote)
+        {
+            errors.Add($"{S}:EmbeddedBindAddress is '{EmbeddedBindAddress}': the embedded broker has no authentication, so it binds only to a loopback address unless {S}:EmbeddedAllowRemote is true");
+        }
+
+        if (!string.IsNullOrEmpty(DeviceId) && !DeviceIds.IsValid(DeviceId))
+        {
+            errors.Add($"{S}:DeviceId is '{DeviceId}': use 1 to 64 characters of a-z, 0-9 and '-'");
+        }
+
+        if (ClientId.Length > 128 || (ClientId.Length > 0 && string.IsNullOrWhiteSpace(ClientId)))
+        {
+            errors.Add($"{S}:ClientId is '{ClientId}': use 1 to 128 visible characters, or empty for edgebci-<deviceId>");
+        }
+
+        if (Password.Length > 0 && Username.Length == 0)
+        {
+            errors.Add($"{S}:Password is set but {S}:Username is empty: MQTT sends a password only with a user name");
+        }
+
+        var usesTls = endpoint is { IsEmbedded: false, UseTls: true };
+        CheckTlsFile(errors, "CaCertificate", CaCertificate, usesTls);
+        CheckTlsFile(errors, "ClientCertificate", ClientCertificate, usesTls);
+        CheckTlsFile(errors, "ClientKey", ClientKey, usesTls);
+        if (ClientCertificate.Length > 0 != ClientKey.Length > 0)
+        {
+            errors.Add($"{S}:ClientCertificate is '{ClientCertificate}' and {S}:ClientKey is '{ClientKey}': set both (PEM files) or neither");
+        }
+
+        if (AllowUntrustedServer && CaCertificate.Length > 0)
+        {
+            errors.Add($"{S}:AllowUntrustedServer is true while {S}:CaCertificate is '{CaCertificate}': either check the server against that CA or trust any server, not both");
+        }
+
+        if (AllowUntrustedServer && !usesTls)
+        {
+            errors.Add($"{S}:AllowUntrustedServer is true but {S}:Broker is '{Broker}': it applies only to mqtts://");
+        }
+
+        CheckRange(errors, "KeepAliveSeconds", KeepAliveSeconds, 1, 65535);
+        CheckRange(errors, "ConnectTimeoutMs", ConnectTimeoutMs, 100, 120_000);
+        CheckRange(errors, "ReconnectMinDelayMs", ReconnectMinDelayMs, 10, 3_600_000);
+        CheckRange(errors, "ReconnectMaxDelayMs", ReconnectMaxDelayMs, 10, 3_600_000);
+        if (ReconnectMaxDelayMs < ReconnectMinDelayMs)
+        {
+            errors.Add($"{S}:ReconnectMaxDelayMs is {ReconnectMaxDelayMs}: it must be at least {S}:ReconnectMinDelayMs ({ReconnectMinDelayMs})");
+        }
+
+        CheckRange(errors, "TelemetryIntervalMs", TelemetryIntervalMs, 100, 3_600_000);
+        CheckRange(errors, "TelemetryQueueCapacity", TelemetryQueueCapacity, 1, 10_000);
+        CheckRange(errors, "EventQueueMaxEvents", EventQueueMaxEvents, 1, 10_000_000);
+        if (EventQueueMaxBytes is < Journal.EventJournal.MinimumMaxBytes or > 1L << 30)
+        {
+            errors.Add($"{S}:EventQueueMaxBytes is {EventQueueMaxBytes}: use {Journal.EventJournal.MinimumMaxBytes} to {1L << 30}");
+        }
+
+        CheckRange(errors, "MaxCommandBytes", MaxCommandBytes, 2, 1 << 20);
+
+        if (EventQueuePath.Length > 0 && (string.IsNullOrWhiteSpace(EventQueuePath) || EventQueuePath.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+        {
+            errors.Add($"{S}:EventQueuePath is '{EventQueuePath}': not a usable folder path");
+        }
+
+        foreach (var (name, permission) in Commands)
+        {
+            if (!CommandNames.IsKnown(name))
+            {
+                errors.Add($"{S}:Commands:{name} is not a command; commands are {string.Join(", ", CommandNames.All)}");
+                continue;
+            }
+
+            if (permission is null)
+            {
+                continue;
+            }
+
+            var senders = permission.AllowedSenders ?? [];
+            for (var i = 0; i < senders.Length; i++)
+            {
+                if (string.IsNullOrWhiteSpace(senders[i]))
+                {
+                    errors.Add($"{S}:Commands:{name}:AllowedSenders:{i} is '{senders[i]}': a sender identity cannot be empty");
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static void CheckRange(List<string> errors, string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{SectionName}:{key} is {value}: use {min} to {max}");
+        }
+    }
+
+    private static void CheckTlsFile(List<string> errors, string key, string path, bool usesTls)
+    {
+        if (path.Length == 0)
+        {
+            return;
+        }
+
+        if (!usesTls)
+        {
+            errors.Add($"{SectionName}:{key} is '{path}' but the broker is not mqtts://: TLS files apply only to mqtts://host:port");
+        }
+        else if (!File.Exists(path))
+        {
+            errors.Add($"{SectionName}:{key} is '{path}': no such file");
+        }
+    }
+}
+
+/// <summary>Where the uplink connects: the in-process broker or a host and port, with or without TLS.</summary>
+public sealed record BrokerEndpoint(bool IsEmbedded, string Host, int Port, bool UseTls)
+{
+    public const int DefaultPort = 1883;
+    public const int DefaultTlsPort = 8883;
+
+    public static BrokerEndpoint Parse(string broker)
+    {
+        if (!TryParse(broker, out var endpoint, out var error))
+        {
+            throw new FormatException(error);
+        }
+
+        return endpoint;
+    }
+
+    public static bool TryParse(string? broker, out BrokerEndpoint endpoint, out string error)
+    {
+        endpoint = new BrokerEndpoint(true, "127.0.0.1", DefaultPort, false);
+        error = string.Empty;
+        var hint = $"{MqttOptions.SectionName}:Broker is '{broker}': use embedded, mqtt://host:port or mqtts://host:port";
+        if (string.Equals(broker, "embedded", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (string.IsNullOrWhiteSpace(broker) || !Uri.TryCreate(broker, UriKind.Absolute, out var uri))
+        {
+            error = hint;
+            return false;
+        }
+
+        bool tls;
+        if (uri.Scheme == "mqtt")
+        {
+            tls = false;
+        }
+        else if (uri.Scheme == "mqtts")
+        {
+            tls = true;
+        }
+        else
+        {
+            error = hint;
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(uri.Host) || (uri.AbsolutePath.Length > 0 && uri.AbsolutePath != "/") || uri.Query.Length > 0 ||
+            uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        {
+            error = $"{hint} (only a host and a port; credentials go in {MqttOptions.SectionName}:Username/Password)";
+            return false;
+        }
+
+        var port = uri.IsDefaultPort || uri.Port < 0 ? (tls ? DefaultTlsPort : DefaultPort) : uri.Port;
+        if (port is < 1 or > 65535)
+        {
+            error = $"{hint} (port {port} is outside 1 to 65535)";
+            return false;
+        }
+
+        endpoint = new BrokerEndpoint(false, uri.DnsSafeHost, port, tls);
+        return true;
+    }
+}

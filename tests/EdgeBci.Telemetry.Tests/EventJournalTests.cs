@@ -1,0 +1,229 @@
+using EdgeBci.Telemetry.Journal;
+using EdgeBci.Telemetry.Payloads;
+
+namespace EdgeBci.Telemetry.Tests;
+
+public class EventJournalTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Samples.TempFolder();
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static List<JournalEntry> DrainAll(EventJournal journal)
+    {
+        var entries = new List<JournalEntry>();
+        while (journal.TryPeek(out JournalEntry entry))
+        {
+            entries.Add(entry);
+            journal.Acknowledge(entry.Position);
+        }
+
+        return entries;
+    }
+
+    private string[] Segments() => Directory.GetFiles(_folder, "seg-*.log");
+
+    [Test]
+    public void Events_come_out_in_order_with_their_original_content()
+    {
+        using var journal = EventJournal.Open(_folder, 100, 1 << 20);
+        for (var seq = 1; seq <= 20; seq++)
+        {
+            journal.Append(Samples.Event(seq));
+        }
+
+        Assert.That(journal.Count, Is.EqualTo(20));
+        Assert.That(journal.TryPeek(out EventMessage first), Is.True);
+        Assert.That(first.Seq, Is.EqualTo(1));
+        var drained = DrainAll(journal);
+        Assert.That(drained.Select(e => e.Message.Seq), Is.EqualTo(Enumerable.Range(1, 20).Select(i => (long)i)));
+        Assert.That(drained.Select(e => e.Message.Time), Is.EqualTo(Enumerable.Range(1, 20).Select(i => Samples.Event(i).Time)));
+        Assert.That(journal.Count, Is.Zero);
+        Assert.That(journal.Bytes, Is.Zero);
+    }
+
+    [Test]
+    public void Undelivered_events_survive_a_reopen_and_delivered_ones_do_not_come_back()
+    {
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20))
+        {
+            for (var seq = 1; seq <= 10; seq++)
+            {
+                journal.Append(Samples.Event(seq));
+            }
+
+            for (var i = 0; i < 4; i++)
+            {
+                journal.TryPeek(out JournalEntry entry);
+                journal.Acknowledge(entry.Position);
+            }
+        }
+
+        using (var reopened = EventJournal.Open(_folder, 100, 1 << 20))
+        {
+            Assert.That(reopened.Recovered, Is.EqualTo(6));
+            Assert.That(reopened.RecoveryNotes, Is.Empty);
+            reopened.Append(Samples.Event(1, bootId: "ffffffffffffffffffffffffffffffff"));
+            var drained = DrainAll(reopened);
+            Assert.That(drained.Select(e => e.Message.Id), Is.EqualTo(
+                Enumerable.Range(5, 6).Select(i => Samples.Event(i).Id).Append("ffffffffffffffffffffffffffffffff-1")));
+            Assert.That(drained.Select(e => e.Position), Is.Ordered.Ascending);
+        }
+    }
+
+    [Test]
+    public void A_torn_tail_is_cut_counted_and_reported()
+    {
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20))
+        {
+            for (var seq = 1; seq <= 3; seq++)
+            {
+                journal.Append(Samples.Event(seq));
+            }
+        }
+
+        var segment = Segments().Single();
+        var intact = new FileInfo(segment).Length;
+        using (var stream = new FileStream(segment, FileMode.Append))
+        {
+            // A crash in the middle of the fourth append: header and half a payload.
+            var record = new byte[EventJournal.MaxPayloadBytes / 1024 + 16];
+            record[0] = 200;
+            stream.Write(record, 0, 40);
+        }
+
+        using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.Recovered, Is.EqualTo(3));
+            Assert.That(reopened.TruncatedBytes, Is.EqualTo(40));
+            Assert.That(reopened.CorruptRecords, Is.Zero);
+            Assert.That(reopened.RecoveryNotes, Has.Count.EqualTo(1).And.Some.Contains("torn tail"));
+            Assert.That(new FileInfo(segment).Length, Is.EqualTo(intact));
+        });
+        reopened.Append(Samples.Event(4));
+        Assert.That(DrainAll(reopened).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 1, 2, 3, 4 }));
+    }
+
+    [Test]
+    public void A_corrupt_record_stops_recovery_at_it_with_a_clear_note()
+    {
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20))
+        {
+            for (var seq = 1; seq <= 5; seq++)
+            {
+                journal.Append(Samples.Event(seq));
+            }
+        }
+
+        var segment = Segments().Single();
+        var bytes = File.ReadAllBytes(segment);
+        var recordLength = bytes.Length / 5;
+        bytes[(2 * recordLength) + 30] ^= 0x5A; // inside the third record's payload
+        File.WriteAllBytes(segment, bytes);
+
+        using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.Recovered, Is.EqualTo(2));
+            Assert.That(reopened.CorruptRecords, Is.EqualTo(1));
+            Assert.That(reopened.TruncatedBytes, Is.EqualTo(3 * recordLength));
+            Assert.That(reopened.RecoveryNotes.Single(), Does.Contain("fails its CRC").And.Contain($"offset {2 * recordLength}").And.Contain("kept 2"));
+            Assert.That(Directory.GetFiles(_folder, "*.corrupt-*"), Has.Length.EqualTo(1));
+        });
+        Assert.That(DrainAll(reopened).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 1, 2 }));
+    }
+
+    [Test]
+    public void At_the_event_bound_the_oldest_are_dropped_counted_and_announced_in_their_place()
+    {
+        using var journal = EventJournal.Open(_folder, 5, 1 << 20);
+        for (var seq = 1; seq <= 8; seq++)
+        {
+            journal.Append(Samples.Event(seq));
+        }
+
+        Assert.That(journal.Count, Is.EqualTo(5));
+        Assert.That(journal.Dropped, Is.EqualTo(3));
+        var drained = DrainAll(journal);
+        var notice = drained[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(notice.IsDropNotice, Is.True);
+            Assert.That(notice.Message.Kind, Is.EqualTo(EventKinds.Uplink));
+            Assert.That(notice.Message.Severity, Is.EqualTo(EventSeverities.Warning));
+            Assert.That(notice.Message.Message, Is.EqualTo("3 events dropped (queue full: bound 5 events / 1048576 bytes)"));
+            Assert.That(notice.Message.Id, Is.EqualTo(Samples.Event(3).Id), "the notice takes the id of the newest dropped event");
+            Assert.That(notice.Message.Data["firstDroppedId"], Is.EqualTo(Samples.Event(1).Id));
+            Assert.That(notice.Message.Data["dropped"], Is.EqualTo("3"));
+            Assert.That(drained.Skip(1).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 4, 5, 6, 7, 8 }));
+            Assert.That(drained.Select(e => e.Message.Id), Is.Unique);
+        });
+        Assert.That(journal.TryPeek(out EventMessage _), Is.False);
+    }
+
+    [Test]
+    public void At_the_byte_bound_the_oldest_are_dropped_and_the_notice_survives_a_reopen()
+    {
+        var recordBytes = EventJournal.HeaderBytes + TelemetryJson.SerializeEvent(Samples.Event(1)).Length;
+        var maxBytes = Math.Max(EventJournal.MinimumMaxBytes, recordBytes * 10);
+        var fits = (int)(maxBytes / recordBytes);
+        using (var journal = EventJournal.Open(_folder, 1000, maxBytes))
+        {
+            for (var seq = 1; seq <= fits + 4; seq++)
+            {
+                journal.Append(Samples.Event(seq));
+                Assert.That(journal.Bytes, Is.LessThanOrEqualTo(maxBytes));
+            }
+
+            Assert.That(journal.Dropped, Is.EqualTo(4));
+        }
+
+        using var reopened = EventJournal.Open(_folder, 1000, maxBytes);
+        var drained = DrainAll(reopened);
+        Assert.That(drained[0].IsDropNotice, Is.True);
+        Assert.That(drained[0].Message.Message, Does.StartWith("4 events dropped"));
+        Assert.That(drained.Skip(1).Select(e => e.Message.Seq), Is.EqualTo(Enumerable.Range(5, fits).Select(i => (long)i)));
+    }
+
+    [Test]
+    public void Acknowledging_deletes_fully_delivered_segments()
+    {
+        using var journal = EventJournal.Open(_folder, 100_000, EventJournal.MinimumMaxBytes * 8);
+        for (var seq = 1; seq <= 100; seq++)
+        {
+            journal.Append(Samples.Event(seq));
+        }
+
+        var before = Segments().Length;
+        Assert.That(before, Is.GreaterThan(2), "a small bound rolls segments over");
+        for (var i = 0; i < 60; i++)
+        {
+            journal.TryPeek(out JournalEntry entry);
+            journal.Acknowledge(entry.Position);
+        }
+
+        var middle = Segments().Length;
+        Assert.That(middle, Is.LessThan(before));
+        DrainAll(journal);
+        Assert.That(Segments(), Has.Length.LessThanOrEqualTo(1), "only the active segment may stay");
+        Assert.That(journal.Count, Is.Zero);
+    }
+
+    [Test]
+    public void An_event_too_large_to_store_is_refused_with_its_size()
+    {
+        using var journal = EventJournal.Open(_folder, 10, EventJournal.MinimumMaxBytes);
+        var huge = Samples.Event(1, message: new string('x', 5000));
+        Assert.That(() => journal.Append(huge), Throws.ArgumentException.With.Message.Contains("bytes of JSON"));
+        Assert.That(journal.Count, Is.Zero);
+    }
+
+    [Test]
+    public void Crc32_matches_the_standard_check_value() =>
+        Assert.That(Crc32.Compute("123456789"u8), Is.EqualTo(0xCBF43926u));
+}
