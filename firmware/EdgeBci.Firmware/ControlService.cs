@@ -84,6 +84,31 @@ internal sealed partial class ControlService : BackgroundService
     /// <summary>The last tick's output (state, command, events).</summary>
     public SupervisorOutput? Last => _loop?.Last;
 
+    /// <summary>The channels the supervisor requires good.</summary>
+    public IReadOnlyList<string> RequiredChannels => _stage.Options.RequiredChannels;
+
+    /// <summary>The longest interval between two supervisor ticks so far.</summary>
+    public TimeSpan LongestTickInterval => _loop?.MaxInterval ?? TimeSpan.Zero;
+
+    /// <summary>The actuator's kind, its output now and whether that is neutral.</summary>
+    public (string Kind, string Output, bool Neutral) Actuator
+    {
+        get
+        {
+            var output = _actuator.Output;
+            return (_actuator.Kind, output.ToString(), output.IsNeutral);
+        }
+    }
+
+    /// <summary>
+    /// Raised on the supervisor's thread with every supervisor event, after it is logged. Handlers must return at once
+    /// and not throw (a throw is a pipeline fault: SafeStop).
+    /// </summary>
+    public event Action<SupervisorEvent>? SupervisorEventRaised;
+
+    /// <summary>Raised with every pipeline fault reported to the supervisor (a stage's catch block, an unhandled exception).</summary>
+    public event Action<string>? PipelineFaulted;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var options = _stage.Options;
@@ -296,6 +321,8 @@ internal sealed partial class ControlService : BackgroundService
                 LogStopTiming(supervisorEvent);
             }
 
+            SupervisorEventRaised?.Invoke(supervisorEvent);
+
             if (supervisorEvent.Reason == SupervisorReason.Armed)
             {
                 _autoArmPending = false;
@@ -388,6 +415,7 @@ internal sealed partial class ControlService : BackgroundService
     {
         LogPipelineFault(message);
         _inputs.ReportPipelineFault(message);
+        PipelineFaulted?.Invoke(message);
     }
 
     /// <summary>
@@ -485,7 +513,7 @@ internal sealed partial class ControlService : BackgroundService
             case "disarm":
             case "stop":
                 var kind = verb switch { "arm" => RequestKind.Arm, "disarm" => RequestKind.Disarm, _ => RequestKind.Stop };
-                return await RequestAsync(kind, channel, cancellationToken).ConfigureAwait(false);
+                return await RequestAsync(kind, RequestOrigin.LocalCli, channel, cancellationToken).ConfigureAwait(false);
             case "state":
                 return _loop?.Last is { } last ? LocalReply.Ok(DescribeState(last)) : LocalReply.Error("the supervisor has not ticked yet");
             case "inject":
@@ -499,17 +527,30 @@ internal sealed partial class ControlService : BackgroundService
         }
     }
 
-    private async Task<LocalReply> RequestAsync(RequestKind kind, string channel, CancellationToken cancellationToken)
+    /// <summary>
+    /// A stop or disarm from the network (the MQTT commands): a Remote request, answered like a local one with what the
+    /// supervisor did. The supervisor refuses anything else from a remote origin; this refuses it first.
+    /// </summary>
+    public Task<LocalReply> RemoteRequestAsync(RequestKind kind, string channel, CancellationToken cancellationToken) =>
+        kind is RequestKind.Stop or RequestKind.Disarm
+            ? RequestAsync(kind, RequestOrigin.Remote, channel, cancellationToken)
+            : Task.FromResult(LocalReply.Refused($"a remote {kind} is refused: the network may stop or disarm, never arm or move"));
+
+    private async Task<LocalReply> RequestAsync(RequestKind kind, RequestOrigin origin, string channel, CancellationToken cancellationToken)
     {
-        _autoArmPending = false;
+        if (origin != RequestOrigin.Remote)
+        {
+            _autoArmPending = false;
+        }
+
         var pending = new PendingOutcome(Interlocked.Read(ref _observedTicks));
         lock (_pendingGate)
         {
             _pending.Add(pending);
         }
 
-        _inputs.Request(new OperatorRequest(kind, RequestOrigin.LocalCli));
-        LogLocalRequest(kind, channel);
+        _inputs.Request(new OperatorRequest(kind, origin));
+        LogRequest(origin == RequestOrigin.Remote ? "remote" : "local", kind, channel, origin);
         SupervisorOutput output;
         try
         {
@@ -538,8 +579,8 @@ internal sealed partial class ControlService : BackgroundService
                 case SupervisorReason.ArmRefused or SupervisorReason.RequestRefused:
                     return LocalReply.Refused(supervisorEvent.Message);
                 case SupervisorReason.Armed when kind == RequestKind.Arm:
-                case SupervisorReason.LocalDisarm when kind == RequestKind.Disarm:
-                case SupervisorReason.LocalStop when kind == RequestKind.Stop:
+                case SupervisorReason.LocalDisarm or SupervisorReason.RemoteDisarm when kind == RequestKind.Disarm:
+                case SupervisorReason.LocalStop or SupervisorReason.RemoteStop when kind == RequestKind.Stop:
                     return LocalReply.Ok($"{supervisorEvent.From} -> {supervisorEvent.To}: {supervisorEvent.Message}");
             }
         }
@@ -656,8 +697,8 @@ internal sealed partial class ControlService : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "console: not read, the firmware runs in the background of its terminal (reading would stop the process); run it in the foreground to type arm, disarm, stop")]
     private partial void LogConsoleBackground();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "local: {Kind} requested on the {Channel} (LocalCli)")]
-    private partial void LogLocalRequest(RequestKind kind, string channel);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Scope}: {Kind} requested on the {Channel} ({Origin})")]
+    private partial void LogRequest(string scope, RequestKind kind, string channel, RequestOrigin origin);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Channel}: '{Line}' -> {Reply}")]
     private partial void LogLocalReply(string channel, string line, string reply);

@@ -38,6 +38,8 @@ internal sealed partial class DecodingService(
     private Decision _last;
     private (DateTime Written, long Length) _loadedManifest;
     private DecoderStatus _status = new(false, false, "not started");
+    private ModelName? _model;
+    private DecoderSecond? _lastSecond;
 
     /// <summary>
     /// Raised on the decoding thread with every decision, right after it is recorded; the probabilities are the
@@ -51,6 +53,15 @@ internal sealed partial class DecodingService(
 
     /// <summary>Raised from the decoding stage's catch block with the message, before the firmware stops on the fault.</summary>
     public event Action<string>? Faulted;
+
+    /// <summary>Raised when a model is loaded, swapped in or refused (on the watcher's thread): for the events topic.</summary>
+    public event Action<ModelChange>? ModelChanged;
+
+    /// <summary>The model running now (id, version), or null.</summary>
+    public (string Id, string Version)? Model => Volatile.Read(ref _model) is { } model ? (model.Id, model.Version) : null;
+
+    /// <summary>The last full second's figures (windows, DRDY-to-decision p50/p99), or null before the first.</summary>
+    public DecoderSecond? LastSecond => Volatile.Read(ref _lastSecond);
 
     /// <summary>The decoder's state now.</summary>
     public DecoderStatus Status
@@ -140,11 +151,7 @@ internal sealed partial class DecodingService(
         _loadedManifest = ManifestStamp();
         try
         {
-            var classifier = stage.LoadClassifier();
-            Volatile.Write(ref _decoder, stage.CreateDecoder(classifier, OnDecision));
-            Unavailable = null;
-            LogLoaded(classifier.ToString(), stage.BundleFolder, clock.ElapsedMilliseconds, classifier.LoadedFromCache);
-            SetStatus(new DecoderStatus(true, true, null));
+            Start(stage.LoadClassifier(), clock);
         }
         catch (ModelBundleException exception)
         {
@@ -152,6 +159,17 @@ internal sealed partial class DecodingService(
             LogNoDecoder(exception.Message);
             SetStatus(new DecoderStatus(false, false, exception.Message));
         }
+    }
+
+    /// <summary>The first decoder: at start-up, or when a bundle appears where there was none.</summary>
+    private void Start(OnnxWindowClassifier classifier, Stopwatch? clock)
+    {
+        Volatile.Write(ref _decoder, stage.CreateDecoder(classifier, OnDecision));
+        Unavailable = null;
+        LogLoaded(classifier.ToString(), stage.BundleFolder!, clock?.ElapsedMilliseconds ?? 0, classifier.LoadedFromCache);
+        SetStatus(new DecoderStatus(true, true, null));
+        Volatile.Write(ref _model, new ModelName(classifier.ModelId, classifier.ModelVersion));
+        ModelChanged?.Invoke(new ModelChange("loaded", $"{classifier} loaded and verified", classifier.ModelId, classifier.ModelVersion));
     }
 
     private void Pump(CancellationToken stoppingToken)
@@ -222,6 +240,7 @@ internal sealed partial class DecodingService(
         }
 
         var windows = decoder.WindowsDecoded;
+        Volatile.Write(ref _lastSecond, new DecoderSecond(windows - windowsAtReport, windows, p50, p99, decoder.Gaps));
         var last = LastDecision;
         LogSecond(decoder.CurrentModel, windows - windowsAtReport, last.EvidenceClassName ?? "-", last.Evidence, last.ClassName ?? "-", last.Confidence,
             stage.Focus.Score, p50, p99, decoder.Gaps);
@@ -260,16 +279,14 @@ internal sealed partial class DecodingService(
         catch (ModelBundleException exception)
         {
             LogSwapRefused(exception.Message);
+            ModelChanged?.Invoke(new ModelChange("refused", exception.Message, null, null));
             return;
         }
 
         var running = Volatile.Read(ref _decoder);
         if (running is null)
         {
-            Volatile.Write(ref _decoder, stage.CreateDecoder(next, OnDecision));
-            Unavailable = null;
-            LogLoaded(next.ToString(), stage.BundleFolder!, 0, next.LoadedFromCache);
-            SetStatus(new DecoderStatus(true, true, null));
+            Start(next, clock: null);
             return;
         }
 
@@ -277,11 +294,15 @@ internal sealed partial class DecodingService(
         if (result.Accepted)
         {
             LogSwapped(next.ToString());
+            Volatile.Write(ref _model, new ModelName(next.ModelId, next.ModelVersion));
+            ModelChanged?.Invoke(new ModelChange("swapped", $"{next} swapped in from the next window on", next.ModelId, next.ModelVersion));
         }
         else
         {
+            var description = next.ToString();
             next.Dispose();
             LogSwapRefused(result.Reason ?? "refused");
+            ModelChanged?.Invoke(new ModelChange("refused", $"{description} refused: {result.Reason ?? "refused"}", null, null));
         }
     }
 
@@ -317,3 +338,12 @@ internal sealed partial class DecodingService(
     [LoggerMessage(Level = LogLevel.Critical, Message = "decoding stopped: {Message}")]
     private partial void LogFault(string message);
 }
+
+/// <summary>A model loaded, swapped in or refused, for the events topic.</summary>
+/// <param name="Kind">loaded, swapped or refused.</param>
+internal sealed record ModelChange(string Kind, string Message, string? ModelId, string? ModelVersion);
+
+/// <summary>One second of the decoding stage: windows decoded in it, in all, DRDY-to-decision percentiles (ms, NaN without decisions), gaps so far.</summary>
+internal sealed record DecoderSecond(long Windows, long TotalWindows, double LatencyP50Milliseconds, double LatencyP99Milliseconds, long Gaps);
+
+internal sealed record ModelName(string Id, string Version);

@@ -31,6 +31,9 @@ internal sealed partial class EmulatorFaultService(
     private FaultInjection? _last;
     private long _sequence;
 
+    /// <summary>Raised after each chip fault is set, on the thread that set it.</summary>
+    public event Action<FaultInjection>? Injected;
+
     /// <summary>True on the emulator, the only board faults can be injected into.</summary>
     public bool Available => frontEnd.Emulator is not null;
 
@@ -177,6 +180,7 @@ internal sealed partial class EmulatorFaultService(
         }
 
         LogInjected(record.Fault, record.Origin, record.InjectedAt.TotalMilliseconds, record.LastCleanFrame?.TotalMilliseconds ?? double.NaN);
+        Injected?.Invoke(record);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "emulator fault set before the chip was initialised: {Fault}")]

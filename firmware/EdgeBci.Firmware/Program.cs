@@ -18,17 +18,23 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 });
 builder.Configuration.AddEnvironmentVariables(prefix: "EDGEBCI_");
 
+// Last, so a level set while running (the set-log-level command) wins over every file, variable and argument.
+var logLevels = new LogLevelOverrides();
+((IConfigurationBuilder)builder.Configuration).Add(logLevels);
+
 AcquisitionSettings settings;
 FrontEnd? frontEnd = null;
 SignalStage signal;
 DecodingStage decoding;
 ControlStage? control = null;
+TelemetryStage telemetry;
 try
 {
     settings = AcquisitionSettings.Bind(builder.Configuration);
 
     // Control is checked before any hardware is touched: a key that is refused on this board is a configuration error.
     control = ControlStage.Create(builder.Configuration, settings, builder.Environment.ContentRootPath);
+    telemetry = TelemetryStage.Create(builder.Configuration);
     frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
     EmulatorFaultService.ApplyAtStart(frontEnd, settings.Emulator);
     signal = SignalStage.Create(builder.Configuration, frontEnd);
@@ -60,6 +66,17 @@ using (control)
     builder.Services.AddHostedService(sp => sp.GetRequiredService<DecodingService>());
     builder.Services.AddSingleton<EmulatorFaultService>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<EmulatorFaultService>());
+
+    builder.Services.AddSingleton(telemetry);
+    builder.Services.AddSingleton(telemetry.Recording);
+    builder.Services.AddSingleton<RecordingService>();
+    builder.Services.AddSingleton<RuntimeSelfTest>();
+    builder.Services.AddSingleton(logLevels);
+    builder.Services.AddSingleton<RemoteCommands>();
+
+    // Before control: the uplink is up before the supervisor's first event and still up for switch-off's last ones.
+    builder.Services.AddSingleton<TelemetryService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
 
     // Registered last: started after every stage it watches, stopped first (switch-off: neutral before the stages stop).
     builder.Services.AddSingleton(control);

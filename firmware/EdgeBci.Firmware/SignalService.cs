@@ -27,6 +27,7 @@ internal sealed partial class SignalService(
     private long _railingMask;
     private long _badMask;
     private long _blocks;
+    private ChannelReport[]? _channels;
 
     /// <summary>Raised from the signal stage's catch block with the message, before the firmware stops on the fault.</summary>
     public event Action<string>? Faulted;
@@ -36,6 +37,9 @@ internal sealed partial class SignalService(
 
     /// <summary>Bit n: the quality monitor judges channel n bad (lead-off, railed, flat line) (any thread).</summary>
     public ulong BadQualityMask => (ulong)Volatile.Read(ref _badMask);
+
+    /// <summary>Each channel's quality verdict and broadband RMS at the last once-a-second report (null before it; any thread).</summary>
+    public IReadOnlyList<ChannelReport>? Channels => Volatile.Read(ref _channels);
 
     /// <summary>Blocks the chain has processed so far (any thread).</summary>
     public long Blocks => Interlocked.Read(ref _blocks);
@@ -154,6 +158,7 @@ internal sealed partial class SignalService(
                 }
 
                 LogSecond(stage.Quality.Describe(), line.ToString().TrimEnd());
+                PublishChannelReport(acquisition.Loop?.Counters.ElectrodesOff ?? 0);
             }
         }
     }
@@ -177,6 +182,24 @@ internal sealed partial class SignalService(
         Volatile.Write(ref _railingMask, (long)railing);
         Volatile.Write(ref _badMask, (long)bad);
         Interlocked.Increment(ref _blocks);
+    }
+
+    /// <summary>Once a second (a small array, never per sample): what the telemetry reports per channel.</summary>
+    private void PublishChannelReport(ulong leadOff)
+    {
+        var railing = RailingMask;
+        var names = stage.Quality.ChannelNames;
+        var report = new ChannelReport[names.Count];
+        for (var c = 0; c < report.Length; c++)
+        {
+            var bit = 1UL << c;
+            var verdict = (leadOff & bit) != 0 ? "lead-off"
+                : (railing & bit) != 0 ? "railed"
+                : stage.Quality.Get(c).State switch { QualityState.Good => "good", QualityState.Noisy => "noisy", _ => "bad" };
+            report[c] = new ChannelReport(names[c], verdict, stage.Quality.GetMetrics(c).BroadbandRmsMicrovolts);
+        }
+
+        Volatile.Write(ref _channels, report);
     }
 
     private int FindBand(string name)
@@ -204,3 +227,6 @@ internal sealed partial class SignalService(
     [LoggerMessage(Level = LogLevel.Critical, Message = "Signal chain stopped on a fault: {Reason}")]
     private partial void LogFault(string reason);
 }
+
+/// <summary>One channel at the last report: its name, "good", "noisy", "bad", "lead-off" or "railed", and its broadband RMS (µV).</summary>
+internal sealed record ChannelReport(string Name, string Quality, double RmsMicrovolts);

@@ -1,3 +1,4 @@
+using EdgeBci.Tests.Shared.Mosquitto;
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
@@ -234,7 +235,7 @@ public class UplinkTests
         await WaitConnectedAsync(uplink);
         await probe.WaitForAsync(m => Json(m)["online"]!.GetValue<bool>(), "status online");
 
-        relay.Sever();
+        relay.Abort();
         var will = await probe.WaitForAsync(m => !Json(m)["online"]!.GetValue<bool>(), "the will");
         var document = TelemetryJson.DeserializeStatus(will.Payload.ToArray());
         Assert.That(document.StartedAt, Is.EqualTo(StartedAt));

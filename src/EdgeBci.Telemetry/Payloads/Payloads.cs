@@ -31,7 +31,8 @@ public sealed record AcquisitionTelemetry(double SampleRateHz, long Frames, long
 
 public sealed record ChannelTelemetry(string Name, string Quality, double RmsMicrovolts);
 
-public sealed record DecoderTelemetry(string? ModelId, string? ModelVersion, bool Healthy, long Windows, double LatencyP50Ms, double LatencyP99Ms);
+/// <summary>The decoder; the latency percentiles are null in an interval without a decision.</summary>
+public sealed record DecoderTelemetry(string? ModelId, string? ModelVersion, bool Healthy, long Windows, double? LatencyP50Ms, double? LatencyP99Ms);
 
 public sealed record DecisionTelemetry(
     [property: JsonPropertyName("class")] string Class,

@@ -1,0 +1,65 @@
+using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Telemetry;
+
+namespace EdgeBci.Firmware;
+
+/// <summary>
+/// The telemetry stage's configuration (sections <c>Mqtt</c> and <c>Recording</c>), bound strictly and checked before
+/// any hardware is touched, so a bad key ends start-up with its name and exit code 2, and the folder the event journal
+/// keeps undelivered events in.
+/// </summary>
+internal sealed class TelemetryStage
+{
+    private TelemetryStage(MqttOptions mqtt, RecordingOptions recording, string eventQueueFolder, string deviceId)
+    {
+        Mqtt = mqtt;
+        Recording = recording;
+        EventQueueFolder = eventQueueFolder;
+        DeviceId = deviceId;
+    }
+
+    public MqttOptions Mqtt { get; }
+
+    public RecordingOptions Recording { get; }
+
+    /// <summary>Where undelivered events wait: Mqtt:EventQueuePath, else /var/lib/edgebci/events on a unit, else the temp folder's edgebci-events-&lt;device&gt;.</summary>
+    public string EventQueueFolder { get; }
+
+    public string DeviceId { get; }
+
+    /// <exception cref="ArgumentException">An Mqtt or Recording key is unknown or invalid; the message names every one.</exception>
+    public static TelemetryStage Create(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var mqtt = AcquisitionSettings.BindSection<MqttOptions>(configuration, MqttOptions.SectionName);
+        var recording = AcquisitionSettings.BindSection<RecordingOptions>(configuration, RecordingOptions.Section);
+        var problems = new List<string>(mqtt.Validate());
+        problems.AddRange(recording.Validate());
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems));
+        }
+
+        var deviceId = mqtt.ResolveDeviceId();
+        return new TelemetryStage(mqtt, recording, ResolveEventQueue(mqtt.EventQueuePath, deviceId), deviceId);
+    }
+
+    private static string ResolveEventQueue(string configured, string deviceId)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        const string unit = "/var/lib/edgebci/events";
+        try
+        {
+            Directory.CreateDirectory(unit);
+            return unit;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return Path.Combine(Path.GetTempPath(), "edgebci-events-" + deviceId);
+        }
+    }
+}

@@ -1,0 +1,327 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EdgeBci.Tests.Shared;
+using EdgeBci.Tests.Shared.Mosquitto;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeBci.Firmware.Tests;
+
+/// <summary>
+/// The firmware's MQTT side as a dashboard sees it, with the real firmware as a child process: on the embedded broker
+/// (the make-run default) every topic carries schema-valid documents and every command is answered; against a real
+/// mosquitto with mutual TLS and the deployed ACL a client without permission cannot command the unit and the will marks
+/// a killed unit offline; a 60 s broker outage loses no event and does not slow the decoder; 10,000 hostile command
+/// payloads neither crash the unit nor change its supervisor.
+/// </summary>
+[NonParallelizable]
+public sealed partial class TelemetryTests
+{
+    private const string Unit = "unit-1";
+    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(60);
+    private static readonly Dictionary<string, JsonSchemaCheck> Schemas = [];
+
+    private string _scratch = null!;
+
+    [SetUp]
+    public void CreateScratch()
+    {
+        _scratch = Path.Combine(Path.GetTempPath(), $"edgebci-telemetry-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_scratch);
+    }
+
+    [TearDown]
+    public void DeleteScratch() => Directory.Delete(_scratch, recursive: true);
+
+    [Test]
+    public async Task On_the_embedded_broker_a_dashboard_sees_status_telemetry_and_events_and_every_command_is_answered()
+    {
+        using var firmware = new FirmwareProcess("--Mqtt:EmbeddedPort=0", $"--Mqtt:DeviceId={Unit}", $"--Mqtt:EventQueuePath={_scratch}/events",
+            $"--Recording:Folder={_scratch}/recordings");
+        var port = EmbeddedPort(firmware);
+        await using var dashboard = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("dashboard").Build());
+        await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/#");
+        await dashboard.SubscribeAsync("edgebci/v1/replies/dashboard/#");
+
+        var status = await dashboard.WaitForTopicAsync($"edgebci/v1/{Unit}/status", Startup);
+        var telemetry = await dashboard.WaitForAsync(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal) && Json(m).GetProperty("channels").GetArrayLength() == 8,
+            "telemetry with the 8 channels' quality", Startup);
+        var armed = await dashboard.WaitForAsync(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && Json(m).GetProperty("message").GetString()!.StartsWith("Disarmed -> Armed Armed", StringComparison.Ordinal),
+            "the auto-arm supervisor event", Startup);
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Retain, Is.True);
+            Assert.That(Json(status).GetProperty("online").GetBoolean(), Is.True);
+            Assert.That(Json(status).GetProperty("board").GetString(), Is.EqualTo("emulator"));
+            Assert.That(Validate("status", status), Is.Empty);
+            Assert.That(Validate("telemetry", telemetry), Is.Empty, telemetry.Payload);
+            Assert.That(Json(telemetry).GetProperty("acquisition").GetProperty("sampleRateHz").GetDouble(), Is.EqualTo(250));
+            Assert.That(Validate("event", armed), Is.Empty, armed.Payload);
+            Assert.That(Json(armed).GetProperty("kind").GetString(), Is.EqualTo("supervisor"));
+        });
+
+        var arm = await Command(dashboard, "arm", "{}");
+        var configuration = await Command(dashboard, "report-configuration", "{}");
+        var selfTest = await Command(dashboard, "self-test", "{}");
+        var logLevel = await Command(dashboard, "set-log-level", """{"args":{"level":"Debug","category":"EdgeBci.Firmware.DecodingService"}}""");
+        var badLevel = await Command(dashboard, "set-log-level", """{"args":{"level":"Loud"}}""");
+        var recording = await Command(dashboard, "start-recording", """{"args":{"seconds":2,"label":"camp-1"}}""");
+        var recorded = await dashboard.WaitForAsync(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && Json(m).GetProperty("message").GetString()!.StartsWith("recording finished", StringComparison.Ordinal),
+            "the recording's end event", TimeSpan.FromSeconds(20));
+        var stop = await Command(dashboard, "stop", "{}");
+        await dashboard.WaitForAsync(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && Json(m).GetProperty("message").GetString()!.Contains("SafeStop RemoteStop", StringComparison.Ordinal),
+            "the remote stop's supervisor event", TimeSpan.FromSeconds(10));
+
+        TestContext.Out.WriteLine(selfTest.GetRawText());
+        Assert.Multiple(() =>
+        {
+            Assert.That(Error(arm), Is.EqualTo("unknown-command"), "no command arms the unit");
+            Assert.That(configuration.GetProperty("result").GetProperty("Mqtt:Broker").GetString(), Is.EqualTo("embedded"));
+            Assert.That(selfTest.GetProperty("ok").GetBoolean(), Is.True, selfTest.GetRawText());
+            Assert.That(selfTest.GetProperty("result").GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()),
+                Is.EqualTo(new[] { "acquisition", "channels", "model", "decoder", "supervisor", "disk" }));
+            Assert.That(logLevel.GetProperty("ok").GetBoolean(), Is.True, logLevel.GetRawText());
+            Assert.That(Error(badLevel), Is.EqualTo("bad-arguments"));
+            Assert.That(badLevel.GetProperty("error").GetProperty("message").GetString(), Does.Contain("$.args.level"));
+            Assert.That(recording.GetProperty("ok").GetBoolean(), Is.True, recording.GetRawText());
+            Assert.That(new FileInfo(recording.GetProperty("result").GetProperty("path").GetString()!).Length, Is.GreaterThan(2 * 8 * 250 * 3), "two seconds of 8 channels, 24-bit");
+            Assert.That(Validate("event", recorded), Is.Empty);
+            Assert.That(stop.GetProperty("ok").GetBoolean(), Is.True, stop.GetRawText());
+            Assert.That(stop.GetProperty("result").GetProperty("state").GetString(), Is.EqualTo("SafeStop"));
+        });
+        Assert.That(firmware.WaitUntil(o => DebugDecision().IsMatch(o), TimeSpan.FromSeconds(10)), Is.True, "set-log-level took effect while running");
+        Assert.That(firmware.Output, Does.Contain("remote: Stop requested on the mqtt from dashboard (Remote)"));
+    }
+
+    [Test]
+    public async Task With_mosquitto_TLS_and_the_ACL_an_observer_cannot_command_the_unit_and_the_will_marks_a_killed_unit_offline()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var certificate = broker.ClientCertificate(Unit);
+        using var firmware = new FirmwareProcess($"--Mqtt:Broker=mqtts://127.0.0.1:{broker.TlsPort}", $"--Mqtt:DeviceId={Unit}",
+            $"--Mqtt:CaCertificate={broker.AuthorityPemPath}", $"--Mqtt:ClientCertificate={certificate.CertificatePath}", $"--Mqtt:ClientKey={certificate.KeyPath}",
+            $"--Mqtt:EventQueuePath={_scratch}/events", $"--Recording:Folder={_scratch}/recordings");
+        await using var dashboard = await MqttTestClient.ConnectTlsAsync(broker, "dashboard");
+        await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/#");
+        await dashboard.SubscribeAsync("edgebci/v1/replies/dashboard/#");
+        await dashboard.WaitForAsync(m => m.Topic.EndsWith("/status", StringComparison.Ordinal) && Json(m).GetProperty("online").GetBoolean(), "the unit online", Startup);
+        await dashboard.WaitForAsync(m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal), "telemetry over TLS", Startup);
+
+        await using var observer = await MqttTestClient.ConnectTlsAsync(broker, "observer");
+        var refused = await observer.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/stop").WithPayload("{}")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var disarm = await Command(dashboard, "disarm", "{}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.NotAuthorized));
+            Assert.That(disarm.GetProperty("ok").GetBoolean(), Is.True, disarm.GetRawText());
+            Assert.That(firmware.Output, Does.Not.Contain("remote: Stop requested"), "the observer's stop never reached the unit");
+            Assert.That(firmware.Output, Does.Contain("remote: Disarm requested on the mqtt"));
+        });
+
+        firmware.KillFirmwareOnly();
+
+        var will = await dashboard.WaitForAsync(m => m.Topic.EndsWith("/status", StringComparison.Ordinal) && !Json(m).GetProperty("online").GetBoolean(), "the will", TimeSpan.FromSeconds(30));
+        await using var late = await MqttTestClient.ConnectTlsAsync(broker, "observer");
+        await late.SubscribeAsync($"edgebci/v1/{Unit}/status");
+        var retained = await late.WaitForTopicAsync($"edgebci/v1/{Unit}/status");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Validate("status", will), Is.Empty);
+            Assert.That(retained.Retain, Is.True);
+            Assert.That(Json(retained).GetProperty("online").GetBoolean(), Is.False, "a dashboard that connects later sees the unit offline");
+        });
+    }
+
+    [Test]
+    public async Task A_60_s_broker_outage_loses_no_event_delivers_them_in_order_with_their_times_and_leaves_decoding_unhurried()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        using var firmware = new FirmwareProcess($"--Mqtt:Broker=mqtt://127.0.0.1:{broker.PlainPort}", $"--Mqtt:DeviceId={Unit}", $"--Mqtt:Username={Unit}",
+            $"--Mqtt:Password={broker.PasswordOf(Unit)}", "--Mqtt:ReconnectMaxDelayMs=2000", $"--Mqtt:EventQueuePath={_scratch}/events",
+            $"--Recording:Folder={_scratch}/recordings", "--Logging:LogLevel:EdgeBci.Firmware.DecodingService=Debug");
+        var dashboardOptions = MqttTestClient.TlsOptions(broker, "dashboard", "dashboard-outage").WithCleanStart(false).WithSessionExpiryInterval(3600).Build();
+        var dashboard = await MqttTestClient.ConnectAsync(dashboardOptions);
+        await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/events");
+        await dashboard.WaitForAsync(m => Json(m).GetProperty("message").GetString()!.StartsWith("Disarmed -> Armed", StringComparison.Ordinal), "the auto-arm event", Startup);
+        await dashboard.Client.DisconnectAsync(dashboard.DisconnectKeepingSession());
+        var before = dashboard.Received.Count;
+        await dashboard.DisposeAsync();
+
+        await broker.StopAsync();
+        var outageStart = DateTimeOffset.UtcNow;
+        var outputAtOutage = firmware.Output.Length;
+        string[] faults = ["railed=5", "electrode-off=3", "stuck-drdy", "corrupt-status=300", "railed=2"];
+        foreach (var fault in faults)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            firmware.Send($"inject {fault}");
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            firmware.Send("clear");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            firmware.Send("arm");
+        }
+
+        var remaining = TimeSpan.FromSeconds(60) - (DateTimeOffset.UtcNow - outageStart);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining);
+        }
+
+        var outageLog = firmware.Output[outputAtOutage..];
+        var outageEnd = DateTimeOffset.UtcNow;
+        await broker.StartAsync();
+
+        await using var resumed = await MqttTestClient.ConnectAsync(dashboardOptions);
+        var injected = faults.Length;
+        await resumed.WaitForAsync(_ => resumed.Received.Count(m => Json(m).GetProperty("message").GetString()!.StartsWith("emulator fault injected", StringComparison.Ordinal)) >= injected,
+            "every fault event of the outage", TimeSpan.FromSeconds(60));
+
+        var events = resumed.Received.Select(Json).ToList();
+        var unique = events.GroupBy(e => e.GetProperty("id").GetString()).Select(g => g.First()).ToList();
+        var seqs = unique.Select(e => e.GetProperty("seq").GetInt64()).ToList();
+        var duringOutage = unique.Where(e => e.GetProperty("time").GetDateTimeOffset() is var time && time > outageStart && time < outageEnd).ToList();
+        var latencies = DebugDecision().Matches(outageLog).Select(m => double.Parse(m.Groups["latency"].Value, CultureInfo.InvariantCulture)).Order().ToList();
+        var p99 = latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)];
+        TestContext.Out.WriteLine(FormattableString.Invariant(
+            $"outage {(outageEnd - outageStart).TotalSeconds:0.0} s: {before} events before, {events.Count} delivered after ({unique.Count} unique), {duringOutage.Count} stamped during the outage; decisions during the outage {latencies.Count}, DRDY-to-decision p50 {latencies[latencies.Count / 2]:0.00} ms p99 {p99:0.00} ms max {latencies[^1]:0.00} ms"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(seqs, Is.Ordered, "delivered in order");
+            Assert.That(seqs, Is.Unique);
+            Assert.That(seqs[^1] - seqs[0] + 1, Is.EqualTo(seqs.Count), "no gap in the sequence");
+            Assert.That(duringOutage.Count(e => e.GetProperty("message").GetString()!.StartsWith("emulator fault injected", StringComparison.Ordinal)), Is.EqualTo(injected),
+                "each fault event kept its original time from inside the outage");
+            Assert.That(duringOutage.Count(e => e.GetProperty("kind").GetString() == "supervisor" && e.GetProperty("severity").GetString() == "critical"), Is.GreaterThanOrEqualTo(injected),
+                "every STOP of the outage arrived");
+            Assert.That(latencies.Count, Is.GreaterThan(200), "decoding went on during the outage");
+            Assert.That(p99, Is.LessThan(50), "nothing on the decoding path waits on the network (the goal's 5 ms is measured by the benchmark; this machine's stalls are not the network's)");
+        });
+    }
+
+    [Test]
+    public async Task Ten_thousand_hostile_command_payloads_neither_crash_the_unit_nor_move_its_supervisor()
+    {
+        using var firmware = new FirmwareProcess("--Mqtt:EmbeddedPort=0", $"--Mqtt:DeviceId={Unit}", $"--Mqtt:EventQueuePath={_scratch}/events",
+            $"--Recording:Folder={_scratch}/recordings", "--Mqtt:Commands:stop:AllowedSenders:0=safety-officer", "--Mqtt:Commands:disarm:AllowedSenders:0=safety-officer");
+        var port = EmbeddedPort(firmware);
+        Assert.That(firmware.WaitUntil(o => o.Contains("Disarmed -> Armed Armed", StringComparison.Ordinal), Startup), Is.True, firmware.Output);
+        await using var attacker = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("intruder").Build());
+        await attacker.SubscribeAsync("edgebci/v1/replies/intruder/#");
+
+        var random = new Random(7);
+        const int Count = 10_000;
+        var codes = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < Count; i++)
+        {
+            var (name, payload) = Hostile(random, i);
+            var message = new MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/{name}").WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"edgebci/v1/replies/intruder/{i}")
+                .WithCorrelationData(BitConverter.GetBytes(i)).WithUserProperty("sender", new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes("safety-officer"))).Build();
+            await attacker.Client.PublishAsync(message);
+        }
+
+        await attacker.WaitForAsync(_ => attacker.Received.Count >= Count, $"{Count} answers", TimeSpan.FromSeconds(120));
+        foreach (var answer in attacker.Received)
+        {
+            var code = Json(answer).GetProperty("ok").GetBoolean() ? "ok" : Error(Json(answer))!;
+            codes[code] = codes.GetValueOrDefault(code) + 1;
+        }
+
+        TestContext.Out.WriteLine(string.Join(", ", codes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(firmware.HasExited, Is.False, "the unit is still running");
+            Assert.That(attacker.Received.Select(m => BitConverter.ToInt32(m.CorrelationData!)).Distinct().Count(), Is.EqualTo(Count), "every request answered once, with its correlation data");
+            Assert.That(codes.Keys, Is.SubsetOf(new[] { "unknown-command", "too-large", "bad-json", "bad-arguments", "not-authorised", "ok", "failed" }));
+            Assert.That(codes.GetValueOrDefault("not-authorised"), Is.GreaterThan(0), "the embedded broker stamps the real client id over a forged sender");
+            Assert.That(firmware.Output, Does.Not.Contain("RemoteStop").And.Not.Contain("RemoteDisarm"), "no hostile request stopped or disarmed the unit");
+            Assert.That(firmware.Output, Does.Not.Contain("Unhandled exception"));
+        });
+    }
+
+    /// <summary>A hostile request: unknown or forbidden names, broken JSON, wrong types, deep nesting, huge payloads, stray arguments.</summary>
+    private static (string Name, byte[] Payload) Hostile(Random random, int i)
+    {
+        string[] names = ["stop", "disarm", "arm", "move", "drive", "self-test", "set-log-level", "report-configuration", "start-recording", "STOP", "stop/../arm", "%00", ""];
+        var name = names[random.Next(names.Length)];
+        if (name.Length == 0)
+        {
+            name = "x" + i.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var payload = (i % 9) switch
+        {
+            0 => Encoding.UTF8.GetBytes("{"),
+            1 => Encoding.UTF8.GetBytes(new string('[', 5000)),
+            2 => Encoding.UTF8.GetBytes("{\"args\":" + new string('x', 10_000) + "}"),
+            3 => Encoding.UTF8.GetBytes("{\"args\":{\"level\":42,\"seconds\":\"forever\"}}"),
+            4 => Encoding.UTF8.GetBytes("{\"args\":[1,2,3]}"),
+            5 => Encoding.UTF8.GetBytes("{\"args\":{},\"move\":\"forward\"}"),
+            6 => RandomBytes(random),
+            7 => Encoding.UTF8.GetBytes("{\"args\":{\"level\":\"\\ud800\"}}"),
+            _ => Encoding.UTF8.GetBytes("{\"args\":{\"unknown\":true}}"),
+        };
+        return (name, payload);
+    }
+
+    private static byte[] RandomBytes(Random random)
+    {
+        var bytes = new byte[random.Next(1, 300)];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static int EmbeddedPort(FirmwareProcess firmware)
+    {
+        Assert.That(firmware.WaitUntil(o => EmbeddedBrokerLine().IsMatch(o), Startup), Is.True, firmware.Output);
+        return int.Parse(EmbeddedBrokerLine().Match(firmware.Output).Groups["port"].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<JsonElement> Command(MqttTestClient dashboard, string name, string payload)
+    {
+        var correlation = Guid.NewGuid().ToByteArray();
+        var message = new MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/{name}").WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"edgebci/v1/replies/dashboard/{name}")
+            .WithCorrelationData(correlation).WithUserProperty("sender", new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes("dashboard"))).Build();
+        var published = await dashboard.Client.PublishAsync(message);
+        Assert.That(published.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success).Or.EqualTo(MqttClientPublishReasonCode.NoMatchingSubscribers), name);
+        var answer = await dashboard.WaitForAsync(m => m.CorrelationData is { } data && data.AsSpan().SequenceEqual(correlation), $"the answer to {name}", TimeSpan.FromSeconds(20));
+        Assert.That(Validate("command-result", answer), Is.Empty, answer.Payload);
+        return Json(answer);
+    }
+
+    private static string? Error(JsonElement result) =>
+        result.GetProperty("error").ValueKind == JsonValueKind.Object ? result.GetProperty("error").GetProperty("code").GetString() : null;
+
+    private static JsonElement Json(ReceivedMessage message)
+    {
+        using var document = JsonDocument.Parse(message.Payload);
+        return document.RootElement.Clone();
+    }
+
+    private static IReadOnlyList<string> Validate(string schema, ReceivedMessage message)
+    {
+        JsonSchemaCheck check;
+        lock (Schemas)
+        {
+            if (!Schemas.TryGetValue(schema, out check!))
+            {
+                check = JsonSchemaCheck.Load(RepositoryRoot.File($"deploy/schemas/{schema}.schema.json"));
+                Schemas[schema] = check;
+            }
+        }
+
+        return check.Validate(message.Payload);
+    }
+
+    [GeneratedRegex(@"mqtt: embedded broker listening on 127\.0\.0\.1:(?<port>\d+)")]
+    private static partial Regex EmbeddedBrokerLine();
+
+    [GeneratedRegex(@"decision #\d+: .*DRDY-to-decision (?<latency>\d+\.\d+) ms")]
+    private static partial Regex DebugDecision();
+}
