@@ -75,12 +75,12 @@ public sealed class MessageSchemaTests
     [Test]
     public void A_value_outside_an_enum_is_named()
     {
-        var quality = ValidateMutated("telemetry", document => document["channels"]![1]!["quality"] = "noisy");
+        var quality = ValidateMutated("telemetry", document => document["channels"]![1]!["quality"] = "muddy");
         var severity = ValidateMutated("event", document => document["severity"] = "fatal");
         var state = ValidateMutated("telemetry", document => document["supervisor"]!["state"] = "Moving");
         var code = ValidateMutated("command-result.unknown-command", document => document["error"]!["code"] = "forbidden");
 
-        Assert.That(quality, Has.Some.StartsWith("$.channels[1].quality: \"noisy\" is not one of"));
+        Assert.That(quality, Has.Some.StartsWith("$.channels[1].quality: \"muddy\" is not one of"));
         Assert.That(severity, Has.Some.StartsWith("$.severity: \"fatal\" is not one of"));
         Assert.That(state, Has.Some.StartsWith("$.supervisor.state: \"Moving\" is not one of"));
         Assert.That(code, Has.Some.Contains("$.error.code: \"forbidden\" is not one of"));
