@@ -90,7 +90,7 @@ internal static class MonitorCommand
         var screen = new Screen(output, settings, board, connection, time);
 
         // A console that is not a terminal (a pipe, a log, a test) cannot redraw in place; it gets the plain lines.
-        if (settings.Plain || !output.Profile.Capabilities.Interactive)
+        if (settings.Plain || !output.Profile.Out.IsTerminal || !output.Profile.Capabilities.Interactive)
         {
             await screen.RunPlainAsync(arrived.Reader, watching.Token);
         }

@@ -77,9 +77,9 @@ internal sealed class MonitorSettings : IDisposable
             {
                 clientCertificate = X509Certificate2.CreateFromPemFile(cert.FullName, key.FullName);
             }
-            catch (CryptographicException exception)
+            catch (Exception exception) when (exception is CryptographicException or ArgumentException)
             {
-                throw new ArgumentException($"--cert {cert.FullName} / --key {key.FullName}: not a PEM certificate and its matching private key ({exception.Message}).", exception);
+                throw new ArgumentException($"--cert {cert.FullName} / --key {key.FullName}: not a PEM certificate and its matching private key ({exception.Message.Replace(" (Parameter 'privateKey')", string.Empty, StringComparison.Ordinal)}).", exception);
             }
         }
 

@@ -8,6 +8,17 @@ using static EdgeBci.Cli.Tests.Monitor.UnitJson;
 
 namespace EdgeBci.Cli.Tests.Monitor;
 
+/// <summary>A port nothing listens on at the moment of asking: the system's pick for a listener that is closed at once.</summary>
+internal static class MonitorCommandTestsPorts
+{
+    public static int Free()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
 /// <summary>The command end to end: an in-process broker, units played by a plain MQTT client, the monitor run as the CLI runs it.</summary>
 [NonParallelizable]
 public class MonitorCommandTests
@@ -62,6 +73,35 @@ public class MonitorCommandTests
         Assert.That(exit, Is.Zero, output);
         Assert.That(output, Does.Not.Contain("unit-1"));
         Assert.That(LastRow(output.Split('\n'), "unit-2"), Does.Contain("SafeStop"));
+    }
+
+    [Test]
+    public async Task A_dropped_broker_shows_reconnecting_and_the_monitor_comes_back_when_it_returns()
+    {
+        var port = FreePort();
+        var server = await StartBrokerAsync(port);
+        var monitorSubscribed = MonitorSubscription(server);
+        var run = Task.Run(() => CliRunner.Run("monitor", "--broker", $"127.0.0.1:{port}", "--plain", "--seconds", "10"));
+        await monitorSubscribed.WaitAsync(Patience);
+        await server.StopAsync(new MqttServerStopOptions());
+        server.Dispose();
+
+        // Down for longer than a redraw, so a table shows the reconnecting header, then back on the same port; the
+        // monitor retries after 1 s and 2 s more, so it is back well inside its 10 s.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        using var returned = await StartBrokerAsync(port);
+        var resubscribed = MonitorSubscription(returned);
+        await resubscribed.WaitAsync(Patience);
+        using var units = await ConnectUnitsAsync(port);
+        await PublishAsync(units, "edgebci/v1/unit-1/status", Status("unit-1", online: true), retain: true);
+        var (exit, output) = await PlayUnitsUntilAsync(units, run, sendEvent: false);
+
+        Assert.That(exit, Is.Zero, output);
+        var headers = output.Split('\n').Where(line => line.StartsWith("edgebci monitor ", StringComparison.Ordinal)).ToList();
+        var firstReconnecting = headers.FindIndex(line => line.Contains(": reconnecting (", StringComparison.Ordinal));
+        Assert.That(firstReconnecting, Is.GreaterThanOrEqualTo(0), output);
+        Assert.That(headers.Skip(firstReconnecting).Last(), Does.Contain(": connected"), output);
+        Assert.That(LastRow(output.Split('\n'), "unit-1"), Does.Contain("Active turn-left"), output);
     }
 
     [Test]
@@ -143,17 +183,12 @@ public class MonitorCommandTests
         return await run.WaitAsync(Patience);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => MonitorCommandTestsPorts.Free();
 
     private static async Task<MqttServer> StartBrokerAsync(int port)
     {
         var factory = new MqttServerFactory();
-        var server = factory.CreateMqttServer(factory.CreateServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(port).Build());
+        var server = factory.CreateMqttServer(factory.CreateServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(port).WithDefaultEndpointReuseAddress().Build());
         await server.StartAsync();
         return server;
     }
