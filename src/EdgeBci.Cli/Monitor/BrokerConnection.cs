@@ -165,7 +165,14 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
     private async Task ConnectAndSubscribeAsync(CancellationToken cancel)
     {
-        await client.ConnectAsync(options, cancel);
+        // MQTTnet 5 returns a refusal (bad credentials, not authorised, ...) as a result code rather than throwing it.
+        var connected = await client.ConnectAsync(options, cancel);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            var reason = string.IsNullOrEmpty(connected.ReasonString) ? string.Empty : $" ({connected.ReasonString})";
+            throw new BrokerConnectionException($"the broker refused the connection: {connected.ResultCode}{reason}", new InvalidOperationException(connected.ResultCode.ToString()));
+        }
+
         var device = settings.DeviceFilter ?? "+";
         var subscription = factory.CreateSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic($"{MonitorBoard.TopicPrefix}{device}/status").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
@@ -224,8 +231,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
                     state = "connected";
                     break;
                 }
-                catch (Exception exception) when (!cancel.IsCancellationRequested && IsConnectionFailure(exception))
+                catch (Exception exception) when (!cancel.IsCancellationRequested)
                 {
+                    // Whatever stopped this attempt, the next one may succeed; the header shows why it failed.
                     state = $"reconnecting (attempt {attempt}: {Describe(exception)})";
                 }
             }

@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Spectre.Console;
 using static EdgeBci.Cli.Tests.Monitor.UnitJson;
 
 namespace EdgeBci.Cli.Tests.Monitor;
@@ -16,6 +17,22 @@ internal static class MonitorCommandTestsPorts
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A console output that says it is a terminal, as a real one does, so the command draws its live table.</summary>
+internal sealed class TerminalOutput(TextWriter writer) : IAnsiConsoleOutput
+{
+    public TextWriter Writer => writer;
+
+    public bool IsTerminal => true;
+
+    public int Width => 250;
+
+    public int Height => 40;
+
+    public void SetEncoding(System.Text.Encoding encoding)
+    {
     }
 }
 
@@ -102,6 +119,63 @@ public class MonitorCommandTests
         Assert.That(firstReconnecting, Is.GreaterThanOrEqualTo(0), output);
         Assert.That(headers.Skip(firstReconnecting).Last(), Does.Contain(": connected"), output);
         Assert.That(LastRow(output.Split('\n'), "unit-1"), Does.Contain("Active turn-left"), output);
+    }
+
+    [TestCase("s3cret", 0, "connected")]
+    [TestCase("guess", 3, "cannot connect to the MQTT broker at 127.0.0.1:")]
+    public async Task Credentials_reach_the_broker_and_a_refusal_is_reported(string password, int expectedExit, string expectedText)
+    {
+        var port = FreePort();
+        using var server = await StartBrokerAsync(port);
+        server.ValidatingConnectionAsync += args =>
+        {
+            if (args.ClientId.StartsWith("edgebci-monitor-", StringComparison.Ordinal) && (args.UserName != "engineer" || args.Password != "s3cret"))
+            {
+                args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var (exit, output) = await Task.Run(() => CliRunner.Run("monitor", "--broker", $"127.0.0.1:{port}", "--username", "engineer", "--password", password, "--plain", "--seconds", "1"));
+        Assert.That(exit, Is.EqualTo(expectedExit), output);
+        Assert.That(output, Does.Contain(expectedText));
+        if (expectedExit != 0)
+        {
+            Assert.That(output, Does.Contain("BadUserNameOrPassword"));
+        }
+    }
+
+    [Test]
+    public async Task On_a_terminal_the_table_is_drawn_live_with_colours()
+    {
+        var port = FreePort();
+        using var server = await StartBrokerAsync(port);
+        var monitorSubscribed = MonitorSubscription(server);
+        using var units = await ConnectUnitsAsync(port);
+        await PublishAsync(units, "edgebci/v1/unit-2/status", Status("unit-2", online: true), retain: true);
+        var terminal = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.EightBit,
+            Out = new TerminalOutput(terminal),
+            Interactive = InteractionSupport.Yes,
+        });
+
+        var run = Task.Run(() =>
+        {
+            var exitCode = EdgeBciCommand.Build(console).Parse(["monitor", "--broker", $"127.0.0.1:{port}", "--seconds", "1.5"]).Invoke();
+            return (exitCode, terminal.ToString());
+        });
+        await monitorSubscribed.WaitAsync(Patience);
+        var (exit, output) = await PlayUnitsUntilAsync(units, run, sendEvent: false);
+
+        Assert.That(exit, Is.Zero, output);
+        Assert.That(output, Does.Not.Contain("DEVICE        LINK"), "not the plain lines");
+        Assert.That(output, Does.Contain($"broker 127.0.0.1:{port}: connected"));
+        Assert.That(output, Does.Contain("\u001b[38;5;9mSafeStop"), "SafeStop in red");
+        Assert.That(output, Does.Contain("C3 lead-off, C4 railed"));
     }
 
     [Test]

@@ -8,6 +8,10 @@ namespace EdgeBci.Cli.Tests.Monitor;
 [NonParallelizable]
 public sealed class MonitorTlsTests : IDisposable
 {
+    // One clock reading for the whole chain: a leaf may not outlive its authority, even by the milliseconds setup takes.
+    private static readonly DateTimeOffset LeafValidFrom = DateTimeOffset.UtcNow.AddDays(-1);
+    private static readonly DateTimeOffset LeafValidTo = LeafValidFrom.AddDays(2);
+
     private readonly string folder = Path.Combine(Path.GetTempPath(), $"edgebci-monitor-tls-{Guid.NewGuid():N}");
     private MqttServer? server;
     private int port;
@@ -27,12 +31,12 @@ public sealed class MonitorTlsTests : IDisposable
         names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var signed = request.Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        using var signed = request.Create(authority, LeafValidFrom, LeafValidTo, RandomNumberGenerator.GetBytes(8));
         using var withKey = signed.CopyWithPrivateKey(serverKey);
 
         using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var client = new CertificateRequest("CN=field-engineer", clientKey, HashAlgorithmName.SHA256)
-            .Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(8));
+            .Create(authority, LeafValidFrom, LeafValidTo, RandomNumberGenerator.GetBytes(8));
         await File.WriteAllTextAsync(Path.Combine(folder, "client.pem"), client.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(folder, "client.key"), clientKey.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(Path.Combine(folder, "wrong.key"), serverKey.ExportPkcs8PrivateKeyPem());
@@ -121,6 +125,6 @@ public sealed class MonitorTlsTests : IDisposable
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return request.CreateSelfSigned(LeafValidFrom.AddDays(-1), LeafValidTo.AddDays(1));
     }
 }
