@@ -31,6 +31,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private Task? keepConnected;
     private volatile string state = "connecting";
+    private int reconnectRequested;
 
     public BrokerConnection(MonitorSettings settings, MonitorBoard board, TimeProvider time, Action<UnitEvent> onEvent)
     {
@@ -207,7 +208,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
         if (args.ClientWasConnected && !stopping.IsCancellationRequested)
         {
             state = $"reconnecting ({Describe(args.Exception) ?? args.Reason.ToString()})";
-            if (dropped.CurrentCount == 0)
+            // One pending request is enough: the reconnect loop takes it and retries until the session is back.
+            if (Interlocked.Exchange(ref reconnectRequested, 1) == 0)
             {
                 dropped.Release();
             }
@@ -221,8 +223,15 @@ internal sealed class BrokerConnection : IAsyncDisposable
         while (!cancel.IsCancellationRequested)
         {
             await dropped.WaitAsync(cancel);
+            Interlocked.Exchange(ref reconnectRequested, 0);
             for (var attempt = 1; !cancel.IsCancellationRequested; attempt++)
             {
+                if (client.IsConnected)
+                {
+                    state = "connected";
+                    break;
+                }
+
                 var pause = TimeSpan.FromSeconds(Math.Min(LongestPause.TotalSeconds, Math.Pow(2, attempt - 1)));
                 await Task.Delay(pause, time, cancel);
                 try
@@ -235,6 +244,12 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 {
                     // Whatever stopped this attempt, the next one may succeed; the header shows why it failed.
                     state = $"reconnecting (attempt {attempt}: {Describe(exception)})";
+                    if (client.IsConnected)
+                    {
+                        // Connected but not subscribed: the next attempt starts from a fresh session, and a connected
+                        // client at the top of the loop always means a subscribed one.
+                        await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "subscription failed");
+                    }
                 }
             }
         }
