@@ -10,10 +10,13 @@ internal static class MonitorTable
 {
     private static readonly (string Title, int Width)[] Columns =
     [
-        ("DEVICE", 14), ("LINK", 10), ("STATE", 20), ("DECISION", 13), ("FOCUS", 6), ("QUALITY", 24), ("RMS uV", 11),
+        ("DEVICE", 14), ("LINK", 10), ("AGE", 7), ("STATE", 20), ("DECISION", 13), ("FOCUS", 6), ("QUALITY", 24), ("RMS uV", 11),
         ("P99 ms", 7), ("CPU", 5), ("TEMP", 6), ("MEM", 7), ("DROPS", 12), ("FIRMWARE", 9), ("BOARD", 10), ("MODEL", 24),
         ("BAD", 4), ("LAST EVENT", 0),
     ];
+
+    private const int StateColumn = 3;
+    private const int QualityColumn = 6;
 
     public static string Header(string broker, string connectionState, int units, DateTimeOffset now) =>
         string.Create(CultureInfo.InvariantCulture, $"edgebci monitor  {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  broker {broker}: {connectionState}  units: {units}");
@@ -109,7 +112,7 @@ internal static class MonitorTable
             return new Style(Color.Yellow);
         }
 
-        if (column == 2 && row.Telemetry is { } telemetry)
+        if (column == StateColumn && row.Telemetry is { } telemetry)
         {
             return telemetry.SupervisorState switch
             {
@@ -119,7 +122,7 @@ internal static class MonitorTable
             };
         }
 
-        return column == 5 && row.Telemetry is { AllChannelsGood: false } ? new Style(Color.Yellow) : Style.Plain;
+        return column == QualityColumn && row.Telemetry is { AllChannelsGood: false } ? new Style(Color.Yellow) : Style.Plain;
     }
 
     private static string[] Cells(UnitView row)
@@ -130,6 +133,9 @@ internal static class MonitorTable
         [
             row.DeviceId,
             LinkText(row),
+
+            // Measured on this computer's clock from when the message came, so a unit's clock error does not show.
+            row.TelemetryAge is { } age ? Invariant($"{Math.Max(0, age.TotalSeconds):0.0}s") : "-",
             telemetry is null ? "-" : telemetry.Intent is null ? telemetry.SupervisorState : $"{telemetry.SupervisorState} {telemetry.Intent}",
             telemetry?.DecisionClass is { } decision ? Invariant($"{decision} {telemetry.DecisionConfidence:0.00}") : "-",
             telemetry?.Focus is { } focus ? Invariant($"{focus:0.00}") : "-",

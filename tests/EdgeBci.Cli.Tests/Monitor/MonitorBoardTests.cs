@@ -51,6 +51,7 @@ public class MonitorBoardTests
         var stale = Row(board, "unit-1", atSeconds: 14.5);
         Assert.That(stale.Stale, Is.True);
         Assert.That(MonitorTable.LinkText(stale), Is.EqualTo("stale 4s"));
+        Assert.That(MonitorTable.PlainLines(board.Snapshot(Start.AddSeconds(14.5))).Last(), Does.Match(@"^unit-1 +stale 4s +4\.5s +Active"));
 
         Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1"), atSeconds: 15);
         Assert.That(Row(board, "unit-1", atSeconds: 15.5).Stale, Is.False);
