@@ -31,6 +31,8 @@ internal static class EdgeBciCommand
         {
             root.Subcommands.Add(local);
         }
+
+        root.Subcommands.Add(Monitor.MonitorCommand.Create(output));
         return root;
     }
 

@@ -51,9 +51,13 @@ public sealed partial class TelemetryTests
             "telemetry with the 8 channels' quality", Startup);
         var armed = await dashboard.WaitForAsync(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && Json(m).GetProperty("message").GetString()!.StartsWith("Disarmed -> Armed Armed", StringComparison.Ordinal),
             "the auto-arm supervisor event", Startup);
+        await using var late = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("late-dashboard").Build());
+        await late.SubscribeAsync($"edgebci/v1/{Unit}/status");
+        var retained = await late.WaitForTopicAsync($"edgebci/v1/{Unit}/status");
         Assert.Multiple(() =>
         {
-            Assert.That(status.Retain, Is.True);
+            Assert.That(retained.Retain, Is.True, "a dashboard that connects later gets the status at once");
             Assert.That(Json(status).GetProperty("online").GetBoolean(), Is.True);
             Assert.That(Json(status).GetProperty("board").GetString(), Is.EqualTo("emulator"));
             Assert.That(Validate("status", status), Is.Empty);
@@ -290,7 +294,8 @@ public sealed partial class TelemetryTests
             .WithCorrelationData(correlation).WithUserProperty("sender", new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes("dashboard"))).Build();
         var published = await dashboard.Client.PublishAsync(message);
         Assert.That(published.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success).Or.EqualTo(MqttClientPublishReasonCode.NoMatchingSubscribers), name);
-        var answer = await dashboard.WaitForAsync(m => m.CorrelationData is { } data && data.AsSpan().SequenceEqual(correlation), $"the answer to {name}", TimeSpan.FromSeconds(20));
+        var answer = await dashboard.WaitForAsync(m => m.Topic.StartsWith("edgebci/v1/replies/", StringComparison.Ordinal) && m.CorrelationData is { } data && data.AsSpan().SequenceEqual(correlation),
+            $"the answer to {name}", TimeSpan.FromSeconds(20));
         Assert.That(Validate("command-result", answer), Is.Empty, answer.Payload);
         return Json(answer);
     }

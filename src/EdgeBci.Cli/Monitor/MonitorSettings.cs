@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EdgeBci.Cli.Monitor;
+
+/// <summary>The monitor's checked options: every file read and every combination checked before the first packet.</summary>
+internal sealed class MonitorSettings : IDisposable
+{
+    public const string PasswordVariable = "EDGEBCI_MQTT_PASSWORD";
+
+    public required BrokerAddress Broker { get; init; }
+
+    public string? DeviceFilter { get; init; }
+
+    public string? Username { get; init; }
+
+    public string? Password { get; init; }
+
+    /// <summary>The authorities a broker's certificate must chain to (--ca); null trusts the system's store.</summary>
+    public X509Certificate2Collection? TrustedAuthorities { get; init; }
+
+    public X509Certificate2? ClientCertificate { get; init; }
+
+    public bool UseTls => Broker.Tls || TrustedAuthorities is not null || ClientCertificate is not null;
+
+    public TimeSpan? Duration { get; init; }
+
+    public bool Plain { get; init; }
+
+    public bool PrintEvents { get; init; }
+
+    public static MonitorSettings Create(
+        string broker,
+        string? device,
+        FileInfo? ca,
+        FileInfo? cert,
+        FileInfo? key,
+        string? username,
+        string? password,
+        double? seconds,
+        bool plain,
+        bool events)
+    {
+        var address = BrokerAddress.Parse(broker);
+        if (device is not null && !MonitorBoard.DeviceIdPattern().IsMatch(device))
+        {
+            throw new ArgumentException($"--device {device}: a device id is 1 to 64 of a-z, 0-9 and '-'.");
+        }
+
+        if (seconds is { } s && (double.IsNaN(s) || s <= 0 || s > 604_800))
+        {
+            throw new ArgumentException($"--seconds {s}: give a duration from 0 to 604800 (a week).");
+        }
+
+        if ((cert is null) != (key is null))
+        {
+            throw new ArgumentException(cert is null ? "--key needs --cert (the client certificate it belongs to)." : "--cert needs --key (the certificate's private key, PEM).");
+        }
+
+        if (address is { SchemeGiven: true, Tls: false } && (ca is not null || cert is not null))
+        {
+            throw new ArgumentException($"--broker {broker} is plain TCP (mqtt://) but --{(ca is not null ? "ca" : "cert")} asks for TLS; use mqtts:// or leave the scheme out.");
+        }
+
+        if (password is not null && username is null)
+        {
+            throw new ArgumentException("--password needs --username.");
+        }
+
+        var authorities = ca is null ? null : LoadAuthorities(ca);
+        X509Certificate2? clientCertificate = null;
+        if (cert is not null && key is not null)
+        {
+            RequireFile("--cert", cert);
+            RequireFile("--key", key);
+            try
+            {
+                clientCertificate = X509Certificate2.CreateFromPemFile(cert.FullName, key.FullName);
+            }
+            catch (Exception exception) when (exception is CryptographicException or ArgumentException)
+            {
+                throw new ArgumentException($"--cert {cert.FullName} / --key {key.FullName}: not a PEM certificate and its matching private key ({exception.Message.Replace(" (Parameter 'privateKey')", string.Empty, StringComparison.Ordinal)}).", exception);
+            }
+        }
+
+        return new MonitorSettings
+        {
+            Broker = address,
+            DeviceFilter = device,
+            Username = username,
+
+            // The variable keeps the password out of the shell history and the process list.
+            Password = username is null ? null : password ?? Environment.GetEnvironmentVariable(PasswordVariable),
+            TrustedAuthorities = authorities,
+            ClientCertificate = clientCertificate,
+            Duration = seconds is { } d ? TimeSpan.FromSeconds(d) : null,
+            Plain = plain,
+            PrintEvents = events,
+        };
+    }
+
+    public void Dispose()
+    {
+        ClientCertificate?.Dispose();
+        if (TrustedAuthorities is not null)
+        {
+            foreach (var authority in TrustedAuthorities)
+            {
+                authority.Dispose();
+            }
+        }
+    }
+
+    private static X509Certificate2Collection LoadAuthorities(FileInfo ca)
+    {
+        RequireFile("--ca", ca);
+        var authorities = new X509Certificate2Collection();
+        try
+        {
+            authorities.ImportFromPemFile(ca.FullName);
+        }
+        catch (CryptographicException exception)
+        {
+            throw new ArgumentException($"--ca {ca.FullName}: not a PEM certificate file ({exception.Message}).", exception);
+        }
+
+        return authorities.Count > 0 ? authorities : throw new ArgumentException($"--ca {ca.FullName}: holds no PEM certificate.");
+    }
+
+    private static void RequireFile(string option, FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new ArgumentException($"{option} {file.FullName}: no such file.");
+        }
+    }
+}
