@@ -23,7 +23,7 @@ public class MonitorBoardTests
         Assert.That(online.Status.Board, Is.EqualTo("emulator"));
         Assert.That(online.Status.ModelId, Is.EqualTo("s001-left-vs-right"));
 
-        Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1"), atSeconds: 1);
+        Feed(board, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1"), atSeconds: 1);
         Feed(board, "edgebci/v1/unit-1/status", Status("unit-1", online: false), atSeconds: 2);
         var offline = Row(board, "unit-1", atSeconds: 10);
         Assert.That(offline.Link, Is.EqualTo(UnitLink.Offline));
@@ -46,14 +46,14 @@ public class MonitorBoardTests
     {
         var board = new MonitorBoard();
         Feed(board, "edgebci/v1/unit-1/status", Status("unit-1", online: true));
-        Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1"), atSeconds: 10);
+        Feed(board, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1"), atSeconds: 10);
         Assert.That(Row(board, "unit-1", atSeconds: 12.9).Stale, Is.False);
         var stale = Row(board, "unit-1", atSeconds: 14.5);
         Assert.That(stale.Stale, Is.True);
         Assert.That(MonitorTable.LinkText(stale), Is.EqualTo("stale 4s"));
         Assert.That(MonitorTable.PlainLines(board.Snapshot(Start.AddSeconds(14.5))).Last(), Does.Match(@"^unit-1 +stale 4s +4\.5s +Active"));
 
-        Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1"), atSeconds: 15);
+        Feed(board, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1"), atSeconds: 15);
         Assert.That(Row(board, "unit-1", atSeconds: 15.5).Stale, Is.False);
     }
 
@@ -61,8 +61,8 @@ public class MonitorBoardTests
     public void Quality_reads_all_good_as_a_count_and_otherwise_names_the_channels_that_are_not()
     {
         var board = new MonitorBoard();
-        Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1"));
-        Feed(board, "edgebci/v1/unit-2/telemetry", Telemetry("unit-2", qualities: ["FC3=good", "C3=lead-off", "C4=railed", "Cz=good"]));
+        Feed(board, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1"));
+        Feed(board, "edgebci/v1/unit-2/telemetry", TelemetryDocument("unit-2", qualities: ["FC3=good", "C3=lead-off", "C4=railed", "Cz=good"]));
         var good = Row(board, "unit-1").Telemetry!;
         Assert.That(good.QualitySummary, Is.EqualTo("8/8 good"));
         Assert.That(good.AllChannelsGood, Is.True);
@@ -76,7 +76,7 @@ public class MonitorBoardTests
     public void Supervisor_decision_focus_decoder_system_and_uplink_figures_are_read()
     {
         var board = new MonitorBoard();
-        Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1", state: "SafeStop", intent: null));
+        Feed(board, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1", state: "SafeStop", intent: null));
         var telemetry = Row(board, "unit-1").Telemetry!;
         Assert.That(telemetry.SupervisorState, Is.EqualTo("SafeStop"));
         Assert.That(telemetry.Intent, Is.Null);
@@ -94,7 +94,7 @@ public class MonitorBoardTests
     public void Extra_fields_anywhere_are_ignored()
     {
         var board = new MonitorBoard();
-        Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1", extra: "\"battery\":{\"percent\":80},\"future\":[1,2],"));
+        Feed(board, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1", extra: "\"battery\":{\"percent\":80},\"future\":[1,2],"));
         Assert.That(Row(board, "unit-1").BadMessages, Is.Zero);
     }
 
@@ -107,7 +107,7 @@ public class MonitorBoardTests
     public void A_message_that_breaks_the_contract_is_counted_on_its_unit_and_named_by_topic_and_json_path(string original, string broken, string expected)
     {
         var board = new MonitorBoard();
-        var good = Telemetry("unit-1");
+        var good = TelemetryDocument("unit-1");
         Assert.That(good, Does.Contain(original), "the test edits the document it means to");
         Feed(board, "edgebci/v1/unit-1/telemetry", good);
         Feed(board, "edgebci/v1/unit-1/telemetry", good.Replace(original, broken, StringComparison.Ordinal), atSeconds: 1);
@@ -135,7 +135,7 @@ public class MonitorBoardTests
     public void A_topic_with_a_device_id_outside_the_contract_is_counted_apart_from_the_units()
     {
         var board = new MonitorBoard();
-        Feed(board, "edgebci/v1/Unit_1/telemetry", Telemetry("Unit_1"));
+        Feed(board, "edgebci/v1/Unit_1/telemetry", TelemetryDocument("Unit_1"));
         Assert.That(board.Snapshot(Start), Is.Empty);
         Assert.That(board.UnattributedBadMessages, Is.EqualTo(1));
         Assert.That(board.LastUnattributedError, Does.Contain("edgebci/v1/Unit_1/telemetry").And.Contain("'Unit_1'"));
@@ -147,7 +147,7 @@ public class MonitorBoardTests
         var board = new MonitorBoard("unit-2");
         Feed(board, "edgebci/v1/unit-1/status", Status("unit-1", online: true));
         Feed(board, "edgebci/v1/unit-2/status", Status("unit-2", online: true));
-        Feed(board, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1"));
+        Feed(board, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1"));
         Assert.That(board.Snapshot(Start).Select(row => row.DeviceId), Is.EqualTo(new[] { "unit-2" }));
     }
 

@@ -242,8 +242,8 @@ public class MonitorCommandTests
         var eventsSent = 0;
         while (!run.IsCompleted && stopwatch.Elapsed < Patience)
         {
-            await PublishAsync(units, "edgebci/v1/unit-1/telemetry", Telemetry("unit-1"), retain: false);
-            await PublishAsync(units, "edgebci/v1/unit-2/telemetry", Telemetry("unit-2", state: "SafeStop", intent: null, qualities: ["FC3=good", "C3=lead-off", "C4=railed", "Cz=good"]), retain: false);
+            await PublishAsync(units, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1"), retain: false);
+            await PublishAsync(units, "edgebci/v1/unit-2/telemetry", TelemetryDocument("unit-2", state: "SafeStop", intent: null, qualities: ["FC3=good", "C3=lead-off", "C4=railed", "Cz=good"]), retain: false);
             if (sendEvent && eventsSent < 3)
             {
                 // The same event three times, as a QoS 1 redelivery would bring it: printed once.

@@ -34,10 +34,10 @@ public class MonitorTableTests
     public void The_live_table_shows_safestop_and_offline_in_red_active_in_green_and_stale_in_yellow()
     {
         var board = new MonitorBoard();
-        board.Apply("edgebci/v1/unit-active/telemetry", Bytes(Telemetry("unit-active")), Start);
-        board.Apply("edgebci/v1/unit-stop/telemetry", Bytes(Telemetry("unit-stop", state: "SafeStop", intent: null)), Start);
+        board.Apply("edgebci/v1/unit-active/telemetry", Bytes(TelemetryDocument("unit-active")), Start);
+        board.Apply("edgebci/v1/unit-stop/telemetry", Bytes(TelemetryDocument("unit-stop", state: "SafeStop", intent: null)), Start);
         board.Apply("edgebci/v1/unit-gone/status", Bytes(Status("unit-gone", online: false)), Start);
-        board.Apply("edgebci/v1/unit-late/telemetry", Bytes(Telemetry("unit-late")), Start.AddSeconds(-10));
+        board.Apply("edgebci/v1/unit-late/telemetry", Bytes(TelemetryDocument("unit-late")), Start.AddSeconds(-10));
         var unitEvent = board.Apply("edgebci/v1/unit-stop/events", Bytes(Event("unit-stop", 1, "Armed -> SafeStop")), Start);
 
         var rendered = RenderInColour(MonitorTable.Live("header", board.Snapshot(Start), [unitEvent!]));
@@ -53,7 +53,7 @@ public class MonitorTableTests
     public void Markup_characters_from_a_unit_are_shown_as_text_not_read_as_styles()
     {
         var board = new MonitorBoard();
-        board.Apply("edgebci/v1/unit-1/telemetry", Bytes(Telemetry("unit-1", state: "[red]Odd[/]")), Start);
+        board.Apply("edgebci/v1/unit-1/telemetry", Bytes(TelemetryDocument("unit-1", state: "[red]Odd[/]")), Start);
         var rendered = RenderInColour(MonitorTable.Live("header [x]", board.Snapshot(Start), null));
         Assert.That(rendered, Does.Contain("[red]Odd[/]").And.Contain("header [x]"));
     }

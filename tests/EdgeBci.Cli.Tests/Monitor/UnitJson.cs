@@ -15,7 +15,7 @@ internal static class UnitJson
         """;
 
     /// <summary>A telemetry document; <paramref name="qualities"/> gives one quality per channel C1..Cn unless named as "C3=lead-off".</summary>
-    public static string Telemetry(string deviceId, string state = "Active", string? intent = "turn-left", string[]? qualities = null, string extra = "")
+    public static string TelemetryDocument(string deviceId, string state = "Active", string? intent = "turn-left", string[]? qualities = null, string extra = "")
     {
         var channels = new StringBuilder();
         var list = qualities ?? ["good", "good", "good", "good", "good", "good", "good", "good"];
