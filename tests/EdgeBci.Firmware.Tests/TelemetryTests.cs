@@ -181,8 +181,8 @@ public sealed partial class TelemetryTests
 
         await using var resumed = await MqttTestClient.ConnectAsync(dashboardOptions);
         var injected = faults.Length;
-        await resumed.WaitForAsync(_ => resumed.Received.Count(m => Json(m).GetProperty("message").GetString()!.StartsWith("emulator fault injected", StringComparison.Ordinal)) >= injected,
-            "every fault event of the outage", TimeSpan.FromSeconds(60));
+        Assert.That(await Eventually(() => resumed.Received.Count(m => Json(m).GetProperty("message").GetString()!.StartsWith("emulator fault injected", StringComparison.Ordinal)) >= injected,
+            TimeSpan.FromSeconds(60)), Is.True, "every fault event of the outage arrived after the restart");
 
         var events = resumed.Received.Select(Json).ToList();
         var unique = events.GroupBy(e => e.GetProperty("id").GetString()).Select(g => g.First()).ToList();
@@ -220,27 +220,34 @@ public sealed partial class TelemetryTests
         var random = new Random(7);
         const int Count = 10_000;
         var codes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var routed = 0;
         for (var i = 0; i < Count; i++)
         {
             var (name, payload) = Hostile(random, i);
+
+            // A name with a '/' is a deeper topic than the unit's cmd/+ subscription: the broker never delivers it (ignored, as documented).
+            routed += name.Contains('/', StringComparison.Ordinal) ? 0 : 1;
             var message = new MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/{name}").WithPayload(payload)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"edgebci/v1/replies/intruder/{i}")
                 .WithCorrelationData(BitConverter.GetBytes(i)).WithUserProperty("sender", new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes("safety-officer"))).Build();
             await attacker.Client.PublishAsync(message);
         }
 
-        await attacker.WaitForAsync(_ => attacker.Received.Count >= Count, $"{Count} answers", TimeSpan.FromSeconds(120));
+        Assert.That(await Eventually(() => attacker.Received.Count >= routed, TimeSpan.FromSeconds(120)), Is.True, $"{attacker.Received.Count} of {routed} answers");
+        await Task.Delay(TimeSpan.FromSeconds(1));
         foreach (var answer in attacker.Received)
         {
             var code = Json(answer).GetProperty("ok").GetBoolean() ? "ok" : Error(Json(answer))!;
             codes[code] = codes.GetValueOrDefault(code) + 1;
         }
 
-        TestContext.Out.WriteLine(string.Join(", ", codes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
+        TestContext.Out.WriteLine($"{Count} hostile requests, {routed} routed to the unit, {attacker.Received.Count} answered: "
+            + string.Join(", ", codes.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
         Assert.Multiple(() =>
         {
             Assert.That(firmware.HasExited, Is.False, "the unit is still running");
-            Assert.That(attacker.Received.Select(m => BitConverter.ToInt32(m.CorrelationData!)).Distinct().Count(), Is.EqualTo(Count), "every request answered once, with its correlation data");
+            Assert.That(attacker.Received, Has.Count.EqualTo(routed), "every routed request answered once");
+            Assert.That(attacker.Received.Select(m => BitConverter.ToInt32(m.CorrelationData!)).Distinct().Count(), Is.EqualTo(routed), "each with its own correlation data");
             Assert.That(codes.Keys, Is.SubsetOf(new[] { "unknown-command", "too-large", "bad-json", "bad-arguments", "not-authorised", "ok", "failed" }));
             Assert.That(codes.GetValueOrDefault("not-authorised"), Is.GreaterThan(0), "the embedded broker stamps the real client id over a forged sender");
             Assert.That(firmware.Output, Does.Not.Contain("RemoteStop").And.Not.Contain("RemoteDisarm"), "no hostile request stopped or disarmed the unit");
@@ -278,6 +285,23 @@ public sealed partial class TelemetryTests
         var bytes = new byte[random.Next(1, 300)];
         random.NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>Polls a condition over everything received so far (the client's own wait re-runs its predicate per message).</summary>
+    private static async Task<bool> Eventually(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return condition();
     }
 
     private static int EmbeddedPort(FirmwareProcess firmware)
