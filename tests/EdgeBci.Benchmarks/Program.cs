@@ -4,6 +4,7 @@ using EdgeBci.Benchmarks;
 // `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, the pipeline replay,
 // the 10-minute firmware run, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
+// `-- telemetry [embedded|mqtt://host:port] [seconds]` the telemetry uplink's throughput and its CPU cost at 1 Hz;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -33,6 +34,13 @@ if (args.Length > 0 && args[0] == "firmware")
     return FirmwareSoak.Run(seconds) ? 0 : 1;
 }
 
+if (args.Length > 0 && args[0] == "telemetry")
+{
+    var broker = args.Length > 1 ? args[1] : "embedded";
+    var seconds = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 60;
+    return TelemetryBenchmark.Run(broker, 10, seconds);
+}
+
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
@@ -44,7 +52,8 @@ if (args.Length > 0 && args[0] == "all")
     var pipeline = PipelineReplay.Run(600);
     var firmware = FirmwareSoak.Run(600);
     var soak = AcquisitionSoak.Run(60, 16000, 0, -1);
-    return inference && pipeline && firmware && soak ? 0 : 1;
+    var telemetry = TelemetryBenchmark.Run("embedded", 10, 60) == 0;
+    return inference && pipeline && firmware && soak && telemetry ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);

@@ -201,7 +201,7 @@ public sealed partial class TelemetryTests
                 "each fault event kept its original time from inside the outage");
             Assert.That(duringOutage.Count(e => e.GetProperty("kind").GetString() == "supervisor" && e.GetProperty("severity").GetString() == "critical"), Is.GreaterThanOrEqualTo(injected),
                 "every STOP of the outage arrived");
-            Assert.That(latencies.Count, Is.GreaterThan(200), "decoding went on during the outage");
+            Assert.That(latencies.Count, Is.GreaterThan(150), "decoding went on during the outage (four decisions a second, none while a chip fault stops the frames)");
             Assert.That(p99, Is.LessThan(50), "nothing on the decoding path waits on the network (the goal's 5 ms is measured by the benchmark; this machine's stalls are not the network's)");
         });
     }
