@@ -45,7 +45,7 @@ internal sealed partial class RecordingService : IDisposable
         _acquisition = acquisition;
         _options = options;
         _logger = logger;
-        Folder = ResolveFolder(options.Folder);
+        Folder = UnitFolders.Resolve(options.Folder, "recordings", "edgebci-recordings");
     }
 
     /// <summary>Raised when a recording starts or ends, on the thread that caused it.</summary>
@@ -195,25 +195,6 @@ internal sealed partial class RecordingService : IDisposable
         var text = string.Create(CultureInfo.InvariantCulture, $"recording {kind}: {seconds:0.###} s to {path}, {gaps} gap samples filled{(message.Length > 0 ? ": " + message : string.Empty)}");
         LogEnded(text);
         Changed?.Invoke(new RecordingChange(kind, path, seconds, gaps, text));
-    }
-
-    private static string ResolveFolder(string configured)
-    {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return Path.GetFullPath(configured);
-        }
-
-        const string unit = "/var/lib/edgebci/recordings";
-        try
-        {
-            Directory.CreateDirectory(unit);
-            return unit;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return Path.Combine(Path.GetTempPath(), "edgebci-recordings");
-        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]

@@ -41,25 +41,6 @@ internal sealed class TelemetryStage
         }
 
         var deviceId = mqtt.ResolveDeviceId();
-        return new TelemetryStage(mqtt, recording, ResolveEventQueue(mqtt.EventQueuePath, deviceId), deviceId);
-    }
-
-    private static string ResolveEventQueue(string configured, string deviceId)
-    {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return Path.GetFullPath(configured);
-        }
-
-        const string unit = "/var/lib/edgebci/events";
-        try
-        {
-            Directory.CreateDirectory(unit);
-            return unit;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return Path.Combine(Path.GetTempPath(), "edgebci-events-" + deviceId);
-        }
+        return new TelemetryStage(mqtt, recording, UnitFolders.Resolve(mqtt.EventQueuePath, "events", "edgebci-events-" + deviceId), deviceId);
     }
 }

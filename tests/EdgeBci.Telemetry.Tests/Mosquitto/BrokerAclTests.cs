@@ -10,29 +10,17 @@ namespace EdgeBci.Telemetry.Tests.Mosquitto;
 /// topics, the dashboard reads the fleet and commands it, the observer only reads.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
-public sealed class BrokerAclTests
+public sealed class BrokerAclTests : MosquittoFixture
 {
     /// <summary>How long a message that must NOT arrive is waited for; the allowed ones arrive in milliseconds.</summary>
     private static readonly TimeSpan SilenceWindow = TimeSpan.FromSeconds(1.5);
 
-    private MosquittoBroker _broker = null!;
-
-    [OneTimeSetUp]
-    public async Task StartBroker() => _broker = await MosquittoBroker.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopBroker() => await _broker.DisposeAsync();
-
-    [TearDown]
-    public void ShowBrokerLogOnFailure() => _broker.WriteLogIfFailed();
-
     [Test]
     public async Task The_dashboard_receives_what_a_unit_publishes_on_its_own_topics()
     {
-        await using var dashboard = await MqttTestClient.ConnectTlsAsync(_broker, "dashboard");
+        await using var dashboard = await MqttTestClient.ConnectTlsAsync(Broker, "dashboard");
         Assert.That(await dashboard.SubscribeAsync("edgebci/v1/#"), Is.EqualTo(MqttClientSubscribeResultCode.GrantedQoS1));
-        await using var unit = await MqttTestClient.ConnectTlsAsync(_broker, "unit-1");
+        await using var unit = await MqttTestClient.ConnectTlsAsync(Broker, "unit-1");
 
         var status = await unit.PublishAsync("edgebci/v1/unit-1/status", """{"online":true}""", retain: true);
         await unit.PublishAsync("edgebci/v1/unit-1/telemetry", """{"uptimeSeconds":1}""", MqttQualityOfServiceLevel.AtMostOnce);
@@ -50,16 +38,16 @@ public sealed class BrokerAclTests
     [Test]
     public async Task The_observer_cannot_publish_a_command_and_the_unit_never_receives_it()
     {
-        await using var unit = await MqttTestClient.ConnectTlsAsync(_broker, "unit-1");
+        await using var unit = await MqttTestClient.ConnectTlsAsync(Broker, "unit-1");
         Assert.That(await unit.SubscribeAsync("edgebci/v1/unit-1/cmd/#"), Is.EqualTo(MqttClientSubscribeResultCode.GrantedQoS1));
-        await using var observer = await MqttTestClient.ConnectTlsAsync(_broker, "observer");
+        await using var observer = await MqttTestClient.ConnectTlsAsync(Broker, "observer");
 
         var command = await observer.PublishAsync("edgebci/v1/unit-1/cmd/stop", "{}");
         var fakeStatus = await observer.PublishAsync("edgebci/v1/unit-1/status", """{"online":false}""", retain: true);
         var ownTopic = await observer.PublishAsync("edgebci/v1/observer/status", "{}");
         var reply = await observer.PublishAsync("edgebci/v1/replies/dashboard/1", "{}");
 
-        Assert.That(new[] { command.ReasonCode, fakeStatus.ReasonCode, ownTopic.ReasonCode, reply.ReasonCode }, Is.All.EqualTo(MqttClientPublishReasonCode.NotAuthorized), _broker.Log);
+        Assert.That(new[] { command.ReasonCode, fakeStatus.ReasonCode, ownTopic.ReasonCode, reply.ReasonCode }, Is.All.EqualTo(MqttClientPublishReasonCode.NotAuthorized), Broker.Log);
         await Task.Delay(SilenceWindow);
         Assert.That(unit.Received, Is.Empty);
     }
@@ -67,9 +55,9 @@ public sealed class BrokerAclTests
     [Test]
     public async Task The_observer_reads_the_fleet()
     {
-        await using var observer = await MqttTestClient.ConnectTlsAsync(_broker, "observer");
+        await using var observer = await MqttTestClient.ConnectTlsAsync(Broker, "observer");
         await observer.SubscribeAsync("edgebci/v1/+/telemetry");
-        await using var unit = await MqttTestClient.ConnectTlsAsync(_broker, "unit-2");
+        await using var unit = await MqttTestClient.ConnectTlsAsync(Broker, "unit-2");
 
         await unit.PublishAsync("edgebci/v1/unit-2/telemetry", """{"frames":1}""");
 
@@ -79,9 +67,9 @@ public sealed class BrokerAclTests
     [Test]
     public async Task Unit_2_can_neither_publish_on_unit_1s_topics_nor_read_its_commands()
     {
-        await using var dashboard = await MqttTestClient.ConnectTlsAsync(_broker, "dashboard");
+        await using var dashboard = await MqttTestClient.ConnectTlsAsync(Broker, "dashboard");
         await dashboard.SubscribeAsync("edgebci/v1/unit-1/#");
-        await using var intruder = await MqttTestClient.ConnectTlsAsync(_broker, "unit-2");
+        await using var intruder = await MqttTestClient.ConnectTlsAsync(Broker, "unit-2");
         // Mosquitto may grant the subscription and filter at delivery; either way nothing may reach unit-2.
         await intruder.SubscribeAsync("edgebci/v1/unit-1/cmd/#");
         await intruder.SubscribeAsync("edgebci/v1/+/cmd/#");
@@ -94,7 +82,7 @@ public sealed class BrokerAclTests
 
         var command = await dashboard.PublishAsync("edgebci/v1/unit-1/cmd/self-test", "{}");
 
-        Assert.That(results, Is.All.EqualTo(MqttClientPublishReasonCode.NotAuthorized), _broker.Log);
+        Assert.That(results, Is.All.EqualTo(MqttClientPublishReasonCode.NotAuthorized), Broker.Log);
         Assert.That(command.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.NoMatchingSubscribers).Or.EqualTo(MqttClientPublishReasonCode.Success));
         await dashboard.WaitForTopicAsync("edgebci/v1/unit-1/cmd/self-test");
         await Task.Delay(SilenceWindow);
@@ -105,9 +93,9 @@ public sealed class BrokerAclTests
     [Test]
     public async Task The_dashboard_sends_a_command_and_receives_the_answer_on_its_reply_topic()
     {
-        await using var unit = await MqttTestClient.ConnectTlsAsync(_broker, "unit-1");
+        await using var unit = await MqttTestClient.ConnectTlsAsync(Broker, "unit-1");
         await unit.SubscribeAsync("edgebci/v1/unit-1/cmd/#");
-        await using var dashboard = await MqttTestClient.ConnectTlsAsync(_broker, "dashboard");
+        await using var dashboard = await MqttTestClient.ConnectTlsAsync(Broker, "dashboard");
         await dashboard.SubscribeAsync("edgebci/v1/replies/dashboard/#");
         var correlation = Guid.NewGuid().ToByteArray();
 
@@ -133,7 +121,7 @@ public sealed class BrokerAclTests
 
         Assert.That(sent.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success));
         Assert.That(received.ResponseTopic, Is.EqualTo("edgebci/v1/replies/dashboard/session-1"));
-        Assert.That(answered.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success), _broker.Log);
+        Assert.That(answered.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success), Broker.Log);
         Assert.That(answer.CorrelationData, Is.EqualTo(correlation));
         Assert.That(Encoding.UTF8.GetBytes(answer.Payload), Has.Length.GreaterThan(0));
     }
@@ -141,8 +129,8 @@ public sealed class BrokerAclTests
     [Test]
     public async Task A_unit_cannot_read_another_requesters_replies_or_the_dashboards_reply_topic()
     {
-        await using var dashboard = await MqttTestClient.ConnectTlsAsync(_broker, "dashboard");
-        await using var unit = await MqttTestClient.ConnectTlsAsync(_broker, "unit-2");
+        await using var dashboard = await MqttTestClient.ConnectTlsAsync(Broker, "dashboard");
+        await using var unit = await MqttTestClient.ConnectTlsAsync(Broker, "unit-2");
         await unit.SubscribeAsync("edgebci/v1/replies/#");
 
         await dashboard.PublishAsync("edgebci/v1/replies/dashboard/private", "{}");

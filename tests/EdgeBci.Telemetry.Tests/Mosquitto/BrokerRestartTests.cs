@@ -9,24 +9,12 @@ namespace EdgeBci.Telemetry.Tests.Mosquitto;
 /// The 60 s outage acceptance test with the real uplink uses the same Stop/Start.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
-public sealed class BrokerRestartTests
+public sealed class BrokerRestartTests : MosquittoFixture
 {
-    private MosquittoBroker _broker = null!;
-
-    [OneTimeSetUp]
-    public async Task StartBroker() => _broker = await MosquittoBroker.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopBroker() => await _broker.DisposeAsync();
-
-    [TearDown]
-    public void ShowBrokerLogOnFailure() => _broker.WriteLogIfFailed();
-
     [Test]
-    public async Task A_persistent_session_and_the_retained_status_survive_a_broker_restart()
+    public async Task A_persistent_session_and_the_retained_status_survive_aBroker_restart()
     {
-        var (tlsPort, plainPort) = (_broker.TlsPort, _broker.PlainPort);
+        var (tlsPort, plainPort) = (Broker.TlsPort, Broker.PlainPort);
         var dashboardId = $"dashboard-{Guid.NewGuid():N}";
         await using (var dashboard = await MqttTestClient.ConnectAsync(PersistentDashboard(dashboardId)))
         {
@@ -34,18 +22,18 @@ public sealed class BrokerRestartTests
             await dashboard.Client.DisconnectAsync(dashboard.DisconnectKeepingSession());
         }
 
-        await using (var unit = await MqttTestClient.ConnectTlsAsync(_broker, "unit-1"))
+        await using (var unit = await MqttTestClient.ConnectTlsAsync(Broker, "unit-1"))
         {
             await unit.PublishAsync("edgebci/v1/unit-1/status", """{"online":true}""", retain: true);
         }
 
-        await _broker.StopAsync();
-        Assert.That(_broker.IsRunning, Is.False);
-        Assert.That(async () => await MqttTestClient.ConnectTlsAsync(_broker, "unit-1"), Throws.Exception, "the broker is down");
-        await _broker.StartAsync();
+        await Broker.StopAsync();
+        Assert.That(Broker.IsRunning, Is.False);
+        Assert.That(async () => await MqttTestClient.ConnectTlsAsync(Broker, "unit-1"), Throws.Exception, "the broker is down");
+        await Broker.StartAsync();
 
-        Assert.That((_broker.TlsPort, _broker.PlainPort), Is.EqualTo((tlsPort, plainPort)));
-        await using (var unit = await MqttTestClient.ConnectTlsAsync(_broker, "unit-1"))
+        Assert.That((Broker.TlsPort, Broker.PlainPort), Is.EqualTo((tlsPort, plainPort)));
+        await using (var unit = await MqttTestClient.ConnectTlsAsync(Broker, "unit-1"))
         {
             for (var seq = 1; seq <= 3; seq++)
             {
@@ -55,8 +43,8 @@ public sealed class BrokerRestartTests
 
         await using var resumed = await MqttTestClient.ConnectAsync(PersistentDashboard(dashboardId));
         await resumed.WaitForAsync(message => message.Payload == """{"seq":3}""", "third queued event");
-        Assert.That(resumed.Received.Select(message => message.Payload), Is.EqualTo(new[] { """{"seq":1}""", """{"seq":2}""", """{"seq":3}""" }), _broker.Log);
-        await using var observer = await MqttTestClient.ConnectTlsAsync(_broker, "observer");
+        Assert.That(resumed.Received.Select(message => message.Payload), Is.EqualTo(new[] { """{"seq":1}""", """{"seq":2}""", """{"seq":3}""" }), Broker.Log);
+        await using var observer = await MqttTestClient.ConnectTlsAsync(Broker, "observer");
         await observer.SubscribeAsync("edgebci/v1/unit-1/status");
         var status = await observer.WaitForTopicAsync("edgebci/v1/unit-1/status");
         Assert.That(status.Retain, Is.True);
@@ -69,7 +57,7 @@ public sealed class BrokerRestartTests
     /// its persistence file, so it would be gone after a restart (found by this test).
     /// </summary>
     private MqttClientOptions PersistentDashboard(string clientId) =>
-        MqttTestClient.TlsOptions(_broker, "dashboard", clientId)
+        MqttTestClient.TlsOptions(Broker, "dashboard", clientId)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(3600)
             .Build();

@@ -11,30 +11,18 @@ namespace EdgeBci.Telemetry.Tests.Mosquitto;
 /// TCP relay in front of the broker; the test that kills the real firmware process belongs to the firmware tests.
 /// </summary>
 [TestFixture]
-[NonParallelizable]
-public sealed class BrokerWillTests
+public sealed class BrokerWillTests : MosquittoFixture
 {
     private const string StatusTopic = "edgebci/v1/unit-1/status";
     private const string StartedAt = "2026-11-26T01:00:00.000Z";
 
-    private MosquittoBroker _broker = null!;
-
-    [OneTimeSetUp]
-    public async Task StartBroker() => _broker = await MosquittoBroker.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopBroker() => await _broker.DisposeAsync();
-
-    [TearDown]
-    public void ShowBrokerLogOnFailure() => _broker.WriteLogIfFailed();
-
     [Test]
     public async Task A_severed_unit_connection_publishes_the_retained_offline_status_to_live_and_late_subscribers()
     {
-        await using var dashboard = await MqttTestClient.ConnectTlsAsync(_broker, "dashboard");
+        await using var dashboard = await MqttTestClient.ConnectTlsAsync(Broker, "dashboard");
         await dashboard.SubscribeAsync(StatusTopic);
-        using var relay = new TcpRelay(_broker.TlsPort);
-        var unitOptions = MqttTestClient.TlsOptions(relay.Port, _broker.ClientCertificate("unit-1"), _broker.Certificates.Authority, "unit-1")
+        using var relay = new TcpRelay(Broker.TlsPort);
+        var unitOptions = MqttTestClient.TlsOptions(relay.Port, Broker.ClientCertificate("unit-1"), Broker.Certificates.Authority, "unit-1")
             .WithWillTopic(StatusTopic)
             .WithWillPayload(Status(online: false))
             .WithWillRetain()
@@ -47,9 +35,9 @@ public sealed class BrokerWillTests
         relay.Abort();
 
         var will = await dashboard.WaitForAsync(message => message.Payload.Contains("\"online\":false", StringComparison.Ordinal), "will (online:false)");
-        Assert.That(will.Payload, Is.EqualTo(Status(online: false)), _broker.Log);
+        Assert.That(will.Payload, Is.EqualTo(Status(online: false)), Broker.Log);
         Assert.That(JsonSchemaCheck.Load(RepositoryRoot.File("deploy/schemas/status.schema.json")).Validate(will.Payload), Is.Empty, "the will is a status document");
-        await using var late = await MqttTestClient.ConnectTlsAsync(_broker, "observer");
+        await using var late = await MqttTestClient.ConnectTlsAsync(Broker, "observer");
         await late.SubscribeAsync(StatusTopic);
         var retained = await late.WaitForTopicAsync(StatusTopic);
         Assert.That(retained.Retain, Is.True, "the will replaces the retained status");
@@ -59,9 +47,9 @@ public sealed class BrokerWillTests
     [Test]
     public async Task A_graceful_disconnect_does_not_publish_the_will()
     {
-        await using var dashboard = await MqttTestClient.ConnectTlsAsync(_broker, "dashboard");
+        await using var dashboard = await MqttTestClient.ConnectTlsAsync(Broker, "dashboard");
         await dashboard.SubscribeAsync("edgebci/v1/unit-2/status");
-        var unitOptions = MqttTestClient.TlsOptions(_broker, "unit-2", "unit-2")
+        var unitOptions = MqttTestClient.TlsOptions(Broker, "unit-2", "unit-2")
             .WithWillTopic("edgebci/v1/unit-2/status")
             .WithWillPayload("""{"online":false,"will":true}""")
             .WithWillRetain()
