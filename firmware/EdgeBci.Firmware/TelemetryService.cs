@@ -33,6 +33,7 @@ internal sealed partial class TelemetryService : BackgroundService
     private readonly DateTimeOffset _startedAt;
     private readonly long _startedTimestamp;
     private EmbeddedBroker? _broker;
+    private bool _uplinkFailed;
 
     public TelemetryService(TelemetryStage stage, FrontEnd frontEnd, AcquisitionService acquisition, SignalService signal, DecodingStage decodingStage,
         DecodingService decoding, ControlService control, EmulatorFaultService faults, RecordingService recording, RemoteCommands commands,
@@ -97,7 +98,19 @@ internal sealed partial class TelemetryService : BackgroundService
                 uplink.SetModel(model.Id, model.Version);
             }
 
-            await uplink.StartAsync(cancellationToken);
+            try
+            {
+                await uplink.StartAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                // The unit's safety does not depend on its voice: it runs on, silent, and says so.
+                LogUplinkFailed(exception.Message);
+                _uplinkFailed = true;
+                await base.StartAsync(cancellationToken);
+                return;
+            }
+
             LogUplink(_stage.DeviceId, _broker is { } broker ? $"the embedded broker on {options.EmbeddedBindAddress}:{broker.Port}" : options.Broker,
                 MqttTopics.Status(_stage.DeviceId).Replace("/status", "/#", StringComparison.Ordinal), _stage.EventQueueFolder, options.TelemetryIntervalMs);
         }
@@ -108,7 +121,7 @@ internal sealed partial class TelemetryService : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_stage.Mqtt.Enabled)
+        if (_stage.Mqtt.Enabled && !_uplinkFailed)
         {
             // Up to two seconds to hand over what is queued; the rest stays in the journal for the next start.
             using var flush = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -127,7 +140,7 @@ internal sealed partial class TelemetryService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_stage.Mqtt.Enabled)
+        if (!_stage.Mqtt.Enabled || _uplinkFailed)
         {
             return;
         }
@@ -269,6 +282,9 @@ internal sealed partial class TelemetryService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "mqtt: the embedded broker cannot listen on {Address}:{Port}: {Reason}; the unit runs on, publishing to whatever broker answers there, and keeps its events on disk until one does")]
     private partial void LogEmbeddedBrokerFailed(string address, int port, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "mqtt: the uplink cannot start: {Reason}; this unit publishes nothing and takes no remote command until restarted (safety is unaffected: the supervisor does not depend on MQTT)")]
+    private partial void LogUplinkFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: unit {DeviceId} publishes to {Broker} under {Topics}; undelivered events wait in {Journal}; telemetry every {Interval} ms")]
     private partial void LogUplink(string deviceId, string broker, string topics, string journal, int interval);

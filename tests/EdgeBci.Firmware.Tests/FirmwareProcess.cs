@@ -12,7 +12,7 @@ internal sealed class FirmwareProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly object _gate = new();
-    private readonly string? _socketFolder;
+    private readonly string _scratch;
 
     public FirmwareProcess(params string[] args)
     {
@@ -30,12 +30,28 @@ internal sealed class FirmwareProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        // Each firmware its own command socket, so tests running side by side do not meet on the default path.
+        // Each firmware its own command socket, event journal and embedded broker port, so tests running side by side
+        // do not meet on the unit's defaults (one socket, one journal folder, port 1883).
+        _scratch = Path.Combine(Path.GetTempPath(), $"edgebci-test-{Guid.NewGuid():N}");
         if (!args.Any(arg => arg.StartsWith("--Control:CommandSocket=", StringComparison.Ordinal)))
         {
-            _socketFolder = Path.Combine(Path.GetTempPath(), $"edgebci-test-{Guid.NewGuid():N}");
-            CommandSocket = Path.Combine(_socketFolder, "control.sock");
+            CommandSocket = Path.Combine(_scratch, "control.sock");
             start.ArgumentList.Add($"--Control:CommandSocket={CommandSocket}");
+        }
+
+        if (!args.Any(arg => arg.StartsWith("--Mqtt:EventQueuePath=", StringComparison.Ordinal)))
+        {
+            start.ArgumentList.Add($"--Mqtt:EventQueuePath={Path.Combine(_scratch, "events")}");
+        }
+
+        if (!args.Any(arg => arg.StartsWith("--Mqtt:EmbeddedPort=", StringComparison.Ordinal) || arg.StartsWith("--Mqtt:Broker=", StringComparison.Ordinal)))
+        {
+            start.ArgumentList.Add("--Mqtt:EmbeddedPort=0");
+        }
+
+        if (!args.Any(arg => arg.StartsWith("--Recording:Folder=", StringComparison.Ordinal)))
+        {
+            start.ArgumentList.Add($"--Recording:Folder={Path.Combine(_scratch, "recordings")}");
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -134,9 +150,9 @@ internal sealed class FirmwareProcess : IDisposable
         }
 
         _process.Dispose();
-        if (_socketFolder is not null && Directory.Exists(_socketFolder))
+        if (Directory.Exists(_scratch))
         {
-            Directory.Delete(_socketFolder, recursive: true);
+            Directory.Delete(_scratch, recursive: true);
         }
     }
 

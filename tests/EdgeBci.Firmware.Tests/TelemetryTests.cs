@@ -23,23 +23,10 @@ public sealed partial class TelemetryTests
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(60);
     private static readonly Dictionary<string, JsonSchemaCheck> Schemas = [];
 
-    private string _scratch = null!;
-
-    [SetUp]
-    public void CreateScratch()
-    {
-        _scratch = Path.Combine(Path.GetTempPath(), $"edgebci-telemetry-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_scratch);
-    }
-
-    [TearDown]
-    public void DeleteScratch() => Directory.Delete(_scratch, recursive: true);
-
     [Test]
     public async Task On_the_embedded_broker_a_dashboard_sees_status_telemetry_and_events_and_every_command_is_answered()
     {
-        using var firmware = new FirmwareProcess("--Mqtt:EmbeddedPort=0", $"--Mqtt:DeviceId={Unit}", $"--Mqtt:EventQueuePath={_scratch}/events",
-            $"--Recording:Folder={_scratch}/recordings");
+        using var firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}");
         var port = EmbeddedPort(firmware);
         await using var dashboard = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("dashboard").Build());
@@ -106,8 +93,7 @@ public sealed partial class TelemetryTests
         await using var broker = await MosquittoBroker.StartAsync();
         var certificate = broker.ClientCertificate(Unit);
         using var firmware = new FirmwareProcess($"--Mqtt:Broker=mqtts://127.0.0.1:{broker.TlsPort}", $"--Mqtt:DeviceId={Unit}",
-            $"--Mqtt:CaCertificate={broker.AuthorityPemPath}", $"--Mqtt:ClientCertificate={certificate.CertificatePath}", $"--Mqtt:ClientKey={certificate.KeyPath}",
-            $"--Mqtt:EventQueuePath={_scratch}/events", $"--Recording:Folder={_scratch}/recordings");
+            $"--Mqtt:CaCertificate={broker.AuthorityPemPath}", $"--Mqtt:ClientCertificate={certificate.CertificatePath}", $"--Mqtt:ClientKey={certificate.KeyPath}");
         await using var dashboard = await MqttTestClient.ConnectTlsAsync(broker, "dashboard");
         await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/#");
         await dashboard.SubscribeAsync("edgebci/v1/replies/dashboard/#");
@@ -145,8 +131,8 @@ public sealed partial class TelemetryTests
     {
         await using var broker = await MosquittoBroker.StartAsync();
         using var firmware = new FirmwareProcess($"--Mqtt:Broker=mqtt://127.0.0.1:{broker.PlainPort}", $"--Mqtt:DeviceId={Unit}", $"--Mqtt:Username={Unit}",
-            $"--Mqtt:Password={broker.PasswordOf(Unit)}", "--Mqtt:ReconnectMaxDelayMs=2000", $"--Mqtt:EventQueuePath={_scratch}/events",
-            $"--Recording:Folder={_scratch}/recordings", "--Logging:LogLevel:EdgeBci.Firmware.DecodingService=Debug");
+            $"--Mqtt:Password={broker.PasswordOf(Unit)}", "--Mqtt:ReconnectMaxDelayMs=2000",
+            "--Logging:LogLevel:EdgeBci.Firmware.DecodingService=Debug");
         var dashboardOptions = MqttTestClient.TlsOptions(broker, "dashboard", "dashboard-outage").WithCleanStart(false).WithSessionExpiryInterval(3600).Build();
         var dashboard = await MqttTestClient.ConnectAsync(dashboardOptions);
         await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/events");
@@ -209,8 +195,8 @@ public sealed partial class TelemetryTests
     [Test]
     public async Task Ten_thousand_hostile_command_payloads_neither_crash_the_unit_nor_move_its_supervisor()
     {
-        using var firmware = new FirmwareProcess("--Mqtt:EmbeddedPort=0", $"--Mqtt:DeviceId={Unit}", $"--Mqtt:EventQueuePath={_scratch}/events",
-            $"--Recording:Folder={_scratch}/recordings", "--Mqtt:Commands:stop:AllowedSenders:0=safety-officer", "--Mqtt:Commands:disarm:AllowedSenders:0=safety-officer");
+        using var firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}",
+            "--Mqtt:Commands:stop:AllowedSenders:0=safety-officer", "--Mqtt:Commands:disarm:AllowedSenders:0=safety-officer");
         var port = EmbeddedPort(firmware);
         Assert.That(firmware.WaitUntil(o => o.Contains("Disarmed -> Armed Armed", StringComparison.Ordinal), Startup), Is.True, firmware.Output);
         await using var attacker = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()

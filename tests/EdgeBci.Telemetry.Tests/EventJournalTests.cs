@@ -47,6 +47,20 @@ public class EventJournalTests
     }
 
     [Test]
+    public void A_folder_holds_one_journal_at_a_time()
+    {
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20))
+        {
+            journal.Append(Samples.Event(1));
+            Assert.That(() => EventJournal.Open(_folder, 100, 1 << 20),
+                Throws.InstanceOf<IOException>().With.Message.Contains($"the event queue folder {Path.GetFullPath(_folder)} is in use by another process"));
+        }
+
+        using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
+        Assert.That(reopened.Count, Is.EqualTo(1), "the first journal's event is still there once it let go");
+    }
+
+    [Test]
     public void Undelivered_events_survive_a_reopen_and_delivered_ones_do_not_come_back()
     {
         using (var journal = EventJournal.Open(_folder, 100, 1 << 20))

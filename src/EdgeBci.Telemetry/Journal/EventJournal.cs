@@ -57,6 +57,10 @@ public sealed class EventJournal : IDisposable
     private long _dropped;
     private bool _disposed;
 
+    private const string LockFileName = "journal.lock";
+
+    private FileStream? _ownership;
+
     private EventJournal(string folder, int maxEvents, long maxBytes)
     {
         _folder = folder;
@@ -107,6 +111,7 @@ public sealed class EventJournal : IDisposable
         var journal = new EventJournal(Path.GetFullPath(folder), maxEvents, maxBytes);
         try
         {
+            journal.TakeOwnership();
             journal.Recover();
         }
         catch
@@ -235,6 +240,26 @@ public sealed class EventJournal : IDisposable
             _disposed = true;
             _active?.Dispose();
             _active = null;
+            _ownership?.Dispose();
+            _ownership = null;
+        }
+    }
+
+    /// <summary>
+    /// One journal per folder: two processes appending to the same segments would interleave records. The lock file is
+    /// held open without sharing (an advisory lock on Linux) for as long as the journal is open; a crashed holder's lock
+    /// goes with its process.
+    /// </summary>
+    private void TakeOwnership()
+    {
+        var path = Path.Combine(_folder, LockFileName);
+        try
+        {
+            _ownership = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException exception)
+        {
+            throw new IOException($"the event queue folder {_folder} is in use by another process (its {LockFileName} is locked); give each firmware its own Mqtt:EventQueuePath", exception);
         }
     }
 
