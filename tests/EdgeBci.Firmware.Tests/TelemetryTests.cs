@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EdgeBci.Control.Local;
 using EdgeBci.Tests.Shared;
 using EdgeBci.Tests.Shared.Mosquitto;
 using MQTTnet;
@@ -62,7 +63,15 @@ public sealed partial class TelemetryTests
         var recording = await Command(dashboard, "start-recording", """{"args":{"seconds":2,"label":"camp-1"}}""");
         var recorded = await dashboard.WaitForAsync(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && Json(m).GetProperty("message").GetString()!.StartsWith("recording finished", StringComparison.Ordinal),
             "the recording's end event", TimeSpan.FromSeconds(20));
+        // A real stall on a loaded machine can latch a STOP of its own first (FrameTimeout); then the unit is re-armed
+        // locally and the remote stop sent again, so it is the remote stop that is seen.
         var stop = await Command(dashboard, "stop", "{}");
+        for (var attempt = 0; attempt < 3 && stop.GetProperty("result").GetProperty("message").GetString()!.StartsWith("supervisor already", StringComparison.Ordinal); attempt++)
+        {
+            await ArmLocallyAsync(firmware);
+            stop = await Command(dashboard, "stop", "{}");
+        }
+
         await dashboard.WaitForAsync(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && Json(m).GetProperty("message").GetString()!.Contains("SafeStop RemoteStop", StringComparison.Ordinal),
             "the remote stop's supervisor event", TimeSpan.FromSeconds(10));
 
@@ -271,6 +280,23 @@ public sealed partial class TelemetryTests
         var bytes = new byte[random.Next(1, 300)];
         random.NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>Arms through the unit's command socket, retrying while a precondition (a fresh decision) is still missing.</summary>
+    private static async Task ArmLocallyAsync(FirmwareProcess firmware)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var reply = await LocalCommandSocket.SendAsync(firmware.CommandSocket!, "arm", TimeSpan.FromSeconds(5));
+            if (reply.Kind == LocalReplyKind.Ok)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail("the unit could not be re-armed locally within 10 s");
     }
 
     /// <summary>Polls a condition over everything received so far (the client's own wait re-runs its predicate per message).</summary>

@@ -268,7 +268,8 @@ public class UplinkTests
         _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 });
         await _broker.StartAsync();
 
-        // The event stays in the journal for the next start.
+        // The event stays in the journal for the next start (once this uplink has let go of the folder).
+        await uplink.DisposeAsync();
         using var journal = Journal.EventJournal.Open(_folder, 10, 1 << 20);
         Assert.That(journal.TryPeek(out EventMessage kept), Is.True);
         Assert.That(kept.Message, Is.EqualTo("loaded"));
