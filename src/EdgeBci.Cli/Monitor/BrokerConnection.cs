@@ -18,7 +18,8 @@ internal sealed class BrokerConnectionException(string message, Exception inner)
 internal sealed class BrokerConnection : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(30);
+    // An engineer is watching: a broker that comes back is shown within seconds, and one attempt every 5 s costs nothing.
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(5);
 
     private readonly MonitorSettings settings;
     private readonly MonitorBoard board;
