@@ -52,7 +52,9 @@ public partial class ControlTests
 
         firmware.Send($"inject {fault}");
 
-        Assert.That(firmware.WaitUntil(o => StopAfterFault().IsMatch(o), TimeSpan.FromSeconds(10)), Is.True, firmware.Output);
+        // The console thread logs the injection just after setting it; the supervisor's thread may log the STOP first.
+        Assert.That(firmware.WaitUntil(o => StopAfterFault().IsMatch(o) && o.Contains($"emulator fault injected: {fault} (console)", StringComparison.Ordinal), TimeSpan.FromSeconds(10)),
+            Is.True, firmware.Output);
         var stop = StopAfterFault().Match(firmware.Output);
         var fromLastGood = Number(stop.Groups["good"]);
         TestContext.Out.WriteLine(stop.Value);
