@@ -38,7 +38,6 @@ internal sealed partial class DecodingService(
     private Decision _last;
     private (DateTime Written, long Length) _loadedManifest;
     private DecoderStatus _status = new(false, false, "not started");
-    private ModelName? _model;
     private DecoderSecond? _lastSecond;
 
     /// <summary>
@@ -58,7 +57,7 @@ internal sealed partial class DecodingService(
     public event Action<ModelChange>? ModelChanged;
 
     /// <summary>The model running now (id, version), or null.</summary>
-    public (string Id, string Version)? Model => Volatile.Read(ref _model) is { } model ? (model.Id, model.Version) : null;
+    public (string Id, string Version)? Model => Decoder?.CurrentManifest is { } manifest ? (manifest.ModelId, manifest.ModelVersion) : null;
 
     /// <summary>The last full second's figures (windows, DRDY-to-decision p50/p99), or null before the first.</summary>
     public DecoderSecond? LastSecond => Volatile.Read(ref _lastSecond);
@@ -168,7 +167,6 @@ internal sealed partial class DecodingService(
         Unavailable = null;
         LogLoaded(classifier.ToString(), stage.BundleFolder!, clock?.ElapsedMilliseconds ?? 0, classifier.LoadedFromCache);
         SetStatus(new DecoderStatus(true, true, null));
-        Volatile.Write(ref _model, new ModelName(classifier.ModelId, classifier.ModelVersion));
         ModelChanged?.Invoke(new ModelChange("loaded", $"{classifier} loaded and verified", classifier.ModelId, classifier.ModelVersion));
     }
 
@@ -294,7 +292,6 @@ internal sealed partial class DecodingService(
         if (result.Accepted)
         {
             LogSwapped(next.ToString());
-            Volatile.Write(ref _model, new ModelName(next.ModelId, next.ModelVersion));
             ModelChanged?.Invoke(new ModelChange("swapped", $"{next} swapped in from the next window on", next.ModelId, next.ModelVersion));
         }
         else
@@ -345,5 +342,3 @@ internal sealed record ModelChange(string Kind, string Message, string? ModelId,
 
 /// <summary>One second of the decoding stage: windows decoded in it, in all, DRDY-to-decision percentiles (ms, NaN without decisions), gaps so far.</summary>
 internal sealed record DecoderSecond(long Windows, long TotalWindows, double LatencyP50Milliseconds, double LatencyP99Milliseconds, long Gaps);
-
-internal sealed record ModelName(string Id, string Version);

@@ -20,9 +20,9 @@ internal sealed partial class LogLevelOverrides : ConfigurationProvider, IConfig
     /// </summary>
     public void SetLevel(string category, string level)
     {
-        if (!CategoryPattern().IsMatch(category))
+        if (CategoryProblem(category) is { } problem)
         {
-            throw new ArgumentException($"category '{category}': use Default or a logger category (letters, digits and dots, at most 200)", nameof(category));
+            throw new ArgumentException(problem, nameof(category));
         }
 
         if (!Enum.TryParse<LogLevel>(level, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(level, out _))
@@ -33,6 +33,10 @@ internal sealed partial class LogLevelOverrides : ConfigurationProvider, IConfig
         Data[$"Logging:LogLevel:{category}"] = parsed.ToString();
         OnReload();
     }
+
+    /// <summary>Why <paramref name="category"/> is not a logger category, or null when it is one.</summary>
+    public static string? CategoryProblem(string category) =>
+        CategoryPattern().IsMatch(category) ? null : $"category '{category}': use Default or a logger category (letters, digits and dots, at most 200)";
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_.]{0,199}$")]
     private static partial Regex CategoryPattern();

@@ -54,18 +54,6 @@ internal sealed partial class RecordingService : IDisposable
     /// <summary>The folder recordings are written to.</summary>
     public string Folder { get; }
 
-    /// <summary>The file being written now, or null.</summary>
-    public string? Current
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _session?.Recorder.Path;
-            }
-        }
-    }
-
     /// <summary>
     /// Starts a recording of <paramref name="seconds"/> (null: <see cref="RecordingOptions.MaxSeconds"/>) named after the
     /// time and <paramref name="label"/>; returns the file, or throws <see cref="InvalidOperationException"/> with the
@@ -140,7 +128,6 @@ internal sealed partial class RecordingService : IDisposable
     private void Record(Session session)
     {
         var samples = new int[_frontEnd.Device.ChannelCount];
-        long? first = null;
         string kind = "finished", message;
         try
         {
@@ -151,17 +138,7 @@ internal sealed partial class RecordingService : IDisposable
                     continue;
                 }
 
-                while (session.Recorder.SamplesWritten < session.Frames && session.Reader.TryRead(samples, default, out var stamp))
-                {
-                    first ??= stamp.SampleIndex;
-                    if (stamp.SampleIndex - first.Value >= session.Frames)
-                    {
-                        session.Recorder.EndAt(first.Value + session.Frames);
-                        break;
-                    }
-
-                    session.Recorder.Append(samples, stamp.SampleIndex);
-                }
+                session.Recorder.AppendAvailable(session.Reader, samples, session.Frames);
             }
 
             kind = session.StopRequested ? "stopped" : "finished";

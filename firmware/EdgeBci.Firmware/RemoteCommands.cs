@@ -116,14 +116,12 @@ internal sealed class RemoteCommands
         request.Args.RejectUnknown("level", "category");
         var level = request.Args.RequireString("level", LogLevelOverrides.Levels);
         var category = request.Args.OptionalString("category", maxLength: 200) ?? "Default";
-        try
+        if (LogLevelOverrides.CategoryProblem(category) is { } problem)
         {
-            _logLevels.SetLevel(category, level);
+            throw new CommandArgumentException("$.args.category: " + problem);
         }
-        catch (ArgumentException exception)
-        {
-            throw new CommandArgumentException("$.args." + (exception.ParamName ?? "level") + ": " + exception.Message.Split(" (Parameter", 2)[0]);
-        }
+
+        _logLevels.SetLevel(category, level);
 
         return CommandOutcome.Ok(new JsonObject { ["category"] = category, ["level"] = level });
     }

@@ -64,11 +64,7 @@ internal sealed partial class TelemetryService : BackgroundService
         commands.SelfTestRan += OnSelfTest;
     }
 
-    /// <summary>The uplink (for its counters).</summary>
-    public MqttUplink Uplink { get; }
-
-    /// <summary>The embedded broker's port once started, or null when the unit uses an external broker.</summary>
-    public int? EmbeddedPort => _broker?.Port;
+    private MqttUplink Uplink { get; }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -91,30 +87,26 @@ internal sealed partial class TelemetryService : BackgroundService
             }
         }
 
-        if (Uplink is { } uplink)
+        if (_decoding.Model is { } model)
         {
-            if (_decoding.Model is { } model)
-            {
-                uplink.SetModel(model.Id, model.Version);
-            }
-
-            try
-            {
-                await uplink.StartAsync(cancellationToken);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-            {
-                // The unit's safety does not depend on its voice: it runs on, silent, and says so.
-                LogUplinkFailed(exception.Message);
-                _uplinkFailed = true;
-                await base.StartAsync(cancellationToken);
-                return;
-            }
-
-            LogUplink(_stage.DeviceId, _broker is { } broker ? $"the embedded broker on {options.EmbeddedBindAddress}:{broker.Port}" : options.Broker,
-                MqttTopics.Status(_stage.DeviceId).Replace("/status", "/#", StringComparison.Ordinal), _stage.EventQueueFolder, options.TelemetryIntervalMs);
+            Uplink.SetModel(model.Id, model.Version);
         }
 
+        try
+        {
+            await Uplink.StartAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            // The unit's safety does not depend on its voice: it runs on, silent, and says so.
+            LogUplinkFailed(exception.Message);
+            _uplinkFailed = true;
+            await base.StartAsync(cancellationToken);
+            return;
+        }
+
+        LogUplink(_stage.DeviceId, _broker is { } broker ? $"the embedded broker on {options.EmbeddedBindAddress}:{broker.Port}" : options.Broker,
+            $"{MqttTopics.Prefix}/{_stage.DeviceId}/#", _stage.EventQueueFolder, options.TelemetryIntervalMs);
         await base.StartAsync(cancellationToken);
     }
 

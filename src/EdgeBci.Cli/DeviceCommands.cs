@@ -142,7 +142,6 @@ internal static class DeviceCommands
                 var stopwatch = Stopwatch.StartNew();
                 loop.Start();
                 var lastReport = 0L;
-                long? firstIndex = null;
                 while (recorder.SamplesWritten < frames)
                 {
                     if (loop.Fault is { } fault)
@@ -155,18 +154,7 @@ internal static class DeviceCommands
                         continue;
                     }
 
-                    while (recorder.SamplesWritten < frames && reader.TryRead(samples, default, out var stamp))
-                    {
-                        firstIndex ??= stamp.SampleIndex;
-                        if (stamp.SampleIndex - firstIndex.Value >= frames)
-                        {
-                            // The samples up to the end were lost: fill and annotate the hole, and stop on time.
-                            recorder.EndAt(firstIndex.Value + frames);
-                            break;
-                        }
-
-                        recorder.Append(samples, stamp.SampleIndex);
-                    }
+                    recorder.AppendAvailable(reader, samples, frames);
 
                     var second = stopwatch.ElapsedMilliseconds / 1000;
                     if (second > lastReport)

@@ -247,42 +247,72 @@ public sealed record BrokerEndpoint(bool IsEmbedded, string Host, int Port, bool
             return true;
         }
 
-        if (string.IsNullOrWhiteSpace(broker) || !Uri.TryCreate(broker, UriKind.Absolute, out var uri))
+        var parsed = BrokerUri.Parse(broker);
+        switch (parsed.Problem)
         {
-            error = hint;
-            return false;
+            case BrokerUriProblem.None:
+                endpoint = new BrokerEndpoint(false, parsed.Host, parsed.Port, parsed.Tls);
+                return true;
+            case BrokerUriProblem.ExtraParts:
+                error = $"{hint} (only a host and a port; credentials go in {MqttOptions.SectionName}:Username/Password)";
+                return false;
+            case BrokerUriProblem.Port:
+                error = $"{hint} (port {parsed.Port} is outside 1 to 65535)";
+                return false;
+            default:
+                error = hint;
+                return false;
+        }
+    }
+}
+
+/// <summary>Why a broker URI was refused; each caller words it for its own setting or option.</summary>
+public enum BrokerUriProblem
+{
+    None,
+
+    /// <summary>Empty, or not an absolute URI with a host.</summary>
+    NotAUri,
+
+    /// <summary>A scheme other than mqtt or mqtts.</summary>
+    Scheme,
+
+    /// <summary>A path, query, fragment or user info beside the host and port.</summary>
+    ExtraParts,
+
+    /// <summary>Port 0.</summary>
+    Port,
+}
+
+/// <summary>A parsed <c>mqtt://host:port</c> or <c>mqtts://host:port</c> (default ports 1883 and 8883), or why it is not one.</summary>
+public readonly record struct BrokerUri(BrokerUriProblem Problem, string Host, int Port, bool Tls, string Scheme)
+{
+    public static BrokerUri Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || !Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+        {
+            return new BrokerUri(BrokerUriProblem.NotAUri, string.Empty, 0, false, string.Empty);
         }
 
         bool tls;
-        if (uri.Scheme == "mqtt")
+        switch (uri.Scheme)
         {
-            tls = false;
-        }
-        else if (uri.Scheme == "mqtts")
-        {
-            tls = true;
-        }
-        else
-        {
-            error = hint;
-            return false;
+            case "mqtt":
+                tls = false;
+                break;
+            case "mqtts":
+                tls = true;
+                break;
+            default:
+                return new BrokerUri(BrokerUriProblem.Scheme, string.Empty, 0, false, uri.Scheme);
         }
 
-        if (string.IsNullOrEmpty(uri.Host) || (uri.AbsolutePath.Length > 0 && uri.AbsolutePath != "/") || uri.Query.Length > 0 ||
-            uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        if ((uri.AbsolutePath.Length > 0 && uri.AbsolutePath != "/") || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
         {
-            error = $"{hint} (only a host and a port; credentials go in {MqttOptions.SectionName}:Username/Password)";
-            return false;
+            return new BrokerUri(BrokerUriProblem.ExtraParts, string.Empty, 0, tls, uri.Scheme);
         }
 
-        var port = uri.IsDefaultPort || uri.Port < 0 ? (tls ? DefaultTlsPort : DefaultPort) : uri.Port;
-        if (port is < 1 or > 65535)
-        {
-            error = $"{hint} (port {port} is outside 1 to 65535)";
-            return false;
-        }
-
-        endpoint = new BrokerEndpoint(false, uri.DnsSafeHost, port, tls);
-        return true;
+        var port = uri.IsDefaultPort || uri.Port < 0 ? (tls ? BrokerEndpoint.DefaultTlsPort : BrokerEndpoint.DefaultPort) : uri.Port;
+        return new BrokerUri(port is < 1 or > 65535 ? BrokerUriProblem.Port : BrokerUriProblem.None, uri.DnsSafeHost, port, tls, uri.Scheme);
     }
 }

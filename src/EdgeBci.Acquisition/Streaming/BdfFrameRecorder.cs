@@ -83,6 +83,29 @@ public sealed class BdfFrameRecorder : IDisposable
     }
 
     /// <summary>
+    /// Appends the frames <paramref name="reader"/> holds now until the recording spans <paramref name="frames"/> samples
+    /// from its first one. A frame past that end means the samples up to the end were lost: the hole is filled
+    /// (<see cref="EndAt"/>) and the recording is complete. True once it is; <paramref name="frame"/> is scratch for one frame.
+    /// </summary>
+    public bool AppendAvailable(SampleRingReader reader, Span<int> frame, long frames)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        while (SamplesWritten < frames && reader.TryRead(frame, default, out var stamp))
+        {
+            var first = _nextSampleIndex < 0 ? stamp.SampleIndex : _firstSampleIndex;
+            if (stamp.SampleIndex - first >= frames)
+            {
+                EndAt(first + frames);
+                break;
+            }
+
+            Append(frame, stamp.SampleIndex);
+        }
+
+        return SamplesWritten >= frames;
+    }
+
+    /// <summary>
     /// Ends the recording at <paramref name="sampleIndex"/> (exclusive) when the samples up to it were lost: the hole
     /// is filled and annotated like any gap, so the file has the length that was asked for.
     /// </summary>

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using EdgeBci.Telemetry.Uplink;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -126,43 +127,12 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
                 if (settings.TrustedAuthorities is { } authorities)
                 {
-                    tls.WithCertificateValidationHandler(args => ChainsToAuthorities(args, authorities));
+                    tls.WithCertificateValidationHandler(args => BrokerCertificates.ChainsToAuthorities(args, authorities));
                 }
             });
         }
 
         return builder.Build();
-    }
-
-    /// <summary>With --ca the broker's certificate must chain to those authorities only, and name the host dialled.</summary>
-    private static bool ChainsToAuthorities(MqttClientCertificateValidationEventArgs args, X509Certificate2Collection authorities)
-    {
-        if (args.Certificate is null || (args.SslPolicyErrors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-
-        // Field brokers run on private authorities that publish no revocation lists.
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (args.Chain is not null)
-        {
-            foreach (var element in args.Chain.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        if (args.Certificate is X509Certificate2 certificate)
-        {
-            return chain.Build(certificate);
-        }
-
-        using var loaded = X509CertificateLoader.LoadCertificate(args.Certificate.GetRawCertData());
-        return chain.Build(loaded);
     }
 
     private async Task ConnectAndSubscribeAsync(CancellationToken cancel)

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using EdgeBci.Telemetry;
 
 namespace EdgeBci.Cli.Monitor;
 
@@ -29,7 +29,7 @@ internal sealed record UnitView(
 /// Everything the monitor knows about the units, built only from the messages given to it: no clock, no network, so
 /// the table is the same for the same messages. Thread-safe: the MQTT client feeds it while the screen reads it.
 /// </summary>
-internal sealed partial class MonitorBoard(string? deviceFilter = null)
+internal sealed class MonitorBoard(string? deviceFilter = null)
 {
     /// <summary>Telemetry comes every second; three missed in a row means the unit, its uplink or the broker is behind.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(3);
@@ -43,9 +43,6 @@ internal sealed partial class MonitorBoard(string? deviceFilter = null)
     public int UnattributedBadMessages { get; private set; }
 
     public string? LastUnattributedError { get; private set; }
-
-    [GeneratedRegex("^[a-z0-9-]{1,64}$")]
-    public static partial Regex DeviceIdPattern();
 
     /// <summary>
     /// Takes one message as it came from the broker. Returns the event when it is a new one (not a redelivery), so
@@ -65,7 +62,7 @@ internal sealed partial class MonitorBoard(string? deviceFilter = null)
 
         lock (gate)
         {
-            if (!DeviceIdPattern().IsMatch(deviceId))
+            if (!DeviceIds.IsValid(deviceId))
             {
                 UnattributedBadMessages++;
                 LastUnattributedError = $"{topic}: the device id '{deviceId}' is not [a-z0-9-]{{1,64}}";

@@ -42,7 +42,7 @@ internal sealed class MonitorSettings : IDisposable
         bool events)
     {
         var address = BrokerAddress.Parse(broker);
-        if (device is not null && !MonitorBoard.DeviceIdPattern().IsMatch(device))
+        if (device is not null && !EdgeBci.Telemetry.DeviceIds.IsValid(device))
         {
             throw new ArgumentException($"--device {device}: a device id is 1 to 64 of a-z, 0-9 and '-'.");
         }

@@ -109,6 +109,9 @@ public sealed class LiveDecoder : IDisposable
     /// <summary>The running model as "id version (precision)"; readable from any thread.</summary>
     public string CurrentModel => Volatile.Read(ref _currentModel);
 
+    /// <summary>The running model's manifest (it changes hands between two windows); readable from any thread.</summary>
+    public Bundle.ModelManifest CurrentManifest => Volatile.Read(ref _classifier).Manifest;
+
     /// <summary>Times the stream's sample index jumped and the window restarted.</summary>
     public long Gaps => _window.Gaps;
 

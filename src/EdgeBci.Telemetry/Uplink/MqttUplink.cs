@@ -777,7 +777,7 @@ public sealed partial class MqttUplink : IAsyncDisposable
                 }
                 else if (_trustedCas is not null)
                 {
-                    tls.WithCertificateValidationHandler(ValidateAgainstConfiguredCa);
+                    tls.WithCertificateValidationHandler(args => BrokerCertificates.ChainsToAuthorities(args, _trustedCas));
                 }
 
                 if (_clientCertificate is not null)
@@ -794,30 +794,6 @@ public sealed partial class MqttUplink : IAsyncDisposable
         IPAddress.TryParse(bindAddress, out var address) && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
             ? "127.0.0.1"
             : bindAddress;
-
-    /// <summary>The broker's chain must end at one of the configured CAs (and only those), and its name must match.</summary>
-    private bool ValidateAgainstConfiguredCa(MqttClientCertificateValidationEventArgs args)
-    {
-        if (args.Certificate is null || (args.SslPolicyErrors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
-        {
-            return false;
-        }
-
-        using var serverCertificate = X509CertificateLoader.LoadCertificate(args.Certificate.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
-        if (args.Chain is not null)
-        {
-            foreach (var element in args.Chain.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(serverCertificate);
-    }
 
     private void LoadTlsMaterial()
     {
