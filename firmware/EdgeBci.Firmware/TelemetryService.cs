@@ -96,7 +96,7 @@ internal sealed partial class TelemetryService : BackgroundService
         {
             await Uplink.StartAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
         {
             // The unit's safety does not depend on its voice: it runs on, silent, and says so.
             LogUplinkFailed(exception.Message);
