@@ -144,7 +144,7 @@ internal sealed partial class RecordingService : IDisposable
             kind = session.StopRequested ? "stopped" : "finished";
             message = string.Empty;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             kind = "failed";
             message = exception.Message;
@@ -160,6 +160,11 @@ internal sealed partial class RecordingService : IDisposable
         catch (IOException exception)
         {
             kind = "failed";
+            message = exception.Message;
+        }
+        catch (InvalidOperationException exception)
+        {
+            // The samples are all written; only gap annotations that did not fit the last record are lost, and said so.
             message = exception.Message;
         }
 
