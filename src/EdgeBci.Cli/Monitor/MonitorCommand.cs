@@ -23,7 +23,7 @@ internal static class MonitorCommand
         var seconds = new Option<double?>("--seconds") { Description = "Exit after this many seconds of watching (default: until Ctrl+C)." };
         var plain = new Option<bool>("--plain") { Description = "No live redraw: print the table once a second as plain lines, for logs and scripts." };
         var events = new Option<bool>("--events") { Description = "Also print each unit event as it arrives." };
-        var command = new Command("monitor", "Live table of the units on an MQTT broker: link, supervisor state, decision, signal quality, decoder latency, load, last event.");
+        var command = new Command("monitor", "Live table of the units on an MQTT broker: link, supervisor state, decision, signal quality, decoder latency, load, last event. " + ColumnsHelp());
         foreach (var option in new Option[] { broker, device, ca, cert, key, username, password, seconds, plain, events })
         {
             command.Options.Add(option);
@@ -58,6 +58,19 @@ internal static class MonitorCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The columns' priority for --help, from the list the layout uses, so the help cannot drift from the table.</summary>
+    private static string ColumnsHelp()
+    {
+        var titles = new string[MonitorColumns.ByPriority.Length];
+        for (var rank = 0; rank < titles.Length; rank++)
+        {
+            titles[rank] = MonitorColumns.All[MonitorColumns.ByPriority[rank]].Title;
+        }
+
+        var shown = string.Join("; ", Array.ConvertAll<int, string>([80, 120, 160, 220], width => $"{width} wide: the first {MonitorLayout.For(width, []).Count}"));
+        return $"The live table fits the terminal, one line a unit, taking columns from the front of this list while they fit ({shown}): {string.Join(", ", titles)}. A longer value is cut with '…'; --plain prints it whole.";
     }
 
     private static async Task<int> RunAsync(IAnsiConsole output, MonitorSettings settings, TimeProvider time, CancellationToken cancel)
@@ -149,12 +162,15 @@ internal static class MonitorCommand
             writer.Flush();
         }
 
+        /// <summary>The live screen for the terminal's width now, so a resized window gets a new layout at the next redraw.</summary>
         private Spectre.Console.Rendering.IRenderable Render()
         {
             var now = time.GetUtcNow();
             var rows = board.Snapshot(now);
-            var header = MonitorTable.Header(settings.Broker.ToString(), connection.State, rows.Count, now) + UnattributedNote();
-            return MonitorTable.Live(header, rows, settings.PrintEvents ? recentEvents : null);
+            var width = output.Profile.Width;
+            var header = MonitorTable.LiveHeader(settings.Broker.ToString(), connection.State, rows.Count, now, width);
+            var note = UnattributedNote();
+            return MonitorTable.Live(header, note.Length == 0 ? null : note.TrimStart(), rows, settings.PrintEvents ? recentEvents : null, width);
         }
 
         private string UnattributedNote() => board.UnattributedBadMessages == 0

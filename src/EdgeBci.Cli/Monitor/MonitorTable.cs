@@ -8,16 +8,6 @@ namespace EdgeBci.Cli.Monitor;
 /// <summary>Turns the board's rows into text: one cell text per column, then either fixed-width lines or a live table.</summary>
 internal static class MonitorTable
 {
-    private static readonly (string Title, int Width)[] Columns =
-    [
-        ("DEVICE", 14), ("LINK", 10), ("AGE", 7), ("STATE", 20), ("DECISION", 13), ("FOCUS", 6), ("QUALITY", 24), ("RMS uV", 11),
-        ("P99 ms", 7), ("CPU", 5), ("TEMP", 6), ("MEM", 7), ("DROPS", 12), ("FIRMWARE", 9), ("BOARD", 10), ("MODEL", 24),
-        ("BAD", 4), ("LAST EVENT", 0),
-    ];
-
-    private const int StateColumn = 3;
-    private const int QualityColumn = 6;
-
     public static string Header(string broker, string connectionState, int units, DateTimeOffset now) =>
         string.Create(CultureInfo.InvariantCulture, $"edgebci monitor  {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  broker {broker}: {connectionState}  units: {units}");
 
@@ -28,9 +18,9 @@ internal static class MonitorTable
     public static IEnumerable<string> PlainLines(IReadOnlyList<UnitView> rows)
     {
         var line = new StringBuilder();
-        foreach (var (title, width) in Columns)
+        foreach (var column in MonitorColumns.All)
         {
-            Pad(line, title, width);
+            Pad(line, column.Title, column.PlainWidth);
         }
 
         yield return line.ToString().TrimEnd();
@@ -38,9 +28,9 @@ internal static class MonitorTable
         {
             line.Clear();
             var cells = Cells(row);
-            for (var column = 0; column < Columns.Length; column++)
+            for (var column = 0; column < cells.Length; column++)
             {
-                Pad(line, cells[column], Columns[column].Width);
+                Pad(line, cells[column], MonitorColumns.All[column].PlainWidth);
             }
 
             yield return line.ToString().TrimEnd();
@@ -52,31 +42,66 @@ internal static class MonitorTable
         }
     }
 
-    /// <summary>The live table, with SafeStop and offline in red, Active in green and stale units in yellow.</summary>
-    public static IRenderable Live(string header, IReadOnlyList<UnitView> rows, IReadOnlyCollection<UnitEvent>? recentEvents)
+    /// <summary>
+    /// The header of the live table in <paramref name="width"/> cells: without the date when the whole header does
+    /// not fit, and cut with an ellipsis when even that does not (a long reconnect reason).
+    /// </summary>
+    public static string LiveHeader(string broker, string connectionState, int units, DateTimeOffset now, int width)
     {
-        var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(header));
-        foreach (var (title, _) in Columns)
+        var header = Header(broker, connectionState, units, now);
+        if (MonitorLayout.CellWidth(header) > width)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(title)).NoWrap());
+            header = string.Create(CultureInfo.InvariantCulture, $"edgebci monitor  {now.UtcDateTime:HH:mm:ss}Z  units: {units}  broker {broker}: {connectionState}");
         }
 
+        return MonitorLayout.Fit(header, width);
+    }
+
+    /// <summary>
+    /// The live table for a terminal <paramref name="width"/> cells wide, with SafeStop and offline in red, Active in
+    /// green and stale units in yellow. Every unit takes exactly one line: the columns that do not fit are left out
+    /// (<see cref="MonitorLayout"/>) and a value longer than its column is cut with an ellipsis, never wrapped.
+    /// </summary>
+    public static IRenderable Live(string header, string? note, IReadOnlyList<UnitView> rows, IReadOnlyCollection<UnitEvent>? recentEvents, int width)
+    {
+        var cellsOfRows = new List<string[]>(rows.Count);
         foreach (var row in rows)
         {
-            var cells = Cells(row);
-            var markup = new IRenderable[cells.Length];
-            for (var column = 0; column < cells.Length; column++)
-            {
-                markup[column] = new Markup(Markup.Escape(cells[column]), StyleOf(row, column));
-            }
-
-            table.AddRow(markup);
+            cellsOfRows.Add(Cells(row));
         }
 
-        var parts = new List<IRenderable> { table };
+        var layout = MonitorLayout.For(width, cellsOfRows);
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var (column, columnWidth) in layout)
+        {
+            var title = new Text(MonitorLayout.Fit(MonitorColumns.All[column].Title, columnWidth)) { Overflow = Overflow.Ellipsis };
+            table.AddColumn(new TableColumn(title).Width(columnWidth).NoWrap().Padding(0, 0, 1, 0));
+        }
+
+        for (var index = 0; index < rows.Count; index++)
+        {
+            var row = new IRenderable[layout.Count];
+            for (var shown = 0; shown < layout.Count; shown++)
+            {
+                var (column, columnWidth) = layout[shown];
+                row[shown] = new Text(MonitorLayout.Fit(cellsOfRows[index][column], columnWidth), StyleOf(rows[index], column)) { Overflow = Overflow.Ellipsis };
+            }
+
+            table.AddRow(row);
+        }
+
+        // The header and the table never wrap; the lines under them (contract problems, recent events) do, so that
+        // the full text of a problem or an event is on the screen however narrow it is.
+        var parts = new List<IRenderable> { new Text(MonitorLayout.Fit(header, width)) { Overflow = Overflow.Ellipsis } };
+        if (note is not null)
+        {
+            parts.Add(new Text(OneLine(note), new Style(Color.Red)));
+        }
+
+        parts.Add(table);
         foreach (var problem in Problems(rows))
         {
-            parts.Add(new Markup(Markup.Escape(problem), new Style(Color.Red)));
+            parts.Add(new Text(OneLine(problem), new Style(Color.Red)));
         }
 
         if (recentEvents is { Count: > 0 })
@@ -84,7 +109,7 @@ internal static class MonitorTable
             parts.Add(new Text("events:"));
             foreach (var unitEvent in recentEvents)
             {
-                parts.Add(new Text("  " + unitEvent.ToLine()));
+                parts.Add(new Text("  " + OneLine(unitEvent.ToLine())));
             }
         }
 
@@ -112,7 +137,7 @@ internal static class MonitorTable
             return new Style(Color.Yellow);
         }
 
-        if (column == StateColumn && row.Telemetry is { } telemetry)
+        if (column == MonitorColumns.State && row.Telemetry is { } telemetry)
         {
             return telemetry.SupervisorState switch
             {
@@ -122,10 +147,22 @@ internal static class MonitorTable
             };
         }
 
-        return column == QualityColumn && row.Telemetry is { AllChannelsGood: false } ? new Style(Color.Yellow) : Style.Plain;
+        return column == MonitorColumns.Quality && row.Telemetry is { AllChannelsGood: false } ? new Style(Color.Yellow) : Style.Plain;
     }
 
+    /// <summary>The row's text per column, indexed as <see cref="MonitorColumns.All"/>, each on one line.</summary>
     private static string[] Cells(UnitView row)
+    {
+        var cells = RawCells(row);
+        for (var column = 0; column < cells.Length; column++)
+        {
+            cells[column] = OneLine(cells[column]);
+        }
+
+        return cells;
+    }
+
+    private static string[] RawCells(UnitView row)
     {
         var status = row.Status;
         var telemetry = row.Telemetry;
@@ -163,6 +200,26 @@ internal static class MonitorTable
                 yield return Invariant($"{row.DeviceId}: {row.BadMessages} bad message(s), last: {error}");
             }
         }
+    }
+
+    /// <summary>A line break or other control character a unit sent would break the one-line-a-unit table: a space instead.</summary>
+    private static string OneLine(string text)
+    {
+        foreach (var character in text)
+        {
+            if (char.IsControl(character))
+            {
+                return string.Create(text.Length, text, static (line, source) =>
+                {
+                    for (var i = 0; i < source.Length; i++)
+                    {
+                        line[i] = char.IsControl(source[i]) ? ' ' : source[i];
+                    }
+                });
+            }
+        }
+
+        return text;
     }
 
     private static void Pad(StringBuilder line, string text, int width)

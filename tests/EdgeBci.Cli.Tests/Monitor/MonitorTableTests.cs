@@ -40,7 +40,7 @@ public class MonitorTableTests
         board.Apply("edgebci/v1/unit-late/telemetry", Bytes(TelemetryDocument("unit-late")), Start.AddSeconds(-10));
         var unitEvent = board.Apply("edgebci/v1/unit-stop/events", Bytes(Event("unit-stop", 1, "Armed -> SafeStop")), Start);
 
-        var rendered = RenderInColour(MonitorTable.Live("header", board.Snapshot(Start), [unitEvent!]));
+        var rendered = RenderInColour(MonitorTable.Live("header", null, board.Snapshot(Start), [unitEvent!], 400));
 
         Assert.That(LineOf(rendered, "unit-active"), Does.Contain(Green + "Active turn-left"));
         Assert.That(LineOf(rendered, "unit-stop"), Does.Contain(Red + "SafeStop"));
@@ -54,7 +54,7 @@ public class MonitorTableTests
     {
         var board = new MonitorBoard();
         board.Apply("edgebci/v1/unit-1/telemetry", Bytes(TelemetryDocument("unit-1", state: "[red]Odd[/]")), Start);
-        var rendered = RenderInColour(MonitorTable.Live("header [x]", board.Snapshot(Start), null));
+        var rendered = RenderInColour(MonitorTable.Live("header [x]", null, board.Snapshot(Start), null, 400));
         Assert.That(rendered, Does.Contain("[red]Odd[/]").And.Contain("header [x]"));
     }
 }

@@ -15,7 +15,7 @@ internal static class UnitJson
         """;
 
     /// <summary>A telemetry document; <paramref name="qualities"/> gives one quality per channel C1..Cn unless named as "C3=lead-off".</summary>
-    public static string TelemetryDocument(string deviceId, string state = "Active", string? intent = "turn-left", string[]? qualities = null, string extra = "")
+    public static string TelemetryDocument(string deviceId, string state = "Active", string? intent = "turn-left", string[]? qualities = null, string extra = "", string decisionClass = "left")
     {
         var channels = new StringBuilder();
         var list = qualities ?? ["good", "good", "good", "good", "good", "good", "good", "good"];
@@ -32,7 +32,7 @@ internal static class UnitJson
              "acquisition":{"sampleRateHz":250,"frames":3075,"gaps":0,"badFrames":0,"missedFrames":0},
              "channels":[{{{channels}}}],
              "decoder":{"modelId":"s001-left-vs-right","modelVersion":"1.0.0","healthy":true,"windows":40,"latencyP50Ms":1.4,"latencyP99Ms":4.9},
-             "decision":{"class":"left","confidence":0.71,"evidence":0.83},
+             "decision":{"class":"{{{decisionClass}}}","confidence":0.71,"evidence":0.83},
              "focus":0.31,
              "supervisor":{"state":"{{{state}}}","intent":{{{(intent is null ? "null" : $"\"{intent}\"")}}}},
              "actuator":{"kind":"simulated-wheelchair","output":"speed 0.00 turn 0.40","neutral":false},
