@@ -8,7 +8,7 @@ public sealed class EmulatorOptions
     public const string Section = "Emulator";
     public const string SyntheticSource = "synthetic";
 
-    /// <summary>A recording (EDF+, BDF+, OpenBCI .txt), relative to the content root, or "synthetic".</summary>
+    /// <summary>A recording (EDF+, BDF+, OpenBCI GUI .txt, BrainFlow CSV), relative to the content root, or "synthetic".</summary>
     public string Source { get; set; } = "demo/eegmmidb-S001R04-8ch.bdf";
 
     /// <summary>
