@@ -92,7 +92,7 @@ public sealed class FrontEnd : IDisposable
 
         if (board.IsEmulator)
         {
-            var source = CreateSource(options, emulatorOptions, contentRoot);
+            var source = EmulatorSourceFactory.Create(options, emulatorOptions, contentRoot);
             var emulator = new Ads1299Emulator(source, new Ads1299EmulatorOptions
             {
                 Chips = options.ChipCount,
@@ -137,44 +137,6 @@ public sealed class FrontEnd : IDisposable
     public GpioController OpenBoardGpio() => Board.IsEmulator
         ? throw new InvalidOperationException("The emulator board has no GPIO lines of its own.")
         : new GpioController(new LibGpiodDriver(FindGpioChip(Board)));
-
-    private static IEmulatorSignalSource CreateSource(Ads1299Options options, EmulatorOptions emulatorOptions, string contentRoot)
-    {
-        if (string.Equals(emulatorOptions.Source, EmulatorOptions.SyntheticSource, StringComparison.OrdinalIgnoreCase))
-        {
-            return new SyntheticSignalSource(options.Channels.Length, new SyntheticSignalOptions
-            {
-                LineAmplitude = emulatorOptions.LineNoiseMicrovolts,
-                LineFrequency = emulatorOptions.LineFrequency,
-            });
-        }
-
-        var path = Path.GetFullPath(emulatorOptions.Source, contentRoot);
-        if (!File.Exists(path))
-        {
-            throw new ArgumentException($"{EmulatorOptions.Section}:Source = '{emulatorOptions.Source}': no such file ({path}).");
-        }
-
-        MicrovoltRecording recording;
-        try
-        {
-            recording = RecordingLoader.Load(path);
-        }
-        catch (RecordingFormatException exception)
-        {
-            throw new ArgumentException($"{EmulatorOptions.Section}:Source = '{emulatorOptions.Source}' cannot be replayed: {exception.Message}", exception);
-        }
-
-        var labels = emulatorOptions.SourceChannels.Length != 0 ? emulatorOptions.SourceChannels : options.Channels;
-        try
-        {
-            return new RecordingSignalSource(recording, labels);
-        }
-        catch (ArgumentException exception)
-        {
-            throw new ArgumentException($"{EmulatorOptions.Section}:SourceChannels: {exception.Message}", exception);
-        }
-    }
 
     private static int FindGpioChip(BoardProfile board)
     {

@@ -24,6 +24,7 @@ internal static class ConvertCommand
         var start = new Option<double>("--start") { Description = "Seconds to skip, on a data record boundary.", DefaultValueFactory = _ => 0 };
         var seconds = new Option<double?>("--seconds") { Description = "Seconds to keep (default: to the end)." };
         var gain = new Option<int>("--gain") { Description = "Microvolt sources only: the ADS1299 gain whose counts the samples become.", DefaultValueFactory = _ => 24 };
+        var recordingInput = new RecordingInputOptions();
 
         var command = new Command("convert", "Converts a recording to EDF+/BDF+, keeping the named channels; EDF/BDF samples are copied losslessly.");
         command.Arguments.Add(input);
@@ -33,6 +34,7 @@ internal static class ConvertCommand
         command.Options.Add(start);
         command.Options.Add(seconds);
         command.Options.Add(gain);
+        recordingInput.AddTo(command);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
             var source = parse.GetValue(input)!;
@@ -49,7 +51,7 @@ internal static class ConvertCommand
             };
             var (names, labels) = ParseChannels(parse.GetValue(channels)!);
             var destination = parse.GetValue(file)!.FullName;
-            var converted = Convert(source.FullName, names, labels, outputFormat, parse.GetValue(start), parse.GetValue(seconds), parse.GetValue(gain));
+            var converted = Convert(source.FullName, names, labels, outputFormat, parse.GetValue(start), parse.GetValue(seconds), parse.GetValue(gain), recordingInput.Hints(parse));
             EdfWriter.Write(destination, converted);
 
             var header = converted.Header;
@@ -81,7 +83,7 @@ internal static class ConvertCommand
         return (sources, labels);
     }
 
-    internal static EdfRecording Convert(string path, IReadOnlyList<string> channels, IReadOnlyList<string> labels, EdfFormat format, double start, double? seconds, int gain)
+    internal static EdfRecording Convert(string path, IReadOnlyList<string> channels, IReadOnlyList<string> labels, EdfFormat format, double start, double? seconds, int gain, RecordingHints? hints = null)
     {
         var first = new byte[8];
         using (var stream = File.OpenRead(path))
@@ -104,7 +106,7 @@ internal static class ConvertCommand
             throw new ArgumentException("--start and --seconds apply to EDF/BDF sources; trim the text recording after converting it.");
         }
 
-        var recording = RecordingLoader.Load(path);
+        var recording = RecordingLoader.Load(path, hints ?? RecordingHints.None);
         return RecordingConverter.FromMicrovolts(recording, channels, format,
             Ads1299Scaling.FullScaleMicrovolts(ads1299Gain), Ads1299Frame.MinimumCount, Ads1299Frame.MaximumCount,
             $"ADS1299 gain {gain}", File.GetLastWriteTime(path), labels);

@@ -29,6 +29,9 @@ internal sealed class DeviceOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    /// <summary>Emulator only: rate and channel count of a source recording that does not state them (overrides Emulator:SourceSampleRate/SourceChannelCount).</summary>
+    public RecordingInputOptions Recording { get; } = new();
+
     public void AddTo(Command command)
     {
         command.Options.Add(Config);
@@ -37,6 +40,7 @@ internal sealed class DeviceOptions
         command.Options.Add(Pacing);
         command.Options.Add(SampleRate);
         command.Options.Add(Inject);
+        Recording.AddTo(command);
     }
 
     /// <summary>The firmware's appsettings.json beside the tool, then --config, then EDGEBCI_ variables, then overrides.</summary>
@@ -76,6 +80,7 @@ internal sealed class DeviceOptions
                 : Path.GetFullPath(source);
         }
 
+        Recording.AddEmulatorOverrides(parse, overrides);
         if (parse.GetValue(Pacing) is { } pacing)
         {
             overrides[$"{EmulatorOptions.Section}:Pacing"] = pacing;

@@ -25,11 +25,13 @@ internal static class FilterCommand
         {
             Description = "Channels to take, in device order; 'Label=source' renames one (default: Ads1299:Channels).",
         };
+        var recordingInput = new RecordingInputOptions();
         var command = new Command("filter", "Filters a recording offline with the configured chain, bit for bit as the unit does, into BDF+.");
         command.Options.Add(input);
         command.Options.Add(file);
         command.Options.Add(config);
         command.Options.Add(channels);
+        recordingInput.AddTo(command);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
             var source = parse.GetValue(input)!;
@@ -56,7 +58,7 @@ internal static class FilterCommand
                 throw new ArgumentException(string.Join(Environment.NewLine, errors));
             }
 
-            var recording = RecordingLoader.Load(source.FullName);
+            var recording = RecordingLoader.Load(source.FullName, recordingInput.Hints(parse));
             var gain = settings.Ads1299.GainSetting;
             var filtered = DeviceReplay.Run(recording, sources, deviceNames, settings.Ads1299.SampleRate, gain, signal, out var chain);
             var prefiltering = string.Join("; ", chain.Stages);

@@ -1,3 +1,5 @@
+using EdgeBci.Recording;
+
 namespace EdgeBci.Acquisition.Configuration;
 
 /// <summary>The <c>Emulator</c> configuration section: what the emulated ADS1299 plays, used when <c>Board</c> is <c>emulator</c>.</summary>
@@ -6,11 +8,26 @@ public sealed class EmulatorOptions
     public const string Section = "Emulator";
     public const string SyntheticSource = "synthetic";
 
-    /// <summary>A recording (EDF+, BDF+, OpenBCI .txt), relative to the content root, or "synthetic".</summary>
+    /// <summary>A recording (EDF+, BDF+, OpenBCI GUI .txt, BrainFlow CSV), relative to the content root, or "synthetic".</summary>
     public string Source { get; set; } = "demo/eegmmidb-S001R04-8ch.bdf";
 
-    /// <summary>Recording channel to play into each device channel; empty means the device channel names.</summary>
+    /// <summary>
+    /// Recording channel to play into each device channel; empty means the device channel names. OpenBCI and
+    /// BrainFlow files name their channels "EXG Channel 0" .. "EXG Channel N-1".
+    /// </summary>
     public string[] SourceChannels { get; set; } = [];
+
+    /// <summary>
+    /// The recording's sample rate (Hz) when the file does not state it (BrainFlow CSV); null: from the file. A file
+    /// that states its rate must agree.
+    /// </summary>
+    public double? SourceSampleRate { get; set; }
+
+    /// <summary>
+    /// The recording's EEG channel count when the file does not state it (BrainFlow CSV, OpenBCI GUI v1/v2 text);
+    /// null: from the file. A file that states it must agree.
+    /// </summary>
+    public int? SourceChannelCount { get; set; }
 
     /// <summary>RealTime (DRDY at the data rate) or FreeRunning (as fast as the reader drains it).</summary>
     public string Pacing { get; set; } = "RealTime";
@@ -40,6 +57,8 @@ public sealed class EmulatorOptions
         {
             errors.Add($"{Section}:SourceChannels has {SourceChannels.Length} names but the device has {deviceChannels} channels; give one per channel or none.");
         }
+
+        errors.AddRange(RecordingHints().Validate());
 
         if (!Enum.TryParse<Emulation.EmulatorPacing>(Pacing, ignoreCase: true, out _))
         {
@@ -77,6 +96,15 @@ public sealed class EmulatorOptions
 
         return errors;
     }
+
+    /// <summary>The source's rate and channel count as the recording loader takes them, errors naming these keys.</summary>
+    public RecordingHints RecordingHints() => new()
+    {
+        SampleRate = SourceSampleRate,
+        ChannelCount = SourceChannelCount,
+        SampleRateSetting = $"{Section}:{nameof(SourceSampleRate)}",
+        ChannelCountSetting = $"{Section}:{nameof(SourceChannelCount)}",
+    };
 }
 
 /// <summary>

@@ -4,15 +4,19 @@ namespace EdgeBci.Recording;
 
 /// <summary>
 /// Reads a plain CSV recording: a header row of channel names, then one row per sample in microvolts. The rate comes
-/// from a "# sample rate = 250" comment line or from a time column in seconds ("time", "t", "seconds", "time_s").
+/// from a "# sample rate = 250" comment line, from a time column in seconds ("time", "t", "seconds", "time_s"), or,
+/// when the file has neither, from <see cref="RecordingHints.SampleRate"/>; a file that states it must agree.
 /// </summary>
 public static class CsvRecordingReader
 {
     private static readonly string[] TimeColumns = ["time", "t", "seconds", "time_s", "timestamp_s"];
 
-    public static MicrovoltRecording Read(string path)
+    public static MicrovoltRecording Read(string path) => Read(path, RecordingHints.None);
+
+    public static MicrovoltRecording Read(string path, RecordingHints hints)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(hints);
         using var reader = new StreamReader(path);
         double? declaredRate = null;
         string[]? names = null;
@@ -80,7 +84,14 @@ public static class CsvRecordingReader
             throw new RecordingFormatException($"{path}: fewer than two samples.");
         }
 
-        var rate = declaredRate ?? RateFromTime(columns, timeColumn, path);
+        var rate = declaredRate ?? (timeColumn >= 0 ? RateFromTime(columns[timeColumn], path) : hints.SampleRate)
+            ?? throw new RecordingFormatException(
+                $"{path}: the sample rate is unknown: add a '# sample rate = 250' line or a 'time' column in seconds, or give it with {hints.SampleRateSetting}.");
+        if (hints.RateDisagrees(rate))
+        {
+            throw new RecordingFormatException($"{path}: {hints.RateConflict(rate)}.");
+        }
+
         var labels = new List<string>();
         var microvolts = new List<double[]>();
         for (var c = 0; c < names.Length; c++)
@@ -117,14 +128,8 @@ public static class CsvRecordingReader
         return rate;
     }
 
-    private static double RateFromTime(List<double>[] columns, int timeColumn, string path)
+    private static double RateFromTime(List<double> time, string path)
     {
-        if (timeColumn < 0)
-        {
-            throw new RecordingFormatException($"{path}: the sample rate is unknown: add a '# sample rate = 250' line or a 'time' column in seconds.");
-        }
-
-        var time = columns[timeColumn];
         var period = (time[^1] - time[0]) / (time.Count - 1);
         if (!(period > 0))
         {
