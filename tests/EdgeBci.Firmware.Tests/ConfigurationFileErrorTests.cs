@@ -17,6 +17,7 @@ public class ConfigurationFileErrorTests
         if (_copy is not null)
         {
             Directory.Delete(_copy, recursive: true);
+            _copy = null;
         }
     }
 
