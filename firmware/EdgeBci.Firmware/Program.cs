@@ -11,11 +11,22 @@ if (BoardWatchdogProcess.IsInvocation(args))
 // The unit's firmware: a Generic Host running the acquisition, signal, decoding and control stages. The configuration is
 // bound and the front-end and actuator brought up before the host starts, so a bad key or a device that does not
 // answer ends the process with one line naming the cause and a non-zero exit code, never a stack trace.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+HostApplicationBuilder builder;
+try
 {
-    Args = args,
-    ContentRootPath = AppContext.BaseDirectory,
-});
+    // A hand-edited appsettings*.json with a typo is a configuration error naming file, line and byte, not a crash.
+    builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+    {
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+        Configuration = new ConfigurationManager().ReportLoadErrors(),
+    });
+}
+catch (ConfigurationFileException exception)
+{
+    return StartupFailure.Report("configuration", exception.Message, ExitCodes.Configuration);
+}
+
 builder.Configuration.AddEnvironmentVariables(prefix: "EDGEBCI_");
 
 // Last, so a level set while running (the set-log-level command) wins over every file, variable and argument.

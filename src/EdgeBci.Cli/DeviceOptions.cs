@@ -44,10 +44,16 @@ internal sealed class DeviceOptions
     }
 
     /// <summary>The firmware's appsettings.json beside the tool, then --config, then EDGEBCI_ variables, then overrides.</summary>
-    public static IConfiguration BuildConfiguration(FileInfo? file, IReadOnlyDictionary<string, string?> overrides)
+    public static IConfiguration BuildConfiguration(FileInfo? file, IReadOnlyDictionary<string, string?> overrides) =>
+        BuildConfiguration(file, overrides, AppContext.BaseDirectory);
+
+    /// <summary>As above, with the tool's own appsettings.json read from <paramref name="toolFolder"/>.</summary>
+    internal static IConfiguration BuildConfiguration(FileInfo? file, IReadOnlyDictionary<string, string?> overrides, string toolFolder)
     {
+        // A typo in any of the files is one error line naming file, line and byte (exit 2), not an I/O failure.
         var builder = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
+            .ReportLoadErrors()
+            .SetBasePath(toolFolder)
             .AddJsonFile("appsettings.json", optional: true);
         if (file is not null)
         {

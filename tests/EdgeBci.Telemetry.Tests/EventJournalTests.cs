@@ -124,7 +124,7 @@ public class EventJournalTests
     }
 
     [Test]
-    public void A_corrupt_record_stops_recovery_at_it_with_a_clear_note()
+    public void A_corrupt_record_in_the_middle_is_skipped_and_the_records_after_it_recovered()
     {
         using (var journal = EventJournal.Open(_folder, 100, 1 << 20))
         {
@@ -143,13 +143,187 @@ public class EventJournalTests
         using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
         Assert.Multiple(() =>
         {
-            Assert.That(reopened.Recovered, Is.EqualTo(2));
+            Assert.That(reopened.Recovered, Is.EqualTo(4));
             Assert.That(reopened.CorruptRecords, Is.EqualTo(1));
-            Assert.That(reopened.TruncatedBytes, Is.EqualTo(3 * recordLength));
-            Assert.That(reopened.RecoveryNotes.Single(), Does.Contain("fails its CRC").And.Contain($"offset {2 * recordLength}").And.Contain("kept 2"));
+            Assert.That(reopened.SkippedBytes, Is.EqualTo(recordLength));
+            Assert.That(reopened.TruncatedBytes, Is.Zero);
+            Assert.That(reopened.RecoveryNotes.Single(), Does.Contain("fails its CRC").And.Contain($"skipped {recordLength} bytes at offset {2 * recordLength}")
+                .And.Contain($"resumed at the next valid record at offset {3 * recordLength}"));
             Assert.That(Directory.GetFiles(_folder, "*.corrupt-*"), Has.Length.EqualTo(1));
         });
-        Assert.That(DrainAll(reopened).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 1, 2 }));
+        reopened.Append(Samples.Event(6));
+        Assert.That(DrainAll(reopened).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 1, 2, 4, 5, 6 }));
+    }
+
+    [Test]
+    public void A_torn_record_in_the_middle_of_a_segment_does_not_hide_the_records_after_it()
+    {
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20))
+        {
+            for (var seq = 1; seq <= 3; seq++)
+            {
+                journal.Append(Samples.Event(seq));
+            }
+        }
+
+        // What an append that failed half-way left behind before it was cut back: a header and part of a payload,
+        // followed by later, whole records.
+        var segment = Segments().Single();
+        using (var stream = new FileStream(segment, FileMode.Append))
+        {
+            var torn = JournalRecord.Encode(4, TelemetryJson.SerializeEvent(Samples.Event(4)));
+            stream.Write(torn, 0, torn.Length / 2);
+            stream.Write(JournalRecord.Encode(5, TelemetryJson.SerializeEvent(Samples.Event(5))));
+            stream.Write(JournalRecord.Encode(6, TelemetryJson.SerializeEvent(Samples.Event(6))));
+        }
+
+        using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
+        var tornBytes = (EventJournal.HeaderBytes + TelemetryJson.SerializeEvent(Samples.Event(4)).Length) / 2;
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.Recovered, Is.EqualTo(5));
+            Assert.That(reopened.SkippedBytes, Is.EqualTo(tornBytes));
+            Assert.That(reopened.CorruptRecords, Is.EqualTo(1));
+            Assert.That(reopened.RecoveryNotes.Single(), Does.Contain($"skipped {tornBytes} bytes"));
+        });
+        reopened.Append(Samples.Event(7));
+        Assert.That(DrainAll(reopened).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 1, 2, 3, 5, 6, 7 }));
+    }
+
+    [Test]
+    public void A_corrupt_last_record_is_cut_and_copied_aside_with_a_clear_note()
+    {
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20))
+        {
+            for (var seq = 1; seq <= 3; seq++)
+            {
+                journal.Append(Samples.Event(seq));
+            }
+        }
+
+        var segment = Segments().Single();
+        var bytes = File.ReadAllBytes(segment);
+        var recordLength = bytes.Length / 3;
+        bytes[(2 * recordLength) + 30] ^= 0x5A;
+        File.WriteAllBytes(segment, bytes);
+
+        using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.Recovered, Is.EqualTo(2));
+            Assert.That(reopened.CorruptRecords, Is.EqualTo(1));
+            Assert.That(reopened.TruncatedBytes, Is.EqualTo(recordLength));
+            Assert.That(reopened.RecoveryNotes.Single(), Does.Contain("fails its CRC").And.Contain($"stopped at offset {2 * recordLength}").And.Contain("kept 2"));
+            Assert.That(Directory.GetFiles(_folder, "*.corrupt-*"), Has.Length.EqualTo(1));
+            Assert.That(new FileInfo(segment).Length, Is.EqualTo(2 * recordLength));
+        });
+    }
+
+    [Test]
+    public void A_failed_fsync_is_cut_back_held_reported_and_written_with_the_next_append()
+    {
+        var fsyncFails = false;
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20, (path, createNew) => new FsyncFailingFile(SegmentFile.Open(path, createNew), () => fsyncFails)))
+        {
+            journal.Append(Samples.Event(1));
+            var before = new FileInfo(Segments().Single()).Length;
+            fsyncFails = true;
+            TestContext.Out.WriteLine("fsync failure: injected (a real file system does not fail fsync on demand)");
+            Assert.That(journal.Append(Samples.Event(2)), Is.False);
+            Assert.Multiple(() =>
+            {
+                Assert.That(new FileInfo(Segments().Single()).Length, Is.EqualTo(before), "the record whose fsync failed is cut back");
+                Assert.That(journal.HeldInMemory, Is.EqualTo(1));
+                Assert.That(journal.WriteFailures, Is.EqualTo(1));
+                Assert.That(journal.LastError, Does.Contain("cannot write event record 2").And.Contain("injected at fsync"));
+            });
+
+            fsyncFails = false;
+            Assert.That(journal.Append(Samples.Event(3)), Is.True);
+            Assert.That(journal.HeldInMemory, Is.Zero);
+        }
+
+        using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
+        Assert.That(reopened.RecoveryNotes, Is.Empty);
+        Assert.That(DrainAll(reopened).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 1, 2, 3 }));
+    }
+
+    [Test]
+    public void An_append_that_cannot_even_be_cut_back_seals_its_segment_and_recovery_cuts_the_torn_tail()
+    {
+        var broken = false;
+        using (var journal = EventJournal.Open(_folder, 100, 1 << 20, (path, createNew) => new UncuttableFile(SegmentFile.Open(path, createNew), () => broken)))
+        {
+            journal.Append(Samples.Event(1));
+            broken = true;
+            Assert.That(journal.Append(Samples.Event(2)), Is.False);
+            broken = false;
+            Assert.That(journal.Append(Samples.Event(3)), Is.True);
+            Assert.That(Segments(), Has.Length.EqualTo(2), "the sealed segment takes no more appends");
+        }
+
+        using var reopened = EventJournal.Open(_folder, 100, 1 << 20);
+        Assert.That(reopened.RecoveryNotes.Single(), Does.Contain("torn tail"));
+        Assert.That(DrainAll(reopened).Select(e => e.Message.Seq), Is.EqualTo(new long[] { 1, 2, 3 }));
+    }
+
+    private sealed class FsyncFailingFile(ISegmentFile inner, Func<bool> fails) : ISegmentFile
+    {
+        private bool _unflushed;
+
+        public void Write(ReadOnlySpan<byte> bytes, long offset)
+        {
+            inner.Write(bytes, offset);
+            _unflushed = true;
+        }
+
+        public void Flush()
+        {
+            if (fails() && _unflushed)
+            {
+                throw new IOException("Input/output error (injected at fsync)");
+            }
+
+            inner.Flush();
+            _unflushed = false;
+        }
+
+        public void SetLength(long length)
+        {
+            inner.SetLength(length);
+            _unflushed = false;
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    /// <summary>A short write that cannot be undone: both the write and the truncation fail.</summary>
+    private sealed class UncuttableFile(ISegmentFile inner, Func<bool> broken) : ISegmentFile
+    {
+        public void Write(ReadOnlySpan<byte> bytes, long offset)
+        {
+            if (broken())
+            {
+                inner.Write(bytes[..(bytes.Length / 2)], offset);
+                throw new IOException("No space left on device (injected)");
+            }
+
+            inner.Write(bytes, offset);
+        }
+
+        public void Flush() => inner.Flush();
+
+        public void SetLength(long length)
+        {
+            if (broken())
+            {
+                throw new IOException("Input/output error (injected at truncate)");
+            }
+
+            inner.SetLength(length);
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     [Test]

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using EdgeBci.Telemetry.Payloads;
 
 namespace EdgeBci.Telemetry.Journal;
@@ -8,11 +6,17 @@ namespace EdgeBci.Telemetry.Journal;
 public readonly record struct JournalEntry(long Position, EventMessage Message, bool IsDropNotice);
 
 /// <summary>
-/// The on-disk store-and-forward queue of events. Append-only segment files (<c>seg-&lt;firstPosition&gt;.log</c>) hold
-/// records <c>[u32 length][u32 crc32(position+payload)][i64 position][payload: event JSON]</c>, each fsync'd before
-/// <see cref="Append"/> returns. <c>state.bin</c> records the last position that is gone (delivered or dropped) and the
-/// pending drop notice. Positions increase across reopen; an event's own <c>seq</c> restarts every boot, so the
-/// journal acknowledges by position.
+/// The on-disk store-and-forward queue of events: append-only segment files (format: <see cref="JournalRecord"/>),
+/// each record fsync'd before <see cref="Append"/> returns, and <see cref="JournalState"/> for what is gone. Positions
+/// increase across reopen; an event's own <c>seq</c> restarts every boot, so the journal acknowledges by position.
+/// <para>
+/// Disk full (or any write error): an append whose write or fsync fails is cut back, so the segment is as it was
+/// before it, and the event is HELD IN MEMORY in its place in the queue: <see cref="TryPeek(out JournalEntry)"/> hands it
+/// out like any other (the uplink delivers it live), and every later append or <see cref="RetryHeld"/> first tries to
+/// write the held events, oldest first, so the disk keeps position order. <see cref="WriteFailures"/>,
+/// <see cref="HeldInMemory"/> and <see cref="LastError"/> say so. Held events count against the bound like the rest;
+/// they are lost only if the process ends before space returns.
+/// </para>
 /// <para>
 /// Bound: when more than maxEvents records or more than maxBytes record bytes are waiting, the OLDEST waiting records
 /// are dropped (<see cref="Dropped"/>), and a synthetic <c>uplink</c> warning "N events dropped (queue full: ...)"
@@ -27,50 +31,49 @@ public sealed class EventJournal : IDisposable
     public const long MinimumMaxBytes = 4096;
 
     /// <summary>Largest payload of one record; an event bigger than this is refused by <see cref="Append"/>.</summary>
-    public const int MaxPayloadBytes = 64 * 1024;
+    public const int MaxPayloadBytes = JournalRecord.MaxPayloadBytes;
 
-    internal const int HeaderBytes = 16;
+    internal const int HeaderBytes = JournalRecord.HeaderBytes;
     private const long MaxSegmentBytes = 1024 * 1024;
-    private const string SegmentPrefix = "seg-";
-    private const string SegmentSuffix = ".log";
-    private const string StateFileName = "state.bin";
-    private const uint StateMagic = 0x4A42_4345; // "ECBJ"
+    private const string LockFileName = "journal.lock";
 
     private readonly Lock _gate = new();
     private readonly string _folder;
     private readonly int _maxEvents;
     private readonly long _maxBytes;
-    private readonly long _segmentLimit;
-    private readonly List<Segment> _segments = [];
-    private readonly Queue<RecordRef> _live = new();
-    private readonly List<string> _recoveryNotes = [];
-    private FileStream? _active;
-    private long _nextPosition = 1;
-    private long _goneUpTo;
-    private long _bytes;
+    private readonly SegmentWriter _writer;
+    private readonly Queue<JournalRecordRef> _onDisk = new();
 
-    // Mirrors _live.Count so Count can be read without waiting for an append's fsync.
+    // Newer than everything in _onDisk: written to disk from the head, in order, when the disk takes writes again.
+    private readonly Queue<JournalRecordRef> _held = new();
+    private readonly List<string> _recoveryNotes = [];
+    private readonly JournalState _state = new();
+    private FileStream? _ownership;
+    private long _nextPosition = 1;
+    private long _bytes;
+    private bool _stateDirty;
+
+    // Mirror the queues so Count and HeldInMemory can be read without waiting for an append's fsync.
     private int _count;
-    private EventMessage? _notice;
-    private long _noticePosition;
-    private long _noticeCount;
+    private int _heldCount;
     private long _dropped;
+    private long _writeFailures;
+    private volatile string? _lastError;
     private bool _disposed;
 
-    private const string LockFileName = "journal.lock";
-
-    private FileStream? _ownership;
-
-    private EventJournal(string folder, int maxEvents, long maxBytes)
+    private EventJournal(string folder, int maxEvents, long maxBytes, SegmentFileOpener openSegment)
     {
         _folder = folder;
         _maxEvents = maxEvents;
         _maxBytes = maxBytes;
-        _segmentLimit = Math.Clamp(maxBytes / 8, MinimumMaxBytes, MaxSegmentBytes);
+        _writer = new SegmentWriter(folder, Math.Clamp(maxBytes / 8, MinimumMaxBytes, MaxSegmentBytes), openSegment);
     }
 
-    /// <summary>Records waiting for delivery (the pending drop notice not included).</summary>
+    /// <summary>Records waiting for delivery, on disk or held in memory (the pending drop notice not included).</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Waiting records the disk refused so far; they are written when it takes writes again.</summary>
+    public int HeldInMemory => Volatile.Read(ref _heldCount);
 
     /// <summary>Bytes of the waiting records (headers included). The disk may hold up to one segment more.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -78,13 +81,22 @@ public sealed class EventJournal : IDisposable
     /// <summary>Events dropped by the bound since this journal was opened.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Writes (appends, state updates) the disk refused since this journal was opened.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>The last write the disk refused, or null when every write so far succeeded.</summary>
+    public string? LastError => _lastError;
+
     /// <summary>Waiting records found when the journal was opened.</summary>
     public int Recovered { get; private set; }
 
-    /// <summary>Bytes cut off at open: torn tails (a crash mid-append) and everything from a corrupt record on.</summary>
+    /// <summary>Bytes cut off the end of segments at open: torn tails (a crash mid-append) and corrupt tails.</summary>
     public long TruncatedBytes { get; private set; }
 
-    /// <summary>Records found corrupt (CRC or framing) at open; reading that segment stopped at each of them.</summary>
+    /// <summary>Bytes skipped inside segments at open (corrupt records with valid ones after them).</summary>
+    public long SkippedBytes { get; private set; }
+
+    /// <summary>Corrupt stretches (CRC, framing or order) found at open, each skipped or cut.</summary>
     public int CorruptRecords { get; private set; }
 
     /// <summary>What the open had to repair, one sentence per repair (empty after a clean shutdown).</summary>
@@ -94,9 +106,12 @@ public sealed class EventJournal : IDisposable
 
     public long MaxBytes => _maxBytes;
 
-    public static EventJournal Open(string folder, int maxEvents, long maxBytes)
+    public static EventJournal Open(string folder, int maxEvents, long maxBytes) => Open(folder, maxEvents, maxBytes, SegmentFile.Open);
+
+    internal static EventJournal Open(string folder, int maxEvents, long maxBytes, SegmentFileOpener openSegment)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(openSegment);
         if (maxEvents < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(maxEvents), maxEvents, "the event journal needs room for at least 1 event");
@@ -108,7 +123,7 @@ public sealed class EventJournal : IDisposable
         }
 
         Directory.CreateDirectory(folder);
-        var journal = new EventJournal(Path.GetFullPath(folder), maxEvents, maxBytes);
+        var journal = new EventJournal(Path.GetFullPath(folder), maxEvents, maxBytes, openSegment);
         try
         {
             journal.TakeOwnership();
@@ -123,8 +138,11 @@ public sealed class EventJournal : IDisposable
         return journal;
     }
 
-    /// <summary>Appends one event durably (written and fsync'd before this returns), then enforces the bound.</summary>
-    public void Append(EventMessage message)
+    /// <summary>
+    /// Appends one event: written and fsync'd before this returns (true), or, when the disk refuses, held in memory
+    /// in its place (false; see the class remarks). Then enforces the bound. Throws only for an event too large.
+    /// </summary>
+    public bool Append(EventMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var payload = TelemetryJson.SerializeEvent(message);
@@ -138,25 +156,28 @@ public sealed class EventJournal : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var segment = ActiveSegment();
-            var position = _nextPosition;
-            var record = new byte[HeaderBytes + payload.Length];
-            BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)payload.Length);
-            BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(8), position);
-            payload.CopyTo(record.AsSpan(HeaderBytes));
-            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32.Compute(record.AsSpan(8)));
-
-            var offset = _active!.Length;
-            _active.Write(record);
-            _active.Flush(flushToDisk: true);
-
-            _nextPosition++;
-            segment.Length = offset + record.Length;
-            segment.LiveRecords++;
-            _live.Enqueue(new RecordRef(position, segment, offset, payload.Length));
-            Interlocked.Add(ref _bytes, record.Length);
+            var held = new JournalRecordRef(_nextPosition++, null, 0, payload.Length, payload);
+            _held.Enqueue(held);
+            Interlocked.Add(ref _bytes, held.RecordBytes);
+            var written = PersistHeld();
             EnforceBound();
-            Volatile.Write(ref _count, _live.Count);
+            PublishCounts();
+            return written;
+        }
+    }
+
+    /// <summary>
+    /// Tries again to write the events held in memory and the pending state update; true when nothing is left waiting
+    /// for the disk. Cheap when there is nothing to do.
+    /// </summary>
+    public bool RetryHeld()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var written = PersistHeld();
+            PublishCounts();
+            return written && !_stateDirty;
         }
     }
 
@@ -178,13 +199,13 @@ public sealed class EventJournal : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_notice is not null)
+            if (_state.Notice is not null)
             {
-                entry = new JournalEntry(_noticePosition, _notice, true);
+                entry = new JournalEntry(_state.NoticePosition, _state.Notice, true);
                 return true;
             }
 
-            if (_live.TryPeek(out var head))
+            if (_onDisk.TryPeek(out var head) || _held.TryPeek(out head))
             {
                 entry = new JournalEntry(head.Position, ReadMessage(head), false);
                 return true;
@@ -197,34 +218,34 @@ public sealed class EventJournal : IDisposable
 
     /// <summary>
     /// Marks everything up to and including <paramref name="position"/> delivered: removes it, records the position
-    /// durably in the state file and deletes segment files that hold nothing waiting any more.
+    /// in the state file and deletes segment files that hold nothing waiting any more. A state file the disk refuses is
+    /// written later (until then a restart may send those events again; consumers dedupe by id).
     /// </summary>
     public void Acknowledge(long position)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (position <= _goneUpTo && (_notice is null || position < _noticePosition))
+            if (position <= _state.GoneUpTo && (_state.Notice is null || position < _state.NoticePosition))
             {
                 return;
             }
 
-            if (_notice is not null && _noticePosition <= position)
+            if (_state.Notice is not null && _state.NoticePosition <= position)
             {
-                _notice = null;
-                _noticeCount = 0;
+                _state.Notice = null;
+                _state.NoticeCount = 0;
             }
 
-            while (_live.TryPeek(out var head) && head.Position <= position)
+            while (TryTakeOldest(position, out var head))
             {
-                _live.Dequeue();
                 Release(head);
             }
 
-            _goneUpTo = Math.Max(_goneUpTo, Math.Min(position, _nextPosition - 1));
-            Volatile.Write(ref _count, _live.Count);
-            WriteState();
-            DeleteDrainedSegments();
+            _state.GoneUpTo = Math.Max(_state.GoneUpTo, Math.Min(position, _nextPosition - 1));
+            PublishCounts();
+            SaveState();
+            _writer.DeleteDrained();
         }
     }
 
@@ -238,8 +259,7 @@ public sealed class EventJournal : IDisposable
             }
 
             _disposed = true;
-            _active?.Dispose();
-            _active = null;
+            _writer.Dispose();
             _ownership?.Dispose();
             _ownership = null;
         }
@@ -263,28 +283,84 @@ public sealed class EventJournal : IDisposable
         }
     }
 
-    private Segment ActiveSegment()
+    private void Recover()
     {
-        var last = _segments.Count > 0 ? _segments[^1] : null;
-        if (last is not null && _active is not null && last.Length < _segmentLimit)
+        var loaded = JournalState.Read(_folder, _recoveryNotes);
+        _state.GoneUpTo = loaded.GoneUpTo;
+        _state.Notice = loaded.Notice;
+        _state.NoticePosition = loaded.NoticePosition;
+        _state.NoticeCount = loaded.NoticeCount;
+        var recovery = JournalRecovery.Run(_folder, loaded.GoneUpTo, _recoveryNotes);
+        _writer.AddRecovered(recovery.Segments);
+        foreach (var record in recovery.Live)
         {
-            return last;
+            _onDisk.Enqueue(record);
         }
 
-        _active?.Dispose();
-        var segment = new Segment(Path.Combine(_folder, SegmentName(_nextPosition)), _nextPosition) { Length = 0 };
-        _active = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-        FsyncFolder();
-        _segments.Add(segment);
-        return segment;
+        _bytes = recovery.WaitingBytes;
+        _nextPosition = recovery.Highest + 1;
+        TruncatedBytes = recovery.TruncatedBytes;
+        SkippedBytes = recovery.SkippedBytes;
+        CorruptRecords = recovery.CorruptRecords;
+        Recovered = _onDisk.Count;
+        _writer.DeleteDrained();
+        EnforceBound();
+        PublishCounts();
+    }
+
+    /// <summary>Writes the held events to disk, oldest first, stopping at the first the disk refuses.</summary>
+    private bool PersistHeld()
+    {
+        while (_held.TryPeek(out var held))
+        {
+            if (!_writer.TryWrite(held, out var written, out var error))
+            {
+                NoteWriteFailure(error!);
+                return false;
+            }
+
+            _held.Dequeue();
+            _onDisk.Enqueue(written);
+            _lastError = null;
+        }
+
+        if (_stateDirty)
+        {
+            SaveState();
+        }
+
+        return true;
+    }
+
+    private void NoteWriteFailure(string message)
+    {
+        Interlocked.Increment(ref _writeFailures);
+        _lastError = message;
+    }
+
+    private bool TryTakeOldest(long upTo, out JournalRecordRef oldest)
+    {
+        if (_onDisk.TryPeek(out oldest) && oldest.Position <= upTo)
+        {
+            _onDisk.Dequeue();
+            return true;
+        }
+
+        if (_onDisk.Count == 0 && _held.TryPeek(out oldest) && oldest.Position <= upTo)
+        {
+            _held.Dequeue();
+            return true;
+        }
+
+        return false;
     }
 
     private void EnforceBound()
     {
         var droppedAny = false;
-        while (_live.Count > _maxEvents || _bytes > _maxBytes)
+        while (_onDisk.Count + _held.Count > _maxEvents || _bytes > _maxBytes)
         {
-            var oldest = _live.Dequeue();
+            TryTakeOldest(long.MaxValue, out var oldest);
             EventMessage? lost;
             try
             {
@@ -296,78 +372,65 @@ public sealed class EventJournal : IDisposable
             }
 
             Release(oldest);
-            _goneUpTo = Math.Max(_goneUpTo, oldest.Position);
-            _dropped++;
+            _state.GoneUpTo = Math.Max(_state.GoneUpTo, oldest.Position);
+            Interlocked.Increment(ref _dropped);
             droppedAny = true;
-            NoteDropped(oldest.Position, lost);
+            _state.RecordDrop(oldest.Position, lost, _maxEvents, _maxBytes);
         }
 
         if (droppedAny)
         {
-            WriteState();
-            DeleteDrainedSegments();
+            SaveState();
+            _writer.DeleteDrained();
         }
     }
 
-    private void NoteDropped(long position, EventMessage? lost)
+    /// <summary>Writes state.bin; when the disk refuses, keeps it in memory and tries again with the next write.</summary>
+    private void SaveState()
     {
-        _noticeCount++;
-        var firstId = _notice is not null && _notice.Data.TryGetValue("firstDroppedId", out var first) ? first : lost?.Id ?? "unknown";
-        var firstTime = _notice is not null && _notice.Data.TryGetValue("firstDroppedTime", out var firstAt) ? firstAt : lost is null ? "unknown" : TelemetryJson.FormatTime(lost.Time);
-        var template = lost ?? _notice;
-        _noticePosition = position;
-        _notice = new EventMessage
+        try
         {
-            Id = template?.Id ?? $"journal-{position}",
-            Seq = template?.Seq ?? position,
-            BootId = template?.BootId ?? "journal",
-            DeviceId = template?.DeviceId ?? "unknown",
-            Time = template?.Time ?? DateTimeOffset.UnixEpoch,
-            Kind = EventKinds.Uplink,
-            Severity = EventSeverities.Warning,
-            Message = $"{_noticeCount} events dropped (queue full: bound {_maxEvents} events / {_maxBytes} bytes)",
-            Data = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["dropped"] = _noticeCount.ToString(CultureInfo.InvariantCulture),
-                ["firstDroppedId"] = firstId,
-                ["firstDroppedTime"] = firstTime,
-                ["lastDroppedId"] = lost?.Id ?? "unknown",
-                ["lastDroppedTime"] = lost is null ? "unknown" : TelemetryJson.FormatTime(lost.Time),
-                ["boundEvents"] = _maxEvents.ToString(CultureInfo.InvariantCulture),
-                ["boundBytes"] = _maxBytes.ToString(CultureInfo.InvariantCulture),
-            },
-        };
-    }
-
-    private void Release(RecordRef record)
-    {
-        record.Segment.LiveRecords--;
-        Interlocked.Add(ref _bytes, -(HeaderBytes + record.PayloadLength));
-    }
-
-    private void DeleteDrainedSegments()
-    {
-        for (var i = _segments.Count - 1; i >= 0; i--)
+            _state.Write(_folder);
+            _stateDirty = false;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            var segment = _segments[i];
-            var isActive = i == _segments.Count - 1 && _active is not null;
-            if (segment.LiveRecords == 0 && !isActive)
-            {
-                File.Delete(segment.Path);
-                _segments.RemoveAt(i);
-            }
+            _stateDirty = true;
+            NoteWriteFailure($"cannot write {JournalState.FileName} in {_folder}: {exception.Message}");
         }
     }
 
-    private EventMessage ReadMessage(RecordRef record)
+    private void Release(JournalRecordRef record)
     {
+        if (record.Segment is { } segment)
+        {
+            segment.LiveRecords--;
+        }
+
+        Interlocked.Add(ref _bytes, -record.RecordBytes);
+    }
+
+    private void PublishCounts()
+    {
+        Volatile.Write(ref _count, _onDisk.Count + _held.Count);
+        Volatile.Write(ref _heldCount, _held.Count);
+    }
+
+    private static EventMessage ReadMessage(JournalRecordRef record)
+    {
+        if (record.Payload is { } held)
+        {
+            return TelemetryJson.DeserializeEvent(held);
+        }
+
+        var segment = record.Segment!;
         var buffer = new byte[record.PayloadLength];
-        using (var handle = File.OpenHandle(record.Segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        using (var handle = File.OpenHandle(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
             var read = RandomAccess.Read(handle, buffer, record.Offset + HeaderBytes);
             if (read != buffer.Length)
             {
-                throw new IOException($"{record.Segment.Path}: record {record.Position} at offset {record.Offset} is shorter on disk than when it was written");
+                throw new IOException($"{segment.Path}: record {record.Position} at offset {record.Offset} is shorter on disk than when it was written");
             }
         }
 
@@ -377,224 +440,7 @@ public sealed class EventJournal : IDisposable
         }
         catch (TelemetryFormatException ex)
         {
-            throw new IOException($"{record.Segment.Path}: record {record.Position} at offset {record.Offset} passes its CRC but is not an event: {ex.Message}", ex);
+            throw new IOException($"{segment.Path}: record {record.Position} at offset {record.Offset} passes its CRC but is not an event: {ex.Message}", ex);
         }
     }
-
-    private void Recover()
-    {
-        ReadState();
-        var files = Directory.GetFiles(_folder, SegmentPrefix + "*" + SegmentSuffix);
-        Array.Sort(files, StringComparer.Ordinal);
-        var highest = _goneUpTo;
-        foreach (var file in files)
-        {
-            var segment = RecoverSegment(file, ref highest);
-            if (segment is not null)
-            {
-                _segments.Add(segment);
-            }
-        }
-
-        _nextPosition = highest + 1;
-        Recovered = _live.Count;
-        DeleteDrainedSegments();
-        if (_segments.Count > 0 && _segments[^1].Length < _segmentLimit)
-        {
-            var last = _segments[^1];
-            _active = new FileStream(last.Path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        }
-
-        EnforceBound();
-        Volatile.Write(ref _count, _live.Count);
-    }
-
-    private Segment? RecoverSegment(string file, ref long highest)
-    {
-        var name = Path.GetFileName(file);
-        var bytes = File.ReadAllBytes(file);
-        var segment = new Segment(file, 0);
-        var offset = 0;
-        string? problem = null;
-        var corrupt = false;
-        while (offset < bytes.Length)
-        {
-            var remaining = bytes.Length - offset;
-            if (remaining < HeaderBytes)
-            {
-                problem = $"a torn record header ({remaining} of {HeaderBytes} bytes)";
-                break;
-            }
-
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset));
-            if (length > MaxPayloadBytes)
-            {
-                problem = $"a record length of {length} bytes (more than {MaxPayloadBytes})";
-                corrupt = true;
-                break;
-            }
-
-            if (remaining < HeaderBytes + (int)length)
-            {
-                problem = $"a torn record ({remaining} of {HeaderBytes + length} bytes)";
-                break;
-            }
-
-            var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
-            var covered = bytes.AsSpan(offset + 8, 8 + (int)length);
-            if (Crc32.Compute(covered) != crc)
-            {
-                problem = "a record that fails its CRC";
-                corrupt = true;
-                break;
-            }
-
-            var position = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(offset + 8));
-            if (position <= highest && position > _goneUpTo)
-            {
-                problem = $"record position {position} out of order (after {highest})";
-                corrupt = true;
-                break;
-            }
-
-            if (segment.FirstPosition == 0)
-            {
-                segment = new Segment(file, position);
-            }
-
-            highest = Math.Max(highest, position);
-            if (position > _goneUpTo)
-            {
-                _live.Enqueue(new RecordRef(position, segment, offset, (int)length));
-                segment.LiveRecords++;
-                Interlocked.Add(ref _bytes, HeaderBytes + length);
-            }
-
-            offset += HeaderBytes + (int)length;
-        }
-
-        segment.Length = offset;
-        if (problem is not null)
-        {
-            var cut = bytes.Length - offset;
-            TruncatedBytes += cut;
-            if (corrupt)
-            {
-                CorruptRecords++;
-                var aside = $"{file}.corrupt-{offset}";
-                File.WriteAllBytes(aside, bytes.AsSpan(offset).ToArray());
-                _recoveryNotes.Add($"{name}: stopped at offset {offset} on {problem}; kept {segment.LiveRecords} waiting records before it, cut {cut} bytes (copied to {Path.GetFileName(aside)})");
-            }
-            else
-            {
-                _recoveryNotes.Add($"{name}: torn tail at offset {offset}, {problem}, from an interrupted append; cut {cut} bytes");
-            }
-
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.Read);
-            stream.SetLength(offset);
-            stream.Flush(flushToDisk: true);
-        }
-
-        if (offset == 0)
-        {
-            File.Delete(file);
-            return null;
-        }
-
-        return segment;
-    }
-
-    private void ReadState()
-    {
-        var path = Path.Combine(_folder, StateFileName);
-        if (!File.Exists(path))
-        {
-            return;
-        }
-
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 32 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != StateMagic ||
-            Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)))
-        {
-            _recoveryNotes.Add($"{StateFileName}: unreadable ({bytes.Length} bytes, bad magic or CRC); every record on disk is treated as undelivered (consumers dedupe by event id)");
-            return;
-        }
-
-        _goneUpTo = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(4));
-        _noticePosition = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(12));
-        _noticeCount = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(20));
-        var noticeLength = bytes.Length - 32;
-        if (_noticeCount > 0 && noticeLength > 0)
-        {
-            try
-            {
-                _notice = TelemetryJson.DeserializeEvent(bytes.AsSpan(28, noticeLength));
-            }
-            catch (TelemetryFormatException ex)
-            {
-                _recoveryNotes.Add($"{StateFileName}: the pending drop notice is unreadable ({ex.Message}); it is lost");
-                _noticeCount = 0;
-            }
-        }
-    }
-
-    private void WriteState()
-    {
-        var notice = _notice is null ? [] : TelemetryJson.SerializeEvent(_notice);
-        var bytes = new byte[32 + notice.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, StateMagic);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(4), _goneUpTo);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(12), _notice is null ? 0 : _noticePosition);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(20), _notice is null ? 0 : _noticeCount);
-        notice.CopyTo(bytes.AsSpan(28));
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
-
-        // Write-then-rename so a crash leaves either the old or the new state, never half of one.
-        var path = Path.Combine(_folder, StateFileName);
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-        FsyncFolder();
-    }
-
-    /// <summary>Makes a new or renamed file's directory entry durable (Linux needs the folder fsync'd too).</summary>
-    private void FsyncFolder()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        try
-        {
-            using var folder = File.OpenHandle(_folder, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            RandomAccess.FlushToDisk(folder);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Some file systems refuse to open a folder as a file; the data itself is fsync'd already.
-        }
-        catch (IOException)
-        {
-            // As above.
-        }
-    }
-
-    private static string SegmentName(long firstPosition) =>
-        $"{SegmentPrefix}{firstPosition.ToString("D19", CultureInfo.InvariantCulture)}{SegmentSuffix}";
-
-    private sealed class Segment(string path, long firstPosition)
-    {
-        public string Path { get; } = path;
-        public long FirstPosition { get; } = firstPosition;
-        public long Length { get; set; }
-        public int LiveRecords { get; set; }
-    }
-
-    private readonly record struct RecordRef(long Position, Segment Segment, long Offset, int PayloadLength);
 }

@@ -30,6 +30,9 @@ public sealed partial class MqttUplink : IAsyncDisposable
 
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How often the journal writer tries the disk again while it refuses writes.</summary>
+    private static readonly TimeSpan JournalRetryInterval = TimeSpan.FromSeconds(1);
+
     private readonly MqttOptions _options;
     private readonly UplinkIdentity _identity;
     private readonly CommandDispatcher _commands;
@@ -126,6 +129,7 @@ public sealed partial class MqttUplink : IAsyncDisposable
         (_journal?.Count ?? 0) + _pendingEvents.Reader.Count,
         Interlocked.Read(ref _commandsReceived),
         Interlocked.Read(ref _commandsRejected),
+        _journal?.WriteFailures ?? 0,
         _lastError);
 
     /// <summary>
@@ -159,10 +163,10 @@ public sealed partial class MqttUplink : IAsyncDisposable
             LogJournalRecovered(_logger, _journal.Recovered, _eventQueueFolder);
         }
 
-        if (_journal.CorruptRecords > 0 || _journal.TruncatedBytes > 0)
+        if (_journal.CorruptRecords > 0 || _journal.TruncatedBytes > 0 || _journal.SkippedBytes > 0)
         {
             PublishEvent(EventKinds.Uplink, EventSeverities.Warning,
-                $"event journal repaired at start: {_journal.CorruptRecords} corrupt records, {_journal.TruncatedBytes} bytes cut",
+                $"event journal repaired at start: {_journal.CorruptRecords} corrupt records, {_journal.SkippedBytes} bytes skipped, {_journal.TruncatedBytes} bytes cut",
                 new Dictionary<string, string>(StringComparer.Ordinal) { ["notes"] = string.Join(" | ", _journal.RecoveryNotes) });
         }
 
@@ -299,30 +303,87 @@ public sealed partial class MqttUplink : IAsyncDisposable
     private static bool IsKnownKind(string kind) => kind is EventKinds.Supervisor or EventKinds.Fault or EventKinds.Model
         or EventKinds.Recording or EventKinds.SelfTest or EventKinds.Command or EventKinds.Uplink;
 
+    /// <summary>
+    /// Appends handed-over events to the journal. When the disk refuses (full), the journal holds them in memory and
+    /// the connection loop delivers them live; this loop then retries the disk every <see cref="JournalRetryInterval"/>
+    /// even when no new event comes, and reports the change both ways (log, lastError, an uplink event).
+    /// </summary>
     private async Task WriteJournalAsync()
     {
         var journal = _journal!;
+        var diskRefusing = false;
         try
         {
-            await foreach (var message in _pendingEvents.Reader.ReadAllAsync(_abort.Token).ConfigureAwait(false))
+            while (await WaitForEventsAsync(diskRefusing).ConfigureAwait(false))
             {
-                try
+                while (_pendingEvents.Reader.TryRead(out var message))
                 {
-                    journal.Append(message);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-                {
-                    Interlocked.Increment(ref _eventsRefusedByJournal);
-                    _lastError = $"event journal: {ex.Message}";
-                    LogJournalWriteFailed(_logger, message.Id, ex.Message);
+                    try
+                    {
+                        journal.Append(message);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        Interlocked.Increment(ref _eventsRefusedByJournal);
+                        _lastError = $"event journal: {ex.Message}";
+                        LogJournalRefused(_logger, message.Id, ex.Message);
+                    }
+
+                    Wake();
                 }
 
-                Wake();
+                var refusing = !journal.RetryHeld();
+                if (refusing != diskRefusing)
+                {
+                    diskRefusing = refusing;
+                    ReportJournalDisk(journal, refusing);
+                }
             }
         }
         catch (OperationCanceledException)
         {
             // Aborted by StopAsync's token or DisposeAsync.
+        }
+    }
+
+    /// <summary>True when there are events to append or, while the disk refuses, when it is time to retry it.</summary>
+    private async Task<bool> WaitForEventsAsync(bool retrySoon)
+    {
+        if (!retrySoon)
+        {
+            return await _pendingEvents.Reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false);
+        }
+
+        using var retry = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        retry.CancelAfter(JournalRetryInterval);
+        try
+        {
+            // Completed (stopping): the held events stay in memory for the final flush; nothing more to append.
+            return await _pendingEvents.Reader.WaitToReadAsync(retry.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    private void ReportJournalDisk(EventJournal journal, bool refusing)
+    {
+        if (refusing)
+        {
+            var reason = journal.LastError ?? "the disk refused a write";
+            _lastError = $"event journal: {reason}";
+            LogJournalWriteFailed(_logger, reason);
+            PublishEvent(EventKinds.Uplink, EventSeverities.Warning,
+                $"event journal cannot write ({reason}): events are delivered live and held in memory until the disk takes writes again",
+                new Dictionary<string, string>(StringComparer.Ordinal) { ["held"] = journal.HeldInMemory.ToString(CultureInfo.InvariantCulture) });
+        }
+        else
+        {
+            LogJournalWritesAgain(_logger, journal.WriteFailures);
+            PublishEvent(EventKinds.Uplink, EventSeverities.Info,
+                $"event journal writes again after {journal.WriteFailures} refused writes; the events held in memory are on disk",
+                new Dictionary<string, string>(StringComparer.Ordinal) { ["writeFailures"] = journal.WriteFailures.ToString(CultureInfo.InvariantCulture) });
         }
     }
 
@@ -868,7 +929,13 @@ public sealed partial class MqttUplink : IAsyncDisposable
     private static partial void LogJournalRecovered(ILogger logger, int count, string folder);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {Id} could not be stored in the journal and is dropped: {Reason}")]
-    private static partial void LogJournalWriteFailed(ILogger logger, string id, string reason);
+    private static partial void LogJournalRefused(ILogger logger, string id, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event journal cannot write ({Reason}): events are delivered live and held in memory until the disk takes writes again")]
+    private static partial void LogJournalWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event journal writes again ({Failures} refused writes so far); the held events are on disk")]
+    private static partial void LogJournalWritesAgain(ILogger logger, long failures);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A ConnectionChanged subscriber threw: {Reason}")]
     private static partial void LogSubscriberFailed(ILogger logger, string reason);

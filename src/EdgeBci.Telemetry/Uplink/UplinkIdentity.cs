@@ -71,4 +71,5 @@ public sealed record UplinkCounters(
     long EventsQueued,
     long CommandsReceived,
     long CommandsRejected,
+    long JournalWriteFailures,
     string? LastError);
