@@ -20,6 +20,8 @@ public sealed class Ads1299Emulator
     private const double TemperatureSlopeMicrovolts = 490;
     private const double FloatingPickupMicrovolts = 20_000;  // a detached electrode picks up mains
 
+    private const int IdlePollMilliseconds = 10;
+
     private readonly object _gate = new();
     private readonly IEmulatorSignalSource _source;
     private readonly Ads1299EmulatorOptions _options;
@@ -241,7 +243,10 @@ public sealed class Ads1299Emulator
         }
     }
 
-    /// <summary>DRDY level: low while a conversion waits to be read.</summary>
+    /// <summary>
+    /// DRDY level: low while a conversion waits to be read. Free-running, the next conversion is ready the moment the
+    /// previous one was read, whether or not the edge dispatcher has announced it yet.
+    /// </summary>
     internal bool DataReadyLow()
     {
         lock (_gate)
@@ -249,6 +254,11 @@ public sealed class Ads1299Emulator
             if (Faults.DataReadyStuck)
             {
                 return false;
+            }
+
+            if (_converting && _options.Pacing == EmulatorPacing.FreeRunning && _produced <= _read)
+            {
+                _produced = _read + 1;
             }
 
             Advance(Stopwatch.GetTimestamp());
@@ -298,25 +308,64 @@ public sealed class Ads1299Emulator
         }
     }
 
-    /// <summary>Ticks until the next conversion, or -1 when none is coming (stopped, stuck, powered down).</summary>
-    internal long TicksUntilNextConversion()
+    /// <summary>
+    /// Blocks until a conversion newer than the one <paramref name="edge"/> last announced is ready, i.e. until DRDY's
+    /// next falling edge, and moves <paramref name="edge"/> on to it; false once the token is cancelled. Free-running,
+    /// the next conversion is ready the moment the previous one was read. A START or reset restarts the count, and
+    /// the edge cursor notices by the conversion epoch.
+    /// </summary>
+    internal bool WaitForNextEdge(ref DataReadyEdge edge, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        while (!cancellationToken.IsCancellationRequested)
         {
-            if (!_converting || Faults.DataReadyStuck)
+            long waitTicks;
+            lock (_gate)
             {
-                return -1;
+                if (!_converting || Faults.DataReadyStuck)
+                {
+                    // START, power and the fault flag change rarely: a short poll, woken early by START.
+                    Monitor.Wait(_gate, IdlePollMilliseconds);
+                    continue;
+                }
+
+                if (edge.Epoch != _conversionEpoch)
+                {
+                    edge = new DataReadyEdge(_conversionEpoch, 0);
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                if (_options.Pacing == EmulatorPacing.FreeRunning && _produced <= _read)
+                {
+                    _produced = _read + 1;
+                }
+
+                Advance(now);
+                if (_produced > edge.Conversion)
+                {
+                    edge = new DataReadyEdge(_conversionEpoch, _produced);
+                    return true;
+                }
+
+                if (_options.Pacing == EmulatorPacing.FreeRunning)
+                {
+                    // The next conversion waits for the host to read this one: LatchFrame pulses the gate.
+                    Monitor.Wait(_gate, IdlePollMilliseconds);
+                    continue;
+                }
+
+                waitTicks = _conversionEpoch + (long)((_produced + 1) * Stopwatch.Frequency / _conversionRate) - now;
             }
 
-            var now = Stopwatch.GetTimestamp();
-            Advance(now);
-            return Math.Max(0, _conversionEpoch + (long)((_produced + 1) * Stopwatch.Frequency / _conversionRate) - now);
+            PauseFor(waitTicks, cancellationToken);
         }
+
+        return false;
     }
 
-    private static void PauseFor(long ticks, CancellationToken cancellationToken)
+    private void PauseFor(long ticks, CancellationToken cancellationToken)
     {
-        // Long waits stay cancellable (a stalled DRDY must time out); short ones need microsecond precision.
+        // Long waits stay cancellable (a stalled DRDY must time out, a stopped dispatcher must end); the last stretch
+        // needs the precision the conversion period asks for.
         var twoMilliseconds = Stopwatch.Frequency / 500;
         if (ticks > twoMilliseconds)
         {
@@ -324,7 +373,8 @@ public sealed class Ads1299Emulator
             return;
         }
 
-        PreciseSleep.Until(Stopwatch.GetTimestamp() + ticks, cancellationToken);
+        var periodTicks = (long)(Stopwatch.Frequency / Volatile.Read(ref _conversionRate));
+        PreciseSleep.Until(Stopwatch.GetTimestamp() + ticks, periodTicks, cancellationToken);
     }
 
     private void Decode(byte value, bool fastClock, long now)
@@ -523,6 +573,7 @@ public sealed class Ads1299Emulator
         }
 
         _converting = converting;
+        Monitor.PulseAll(_gate);
     }
 
     /// <summary>In real-time pacing, conversions complete every 1/rate seconds after START.</summary>
@@ -557,6 +608,12 @@ public sealed class Ads1299Emulator
         }
 
         _read = conversion;
+        if (_options.Pacing == EmulatorPacing.FreeRunning)
+        {
+            // Free-running, reading this conversion is what makes the next one ready: wake the DRDY edge dispatcher.
+            Monitor.PulseAll(_gate);
+        }
+
         _output = _frame;
         _outputLength = FrameLength;
         _outputPosition = 0;
@@ -717,3 +774,6 @@ public sealed class Ads1299Emulator
         Ignoring,
     }
 }
+
+/// <summary>The conversion DRDY last fell for, and the START it belongs to (conversion numbers restart at each START).</summary>
+internal readonly record struct DataReadyEdge(long Epoch, long Conversion);
