@@ -2,9 +2,11 @@ using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
 // `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, the pipeline replay,
-// the 10-minute firmware run, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// the 10-minute firmware run, the soak, the DRDY timing run, then the control timing run); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
 // `-- telemetry [embedded|mqtt://host:port] [seconds]` the telemetry uplink's throughput and its CPU cost at 1 Hz;
+// `-- drdy [seconds] [rate]` the emulated chip's CPU per 10 s and its DRDY jitter (default 10 s at 250 SPS);
+// `-- control [runs]` the supervisor's e-stop → neutral latency and the heartbeat watchdog's trip time on the real clock (default 20 runs);
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -41,6 +43,19 @@ if (args.Length > 0 && args[0] == "telemetry")
     return TelemetryBenchmark.Run(broker, 10, seconds);
 }
 
+if (args.Length > 0 && args[0] == "drdy")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+    var rate = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 250;
+    return DrdyTimingBenchmark.Run(seconds, rate) ? 0 : 1;
+}
+
+if (args.Length > 0 && args[0] == "control")
+{
+    var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20;
+    return ControlTimingBenchmark.Run(runs) ? 0 : 1;
+}
+
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
@@ -52,8 +67,10 @@ if (args.Length > 0 && args[0] == "all")
     var pipeline = PipelineReplay.Run(600);
     var firmware = FirmwareSoak.Run(600);
     var soak = AcquisitionSoak.Run(60, 16000, 0, -1);
+    var drdy = DrdyTimingBenchmark.Run(10, 250);
+    var control = ControlTimingBenchmark.Run(20);
     var telemetry = TelemetryBenchmark.Run("embedded", 10, 60) == 0;
-    return inference && pipeline && firmware && soak && telemetry ? 0 : 1;
+    return inference && pipeline && firmware && soak && drdy && control && telemetry ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);

@@ -11,12 +11,13 @@ public class LoopTests
     {
         private readonly Thread _feeder;
         private volatile bool _stop;
+        private long _neutralSinceTick;
 
         public LiveUnit(Func<SupervisorInputs>? inputs = null)
         {
             // The real clock on a loaded 2-core CI machine: the feeder thread can be late by tens of milliseconds, so the
             // timeouts are the widest the options allow; their bounds are proven on a fake clock (StopRuleTests).
-            Options = new ControlOptions { FrameTimeoutMs = 50, HopMs = 200, DecisionMaxAgeMs = 1000, DwellMs = 100 };
+            Options = new ControlOptions { FrameTimeoutMs = 50, HopMs = 200, DecisionMaxAgeMs = 1000, DwellMs = 100, ActuatorAckTimeoutMs = 1000, HeartbeatTimeoutMs = 1000 };
             Chair = new SimulatedWheelchair(Options, TimeProvider.System);
             Pipeline = new ControlPipeline(new SafetySupervisor(Options), Chair);
             Inputs.ReportChannels([new("C3", true), new("C4", true)]);
@@ -30,6 +31,16 @@ public class LoopTests
                 lock (Events)
                 {
                     Events.AddRange(output.Events);
+                }
+
+                // The observer runs on the loop thread right after the tick counted itself: Ticks is this tick's number.
+                if (!output.Command.IsNeutral)
+                {
+                    Interlocked.Exchange(ref _neutralSinceTick, 0);
+                }
+                else if (Interlocked.Read(ref _neutralSinceTick) == 0)
+                {
+                    Interlocked.Exchange(ref _neutralSinceTick, Loop!.Ticks);
                 }
             });
             Loop.Start();
@@ -47,11 +58,14 @@ public class LoopTests
 
         public List<SupervisorEvent> Events { get; } = [];
 
+        /// <summary>The number of the tick whose output went neutral after a moving one (0 while moving).</summary>
+        public long NeutralSinceTick => Interlocked.Read(ref _neutralSinceTick);
+
         public volatile string ClassName = "rest";
 
         /// <summary>
         /// Arms and decodes <paramref name="className"/> until the chair moves. A stop the machine's own stalls cause
-        /// (a late frame or decision) is the supervisor doing its job, not the subject of these tests: the intent is
+        /// (a late frame or decision, a late tick) is the supervisor doing its job, not the subject of these tests: the intent is
         /// released, and the unit re-armed, up to five times.
         /// </summary>
         public void ArmAndDrive(RequestOrigin origin, string className)
@@ -70,7 +84,7 @@ public class LoopTests
                     return;
                 }
 
-                if (attempt == 5 || Pipeline.Supervisor.LatchedReason is not (SupervisorReason.FrameTimeout or SupervisorReason.DecisionTimeout or SupervisorReason.DecisionStale))
+                if (attempt == 5 || !IsStallStop(Pipeline.Supervisor.LatchedReason))
                 {
                     lock (Events)
                     {
@@ -124,22 +138,44 @@ public class LoopTests
         }
     }
 
+    /// <summary>Stops a stall of the feeder or the loop thread causes (a loaded machine), not the code under test.</summary>
+    private static bool IsStallStop(SupervisorReason? reason) => reason is SupervisorReason.FrameTimeout or SupervisorReason.DecisionTimeout
+        or SupervisorReason.DecisionStale or SupervisorReason.ActuatorNoAck or SupervisorReason.ActuatorWatchdog;
+
     [Test]
     public void On_the_real_clock_an_open_e_stop_centres_the_chair_within_a_tick_or_two()
     {
         using var unit = new LiveUnit();
-        unit.ArmAndDrive(RequestOrigin.LocalButton, "feet");
-
-        var clock = Stopwatch.StartNew();
-        unit.Inputs.SetEStopClosed(false);
-        unit.WaitFor(() => unit.Chair.Command.IsNeutral, TimeSpan.FromSeconds(5));
-        var latency = clock.Elapsed;
-        TestContext.Out.WriteLine($"real clock: e-stop → neutral in {latency.TotalMilliseconds:0.0} ms; {unit.Loop.Ticks} ticks, longest interval {unit.Loop.MaxInterval.TotalMilliseconds:0.0} ms");
-        Assert.Multiple(() =>
+        for (var attempt = 1; ; attempt++)
         {
-            Assert.That(latency, Is.LessThan(TimeSpan.FromMilliseconds(250)), "generous: the goal is one 10 ms tick, a loaded CI machine may be late");
-            Assert.That(unit.Pipeline.Supervisor.LatchedReason, Is.EqualTo(SupervisorReason.EStopOpen));
-        });
+            unit.ArmAndDrive(RequestOrigin.LocalButton, "feet");
+
+            // Counted in ticks, not milliseconds: a tick that completed before the e-stop opened cannot have seen it, a
+            // tick in flight may have read its inputs just before, and the one after that must see it.
+            var ticksBefore = unit.Loop.Ticks;
+            var clock = Stopwatch.StartNew();
+            unit.Inputs.SetEStopClosed(false);
+            var ticksAfter = unit.Loop.Ticks;
+            unit.WaitFor(() => unit.Chair.Command.IsNeutral, TimeSpan.FromSeconds(5));
+            var latency = clock.Elapsed;
+            var reason = unit.Pipeline.Supervisor.LatchedReason;
+            TestContext.Out.WriteLine($"real clock: e-stop → neutral in {latency.TotalMilliseconds:0.0} ms (goal one 10 ms tick: the `control` benchmark); " +
+                $"opened between ticks {ticksBefore} and {ticksAfter}, neutral at tick {unit.NeutralSinceTick}; longest tick interval {unit.Loop.MaxInterval.TotalMilliseconds:0.0} ms; latched {reason}");
+            if (attempt < 5 && IsStallStop(reason))
+            {
+                // The machine stalled the feeder and the supervisor stopped for that first: the race under test did
+                // not happen. Close the e-stop and run it again.
+                unit.Inputs.SetEStopClosed(true);
+                continue;
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(reason, Is.EqualTo(SupervisorReason.EStopOpen));
+                Assert.That(unit.NeutralSinceTick, Is.InRange(ticksBefore + 1, ticksAfter + 2), "neutral at the first tick that read the open e-stop");
+            });
+            return;
+        }
     }
 
     [Test]

@@ -190,20 +190,25 @@ public class Mcp4922Tests
         using (actuator)
         {
             actuator.Apply(ActuatorCommand.Motion(0.8, 0));
+            // Taken before the feed, so however late this thread runs, the watchdog's own count starts after it.
+            var beforeFeed = Stopwatch.GetTimestamp();
             actuator.Heartbeat();
-            var stalled = Stopwatch.StartNew();
-            while (!actuator.WatchdogTripped && stalled.Elapsed < TimeSpan.FromSeconds(5))
+            while (!actuator.WatchdogTripped && Stopwatch.GetElapsedTime(beforeFeed) < TimeSpan.FromSeconds(5))
             {
                 Thread.Sleep(1);
             }
 
-            var elapsed = stalled.Elapsed;
-            TestContext.Out.WriteLine($"heartbeat timeout 100 ms: neutral after {elapsed.TotalMilliseconds:0.0} ms without a heartbeat");
+            var silent = Stopwatch.GetElapsedTime(beforeFeed);
+            // The figure (goal: between 1 and 1.25 timeouts) is the `control` benchmark's; a loaded machine delays the
+            // timer thread and this one by tens of milliseconds, so only the ordering is asserted: never before the
+            // timeout, and at all (the 5 s wait is a liveness bound, not a timing goal).
+            TestContext.Out.WriteLine($"heartbeat timeout 100 ms: neutral seen {silent.TotalMilliseconds:0.0} ms after the last heartbeat");
             Assert.Multiple(() =>
             {
-                Assert.That(actuator.WatchdogTripped);
+                Assert.That(actuator.WatchdogTripped, "the watchdog tripped");
                 Assert.That(spi.Writes.TakeLast(2), Is.EqualTo(new[] { NeutralA, NeutralB }));
-                Assert.That(elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(95)).And.LessThan(TimeSpan.FromSeconds(1)));
+                // MonotonicNow truncates to 100 ns ticks: the watchdog's count may start up to one tick early.
+                Assert.That(silent, Is.GreaterThanOrEqualTo(actuator.HeartbeatTimeout - TimeSpan.FromMicroseconds(1)), "not before the timeout");
             });
         }
     }

@@ -13,7 +13,7 @@ public class RecordedEegAccuracyTests
     private const double MicrovoltsPerCount = 4.5 * 2 / 24 / 16777216 * 1e6;
 
     [Test]
-    public void Every_S001_run_filters_to_within_100_db_of_the_double_reference([Range(1, 14)] int run)
+    public void Every_S001_run_filters_to_within_101_db_of_the_double_reference([Range(1, 14)] int run)
     {
         var recording = RecordingLoader.Load(SharedData.Path($"eegmmidb/S001/S001R{run:00}.edf"));
         var input = AsUnitCounts(recording, 250);
@@ -21,7 +21,8 @@ public class RecordedEegAccuracyTests
         var reference = new BiquadCascadeDouble(cascade.QuantisedSections, Montage.Length);
         var snr = FixedPointCascadeTests.Snr(cascade, reference, input);
         TestContext.Out.WriteLine($"S001R{run:00}: SNR {snr:0.0} dB");
-        Assert.That(snr, Is.GreaterThanOrEqualTo(100));
+        // Deterministic (bit-identical Q31 on the same recording): 101.3 dB (R08) to 105.6 dB (R02) over the 14 runs.
+        Assert.That(snr, Is.GreaterThanOrEqualTo(101));
     }
 
     /// <summary>The montage channels, resampled 160 -> 250 Hz, as ADS1299 counts at gain 24 left-aligned to Q31.</summary>

@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using System.Device.Spi;
+using System.Diagnostics;
 
 namespace EdgeBci.Acquisition.Ads1299;
 
@@ -18,7 +19,8 @@ public sealed class Ads1299Device : IDisposable
     private readonly byte[] _commandTx = new byte[2 + Ads1299RegisterMap.RegisterCount];
     private readonly byte[] _commandRx = new byte[2 + Ads1299RegisterMap.RegisterCount];
     private byte[] _frameTx;
-    private CancellationTokenSource _waitTimeout = new();
+    private readonly ManualResetEventSlim _dataReadyFell = new(false);
+    private readonly PinChangeEventHandler _onDataReadyFalling;
     private bool _continuous;
     private bool _disposed;
 
@@ -64,6 +66,10 @@ public sealed class Ads1299Device : IDisposable
         _frameTx = new byte[Ads1299Frame.LengthFor(chips)];
 
         _gpio.OpenPin(pins.DataReady, PinMode.InputPullUp);
+        // DRDY edges arrive through a callback into one reusable event: a GpioController wait with a timeout spends a
+        // CancellationTokenSource and its timer on every timeout (and the TimeSpan overload on every call).
+        _onDataReadyFalling = (_, _) => _dataReadyFell.Set();
+        _gpio.RegisterCallbackForPinValueChangedEvent(pins.DataReady, PinEventTypes.Falling, _onDataReadyFalling);
         OpenOutput(pins.Start, PinValue.Low);
         OpenOutput(pins.Reset, PinValue.High);
         OpenOutput(pins.PowerDown, PinValue.High);
@@ -277,33 +283,41 @@ public sealed class Ads1299Device : IDisposable
     }
 
     /// <summary>
-    /// Waits for DRDY to fall. Edge events can be lost under load on some GPIO drivers, so on a timeout the pin level
-    /// is checked: DRDY already low means a conversion is waiting and the edge was missed.
+    /// Waits for DRDY to fall. An edge whose conversion was already read (it fell while the previous frame was being
+    /// clocked out) is passed over, so a frame is never read twice. Edge events can be lost under load on some GPIO
+    /// drivers, so on a timeout the pin level is checked: DRDY already low means a conversion is waiting and the edge
+    /// was missed.
     /// </summary>
-    /// <remarks>The timeout source is reused between calls so that the per-sample wait allocates nothing.</remarks>
+    /// <remarks>
+    /// Allocates nothing, on a timeout either: the edge event is reused, and the deadline is a timestamp. Reading the
+    /// frame only after the event is reset means an edge that falls in between is the frame about to be read.
+    /// </remarks>
     public bool WaitForDataReady(TimeSpan timeout)
     {
         ThrowIfDisposed();
-        if (!_waitTimeout.TryReset())
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
         {
-            _waitTimeout.Dispose();
-            _waitTimeout = new CancellationTokenSource();
-        }
+            var remaining = deadline - Stopwatch.GetTimestamp();
+            var milliseconds = remaining <= 0 ? 0 : (int)Math.Min(int.MaxValue, ((remaining * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
+            var fell = milliseconds > 0 && _dataReadyFell.Wait(milliseconds);
+            _dataReadyFell.Reset();
+            var dataWaiting = _gpio.Read(_pins.DataReady) == PinValue.Low;
+            if (fell && dataWaiting)
+            {
+                return true;
+            }
 
-        _waitTimeout.CancelAfter(timeout);
-        var result = _gpio.WaitForEvent(_pins.DataReady, PinEventTypes.Falling, _waitTimeout.Token);
-        if (!result.TimedOut)
-        {
-            return true;
-        }
+            if (!fell)
+            {
+                if (dataWaiting)
+                {
+                    LostDataReadyEdges++;
+                }
 
-        if (_gpio.Read(_pins.DataReady) == PinValue.Low)
-        {
-            LostDataReadyEdges++;
-            return true;
+                return dataWaiting;
+            }
         }
-
-        return false;
     }
 
     /// <summary>Clocks one frame out in RDATAC mode (DIN held at zero so nothing is taken as a command).</summary>
@@ -361,7 +375,7 @@ public sealed class Ads1299Device : IDisposable
             // The bus may already be gone (unplugged cable); closing must still release the handles.
         }
 
-        _waitTimeout.Dispose();
+        _gpio.UnregisterCallbackForPinValueChangedEvent(_pins.DataReady, _onDataReadyFalling);
         if (_shouldDispose)
         {
             _dataSpi.Dispose();
@@ -379,6 +393,8 @@ public sealed class Ads1299Device : IDisposable
             ClosePin(_pins.Reset);
             ClosePin(_pins.PowerDown);
         }
+
+        _dataReadyFell.Dispose();
     }
 
     private void EnsureRegisterAccess(Ads1299Register start, int count)

@@ -101,8 +101,10 @@ public sealed class Ads1299EmulatorGpioDriver : GpioDriver
     }
 
     /// <summary>
-    /// Raises DRDY falling-edge callbacks from a dispatcher thread at each conversion. Only the DRDY falling edge
-    /// exists on this board: the other lines are outputs, and DRDY's rising edge carries no information.
+    /// Raises DRDY falling-edge callbacks from a dispatcher thread at each conversion, as a GPIO driver's event
+    /// thread does: by the wall clock in real-time pacing, as soon as the previous conversion was read when
+    /// free-running. Only the DRDY falling edge exists on this board: the other lines are outputs, and DRDY's rising
+    /// edge carries no information.
     /// </summary>
     protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
     {
@@ -117,7 +119,7 @@ public sealed class Ads1299EmulatorGpioDriver : GpioDriver
             if (_callbackThread is null)
             {
                 _callbackStop = new CancellationTokenSource();
-                _callbackThread = new Thread(DispatchCallbacks) { IsBackground = true, Name = "emulated-drdy-callbacks" };
+                _callbackThread = new Thread(DispatchCallbacks) { IsBackground = true, Name = "emulated-drdy-callbacks", Priority = ThreadPriority.Highest };
                 _callbackThread.Start(_callbackStop.Token);
             }
         }
@@ -161,19 +163,10 @@ public sealed class Ads1299EmulatorGpioDriver : GpioDriver
     {
         var token = (CancellationToken)state!;
         var arguments = new PinValueChangedEventArgs(PinEventTypes.Falling, _pins.DataReady);
-        while (!token.IsCancellationRequested)
+        var edge = default(DataReadyEdge);
+        while (_emulator.WaitForNextEdge(ref edge, token))
         {
-            var ticks = _emulator.TicksUntilNextConversion();
-            var wait = ticks < 0 ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromSeconds((double)ticks / System.Diagnostics.Stopwatch.Frequency);
-            if (token.WaitHandle.WaitOne(wait))
-            {
-                return;
-            }
-
-            if (ticks >= 0)
-            {
-                _dataReadyFalling?.Invoke(this, arguments);
-            }
+            _dataReadyFalling?.Invoke(this, arguments);
         }
     }
 
