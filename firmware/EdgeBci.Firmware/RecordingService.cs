@@ -75,10 +75,16 @@ internal sealed partial class RecordingService : IDisposable
             try
             {
                 Directory.CreateDirectory(Folder);
-                LogPruned(_storage.Prune(current: null, room: 1));
-                if (_storage.Problem() is { } problem)
+                // The reserve first: a start that is refused must not have deleted a recording to make room.
+                if (_storage.ReserveProblem() is { } reserve)
                 {
-                    throw new InvalidOperationException("not recording: " + problem);
+                    throw new InvalidOperationException("not recording: " + reserve);
+                }
+
+                LogPruned(_storage.Prune(current: null, room: 1));
+                if (_storage.QuotaProblem() is { } quota)
+                {
+                    throw new InvalidOperationException("not recording: " + quota);
                 }
 
                 // Two starts within a second, or a clock stepped back on a unit without RTC, get name-1, name-2, ...
@@ -137,7 +143,7 @@ internal sealed partial class RecordingService : IDisposable
                 {
                     nextCheck = session.Recorder.SamplesWritten + _frontEnd.SampleRate;
                     LogPruned(_storage.Prune(session.Recorder.Path, room: 0));
-                    if (_storage.Problem() is { } problem)
+                    if ((_storage.ReserveProblem() ?? _storage.QuotaProblem()) is { } problem)
                     {
                         message = problem;
                         break;

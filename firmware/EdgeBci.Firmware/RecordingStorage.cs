@@ -54,16 +54,19 @@ internal sealed class RecordingStorage(string folder, RecordingOptions options)
         return deleted;
     }
 
-    /// <summary>Why no more may be recorded now (free space below the reserve, folder over its quota), or null.</summary>
-    public string? Problem()
+    /// <summary>Why nothing may be recorded now because free space is below the reserve, or null.</summary>
+    public string? ReserveProblem()
     {
         var free = FreeBytes();
-        if (free < options.MinFreeMegabytes * Megabyte)
-        {
-            return string.Create(CultureInfo.InvariantCulture,
-                $"{free / (double)Megabyte:0.#} MB free for {Folder}, below the {options.MinFreeMegabytes} MB reserve (Recording:MinFreeMegabytes)");
-        }
+        return free < options.MinFreeMegabytes * Megabyte
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{free / (double)Megabyte:0.#} MB free for {Folder}, below the {options.MinFreeMegabytes} MB reserve (Recording:MinFreeMegabytes)")
+            : null;
+    }
 
+    /// <summary>Why no more may be recorded because the folder is at its quota (with nothing left to delete), or null.</summary>
+    public string? QuotaProblem()
+    {
         var total = 0L;
         foreach (var file in Recordings())
         {
