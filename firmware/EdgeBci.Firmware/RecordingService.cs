@@ -2,33 +2,20 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Streaming;
+using EdgeBci.Recording;
 
 namespace EdgeBci.Firmware;
 
-/// <summary>The recorder's configuration (section "Recording").</summary>
-internal sealed class RecordingOptions
-{
-    public const string Section = "Recording";
-
-    /// <summary>Where recordings go; empty: /var/lib/edgebci/recordings when writable (the unit), else the temp folder's edgebci-recordings.</summary>
-    public string Folder { get; set; } = string.Empty;
-
-    /// <summary>The longest recording one command may ask for, and the length of one that names none (s).</summary>
-    public int MaxSeconds { get; set; } = 3600;
-
-    /// <summary>Every value out of range, by key (unknown keys are refused when the section is bound).</summary>
-    public IReadOnlyList<string> Validate() =>
-        MaxSeconds is < 1 or > 86_400 ? [$"{Section}:MaxSeconds = {MaxSeconds}: use 1 to 86400"] : [];
-}
-
 /// <summary>A recording began or ended, for the events topic.</summary>
-/// <param name="Kind">started, finished (its time was up), stopped (on request) or failed.</param>
+/// <param name="Kind">started, finished (its time was up), stopped (on request, or at the free-space reserve or quota) or failed.</param>
 internal sealed record RecordingChange(string Kind, string Path, double Seconds, long GapSamples, string Message);
 
 /// <summary>
-/// Records the raw frames (BDF+, 24-bit counts, lossless, one crash-safe record per second, gaps filled and annotated)
-/// on request while the unit runs: a reader of its own on the acquisition ring and a thread of its own, so neither the
-/// acquisition thread nor the stages wait for the disk. One recording at a time.
+/// Records the raw frames (BDF+ 24-bit counts, lossless, or EDF+ 16-bit as Recording:Format says; one crash-safe record
+/// per second, gaps filled and annotated) on request while the unit runs: a reader of its own on the acquisition ring
+/// and a thread of its own, so neither the acquisition thread nor the stages wait for the disk. One recording at a time;
+/// never over another file; within the folder's reserve, quota and file count (<see cref="RecordingStorage"/>). Any
+/// failure inside a recording (a full disk, a write or close that fails) ends that recording with an event, never the unit.
 /// </summary>
 internal sealed partial class RecordingService : IDisposable
 {
@@ -36,6 +23,7 @@ internal sealed partial class RecordingService : IDisposable
     private readonly AcquisitionService _acquisition;
     private readonly RecordingOptions _options;
     private readonly ILogger<RecordingService> _logger;
+    private readonly RecordingStorage _storage;
     private readonly Lock _gate = new();
     private Session? _session;
 
@@ -46,6 +34,7 @@ internal sealed partial class RecordingService : IDisposable
         _options = options;
         _logger = logger;
         Folder = UnitFolders.Resolve(options.Folder, "recordings", "edgebci-recordings");
+        _storage = new RecordingStorage(Folder, options);
     }
 
     /// <summary>Raised when a recording starts or ends, on the thread that caused it.</summary>
@@ -57,7 +46,7 @@ internal sealed partial class RecordingService : IDisposable
     /// <summary>
     /// Starts a recording of <paramref name="seconds"/> (null: <see cref="RecordingOptions.MaxSeconds"/>) named after the
     /// time and <paramref name="label"/>; returns the file, or throws <see cref="InvalidOperationException"/> with the
-    /// reason (already recording, a bad label or length, a folder that cannot be written).
+    /// reason (already recording, a bad label or length, a folder that cannot be written, free space below the reserve).
     /// </summary>
     public string Start(double? seconds, string? label)
     {
@@ -80,25 +69,40 @@ internal sealed partial class RecordingService : IDisposable
             }
 
             var start = DateTime.Now;
-            var name = string.Create(CultureInfo.InvariantCulture, $"{start:yyyyMMdd-HHmmss}{(label is null ? string.Empty : "-" + label)}.bdf");
+            var name = string.Create(CultureInfo.InvariantCulture, $"{start:yyyyMMdd-HHmmss}{(label is null ? string.Empty : "-" + label)}.{_options.Format}");
             var path = Path.Combine(Folder, name);
             BdfFrameRecorder recorder;
             try
             {
                 Directory.CreateDirectory(Folder);
+                // The reserve first: a start that is refused must not have deleted a recording to make room.
+                if (_storage.ReserveProblem() is { } reserve)
+                {
+                    throw new InvalidOperationException("not recording: " + reserve);
+                }
+
+                LogPruned(_storage.Prune(current: null, room: 1));
+                if (_storage.QuotaProblem() is { } quota)
+                {
+                    throw new InvalidOperationException("not recording: " + quota);
+                }
+
+                // Two starts within a second, or a clock stepped back on a unit without RTC, get name-1, name-2, ...
                 recorder = new BdfFrameRecorder(path, _frontEnd.ChannelNames, _frontEnd.SampleRate, _frontEnd.Options.GainSetting,
-                    $"Startdate X X {_frontEnd.Identity?.Model.ToString() ?? "ADS1299"} {_frontEnd.Board.Name}", start);
+                    $"Startdate X X {_frontEnd.Identity?.Model.ToString() ?? "ADS1299"} {_frontEnd.Board.Name}", start, ExistingFile.AddSuffix);
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException)
             {
                 throw new InvalidOperationException($"cannot write {path}: {exception.Message}", exception);
             }
+
+            path = recorder.Path;
 
             var session = new Session(recorder, _acquisition.Ring.CreateReader(), (long)Math.Round(length * _frontEnd.SampleRate));
             _session = session;
             session.Thread = new Thread(() => Record(session)) { IsBackground = true, Name = "edgebci-recording" };
             session.Thread.Start();
-            LogStarted(path, length);
+            LogStarted(path, length, recorder.MicrovoltsPerStep);
             Changed?.Invoke(new RecordingChange("started", path, 0, 0, string.Create(CultureInfo.InvariantCulture, $"recording {length:0.#} s to {path}")));
             return path;
         }
@@ -128,11 +132,24 @@ internal sealed partial class RecordingService : IDisposable
     private void Record(Session session)
     {
         var samples = new int[_frontEnd.Device.ChannelCount];
-        string kind = "finished", message;
+        string kind, message = string.Empty;
+        var nextCheck = 0L;
         try
         {
             while (!session.StopRequested && session.Recorder.SamplesWritten < session.Frames)
             {
+                // Once a second of samples: free space and the folder's limits (a statvfs and a folder listing, not per sample).
+                if (session.Recorder.SamplesWritten >= nextCheck)
+                {
+                    nextCheck = session.Recorder.SamplesWritten + _frontEnd.SampleRate;
+                    LogPruned(_storage.Prune(session.Recorder.Path, room: 0));
+                    if ((_storage.ReserveProblem() ?? _storage.QuotaProblem()) is { } problem)
+                    {
+                        message = problem;
+                        break;
+                    }
+                }
+
                 if (!session.Reader.WaitForData(TimeSpan.FromMilliseconds(100)))
                 {
                     continue;
@@ -141,33 +158,31 @@ internal sealed partial class RecordingService : IDisposable
                 session.Recorder.AppendAvailable(session.Reader, samples, session.Frames);
             }
 
-            kind = session.StopRequested ? "stopped" : "finished";
-            message = string.Empty;
+            kind = session.StopRequested || message.Length > 0 ? "stopped" : "finished";
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
+#pragma warning disable CA1031 // The recording thread must end its recording, not the unit: whatever failed is reported in the event.
+        catch (Exception exception)
+#pragma warning restore CA1031
         {
             kind = "failed";
             message = exception.Message;
         }
 
-        var seconds = session.Recorder.SamplesWritten / (double)_frontEnd.SampleRate;
-        var gaps = session.Recorder.GapSamples;
         var path = session.Recorder.Path;
         try
         {
             session.Recorder.Dispose();
         }
-        catch (IOException exception)
+#pragma warning disable CA1031 // Same: a close that fails (the disk is full) fails this recording only.
+        catch (Exception exception)
+#pragma warning restore CA1031
         {
             kind = "failed";
-            message = exception.Message;
-        }
-        catch (InvalidOperationException exception)
-        {
-            // The samples are all written; only gap annotations that did not fit the last record are lost, and said so.
-            message = exception.Message;
+            message = message.Length > 0 ? message + "; closing: " + exception.Message : exception.Message;
         }
 
+        var seconds = session.Recorder.SamplesWritten / (double)_frontEnd.SampleRate;
+        var gaps = session.Recorder.GapSamples;
         session.Reader.Dispose();
         lock (_gate)
         {
@@ -179,11 +194,22 @@ internal sealed partial class RecordingService : IDisposable
         Changed?.Invoke(new RecordingChange(kind, path, seconds, gaps, text));
     }
 
+    private void LogPruned(List<string> deleted)
+    {
+        foreach (var file in deleted)
+        {
+            LogDeleted(file);
+        }
+    }
+
     [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]
     private static partial Regex LabelPattern();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "recording: started, {Seconds:0.#} s to {Path}")]
-    private partial void LogStarted(string path, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "recording: started, {Seconds:0.#} s to {Path} ({MicrovoltsPerStep:0.#####} uV per step)")]
+    private partial void LogStarted(string path, double seconds, double microvoltsPerStep);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "recording: deleted {Path}, the oldest beyond Recording:QuotaMegabytes/MaxFiles")]
+    private partial void LogDeleted(string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Text}")]
     private partial void LogEnded(string text);

@@ -14,13 +14,14 @@ internal static class ConvertCommand
     public static Command Create(IAnsiConsole output)
     {
         var input = new Argument<FileInfo>("input") { Description = "An EDF/EDF+, BDF/BDF+ or OpenBCI GUI text recording." };
-        var file = new Option<FileInfo>("--out") { Description = "The EDF+/BDF+ file to write.", Required = true };
+        var file = new Option<FileInfo>("--out") { Description = RecordingOutput.OutDescription, Required = true };
         var channels = new Option<string>("--channels")
         {
             Description = "Comma-separated channels to keep, in device order; 'Label=source' renames one (e.g. 'Fp1=EXG Channel 0').",
             DefaultValueFactory = _ => string.Join(',', DefaultMontage),
         };
-        var format = new Option<string>("--format") { Description = "bdf (24-bit) or edf (16-bit).", DefaultValueFactory = _ => "bdf" };
+        var format = new Option<string?>("--format") { Description = "bdf or edf; optional, and it must agree with the --out name (which decides)." };
+        var force = RecordingOutput.ForceOption();
         var start = new Option<double>("--start") { Description = "Seconds to skip, on a data record boundary.", DefaultValueFactory = _ => 0 };
         var seconds = new Option<double?>("--seconds") { Description = "Seconds to keep (default: to the end)." };
         var gain = new Option<int>("--gain") { Description = "Microvolt sources only: the ADS1299 gain whose counts the samples become.", DefaultValueFactory = _ => 24 };
@@ -35,6 +36,7 @@ internal static class ConvertCommand
         command.Options.Add(seconds);
         command.Options.Add(gain);
         recordingInput.AddTo(command);
+        command.Options.Add(force);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
             var source = parse.GetValue(input)!;
@@ -43,16 +45,15 @@ internal static class ConvertCommand
                 throw new ArgumentException($"input '{source.FullName}': no such file.");
             }
 
-            var outputFormat = parse.GetValue(format)?.ToLowerInvariant() switch
-            {
-                "bdf" => EdfFormat.Bdf,
-                "edf" => EdfFormat.Edf,
-                var other => throw new ArgumentException($"--format '{other}' is not allowed; allowed: bdf | edf."),
-            };
+            var target = parse.GetValue(file)!;
+            var outputFormat = RecordingOutput.Format(target, parse.GetValue(format));
+            RecordingOutput.CheckWritable(target, parse.GetValue(force));
             var (names, labels) = ParseChannels(parse.GetValue(channels)!);
-            var destination = parse.GetValue(file)!.FullName;
-            var converted = Convert(source.FullName, names, labels, outputFormat, parse.GetValue(start), parse.GetValue(seconds), parse.GetValue(gain), recordingInput.Hints(parse));
-            EdfWriter.Write(destination, converted);
+            var destination = target.FullName;
+
+            // Converted losslessly at full width first; EDF+ output is then fitted into 16 bits by the one writer of the output side.
+            var converted = Convert(source.FullName, names, labels, EdfFormat.Bdf, parse.GetValue(start), parse.GetValue(seconds), parse.GetValue(gain), recordingInput.Hints(parse));
+            converted = RecordingOutput.Write(output, destination, converted, outputFormat, parse.GetValue(force));
 
             var header = converted.Header;
             var dataSignals = header.Signals.Count - 1;

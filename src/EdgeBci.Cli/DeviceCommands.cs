@@ -4,6 +4,7 @@ using System.Globalization;
 using EdgeBci.Acquisition.Ads1299;
 using EdgeBci.Acquisition.Diagnostics;
 using EdgeBci.Acquisition.Streaming;
+using EdgeBci.Recording;
 using Spectre.Console;
 
 namespace EdgeBci.Cli;
@@ -112,11 +113,13 @@ internal static class DeviceCommands
     {
         var device = new DeviceOptions();
         var seconds = new Option<double>("--seconds") { Description = "How long to record.", Required = true };
-        var file = new Option<FileInfo>("--out") { Description = "The BDF+ file to write (24-bit, lossless ADS1299 counts).", Required = true };
-        var command = new Command("record", "Records the configured channels to a BDF+ file, one data record per second, crash-safe.");
+        var file = new Option<FileInfo>("--out") { Description = RecordingOutput.OutDescription, Required = true };
+        var force = RecordingOutput.ForceOption();
+        var command = new Command("record", "Records the configured channels to BDF+ (.bdf, lossless counts) or EDF+ (.edf, 16-bit), one data record per second, crash-safe.");
         device.AddTo(command);
         command.Options.Add(seconds);
         command.Options.Add(file);
+        command.Options.Add(force);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
             var duration = parse.GetValue(seconds);
@@ -125,7 +128,10 @@ internal static class DeviceCommands
                 throw new ArgumentException($"--seconds {duration}: give a duration from 0 to 86400.");
             }
 
-            var path = parse.GetValue(file)!.FullName;
+            var target = parse.GetValue(file)!;
+            RecordingOutput.Format(target, requested: null);
+            RecordingOutput.CheckWritable(target, parse.GetValue(force));
+            var path = target.FullName;
             using var frontEnd = device.Open(parse);
             var identity = frontEnd.Initialize();
             var gain = frontEnd.Options.GainSetting;
@@ -136,8 +142,11 @@ internal static class DeviceCommands
             {
                 RealTimePriority = frontEnd.Options.RealTimePriority,
             };
-            using (var recorder = new BdfFrameRecorder(path, frontEnd.ChannelNames, frontEnd.SampleRate, gain, $"Startdate X X {identity.Model} {frontEnd.Board.Name}", DateTime.Now))
+            using (var recorder = new BdfFrameRecorder(path, frontEnd.ChannelNames, frontEnd.SampleRate, gain, $"Startdate X X {identity.Model} {frontEnd.Board.Name}", DateTime.Now,
+                RecordingOutput.Existing(parse.GetValue(force))))
             {
+                output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Recording {RecordingFormat.Describe(recorder.Format)} to {Markup.Escape(recorder.Path)}: {recorder.MicrovoltsPerStep:0.#####} µV per step."));
                 var samples = new int[frontEnd.Device.ChannelCount];
                 var stopwatch = Stopwatch.StartNew();
                 loop.Start();

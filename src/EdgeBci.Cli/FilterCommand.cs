@@ -12,26 +12,29 @@ namespace EdgeBci.Cli;
 /// <summary>
 /// <c>edgebci filter</c>: a recording through the configured signal chain exactly as the unit would run it. The
 /// recording is replayed at the chip's data rate and quantised to its counts (as the emulator does), then goes
-/// through the same <see cref="SignalChain"/> in the same block size; the output is written as BDF+ for any EEG viewer.
+/// through the same <see cref="SignalChain"/> in the same block size; the output is written as BDF+ or EDF+ (as its name
+/// says) for any EEG viewer.
 /// </summary>
 internal static class FilterCommand
 {
     public static Command Create(IAnsiConsole output)
     {
         var input = new Option<FileInfo>("--in") { Description = "EDF/EDF+, BDF/BDF+, OpenBCI GUI text or CSV (µV) recording.", Required = true };
-        var file = new Option<FileInfo>("--out") { Description = "The BDF+ file to write.", Required = true };
+        var file = new Option<FileInfo>("--out") { Description = RecordingOutput.OutDescription, Required = true };
+        var force = RecordingOutput.ForceOption();
         var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file (Ads1299 and Signal sections as in appsettings.json)." };
         var channels = new Option<string?>("--channels")
         {
             Description = "Channels to take, in device order; 'Label=source' renames one (default: Ads1299:Channels).",
         };
         var recordingInput = new RecordingInputOptions();
-        var command = new Command("filter", "Filters a recording offline with the configured chain, bit for bit as the unit does, into BDF+.");
+        var command = new Command("filter", "Filters a recording offline with the configured chain, bit for bit as the unit does, into BDF+ (.bdf) or EDF+ (.edf).");
         command.Options.Add(input);
         command.Options.Add(file);
         command.Options.Add(config);
         command.Options.Add(channels);
         recordingInput.AddTo(command);
+        command.Options.Add(force);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
             var source = parse.GetValue(input)!;
@@ -39,6 +42,10 @@ internal static class FilterCommand
             {
                 throw new ArgumentException($"--in '{source.FullName}': no such file.");
             }
+
+            var target = parse.GetValue(file)!;
+            var outputFormat = RecordingOutput.Format(target, requested: null);
+            RecordingOutput.CheckWritable(target, parse.GetValue(force));
 
             var configuration = DeviceOptions.BuildConfiguration(parse.GetValue(config), new Dictionary<string, string?>());
             var settings = AcquisitionSettings.Bind(configuration);
@@ -66,8 +73,8 @@ internal static class FilterCommand
             var converted = RecordingConverter.FromMicrovolts(filtered, filtered.ChannelLabels, EdfFormat.Bdf,
                 Ads1299Scaling.FullScaleMicrovolts(gain), Ads1299Frame.MinimumCount, Ads1299Frame.MaximumCount,
                 prefiltering.Length <= 80 ? prefiltering : prefiltering[..80], File.GetLastWriteTime(source.FullName));
-            var destination = parse.GetValue(file)!.FullName;
-            EdfWriter.Write(destination, converted);
+            var destination = target.FullName;
+            converted = RecordingOutput.Write(output, destination, converted, outputFormat, parse.GetValue(force));
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"Filtered {Markup.Escape(source.Name)} ({recording.SampleRate:0.###} Hz) at {chain.InputRate} SPS through: {Markup.Escape(string.Join(", ", chain.Stages))}."));
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,

@@ -240,46 +240,53 @@ public class EdfRoundTripTests
 
     [TestCase(1980)]
     [TestCase(2090)]
-    public void A_start_year_outside_the_EDF_1985_to_2084_window_is_rejected_or_kept_never_moved_by_a_century(int year)
+    public void A_start_year_outside_the_EDF_1985_to_2084_window_is_kept_through_the_EDF_plus_startdate_never_moved_by_a_century(int year)
     {
         var start = new DateTime(year, 6, 1, 12, 0, 0);
         var signals = SmallSignals(EdfFormat.Edf);
-        byte[] bytes;
-        try
-        {
-            bytes = Bytes(EdfRecording.Create(EdfFormat.Edf, "X", $"Startdate 01-JUN-{year} X X X", start, RecordDuration, signals, Digital(signals, 1), []));
-        }
-        catch (ArgumentException)
-        {
-            Assert.Pass($"{year} is refused up front");
-            return;
-        }
 
-        Assert.That(Read(bytes, "year.edf").Header.StartDateTime, Is.EqualTo(start), $"header start date field '{Ascii(bytes, EdfLayout.StartDate, 8)}'");
+        var bytes = Bytes(EdfRecording.Create(EdfFormat.Edf, "X", $"Startdate 01-JUN-{year} X X X", start, RecordDuration, signals, Digital(signals, 1), []));
+        var back = Read(bytes, "year.edf");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Ascii(bytes, EdfLayout.StartDate, 8), Is.EqualTo("01.06.yy"), "EDF+ writes a literal 'yy' and keeps the year in the recording identification");
+            Assert.That(back.Header.StartDateTime, Is.EqualTo(start));
+            Assert.That(Bytes(back), Is.EqualTo(bytes), "and writes it back the same");
+        }
     }
 
     [Test]
-    public void A_physical_range_that_needs_more_than_8_characters_is_rejected_or_gives_the_same_values_once_written()
+    public void A_start_year_outside_the_window_without_the_EDF_plus_startdate_is_refused_naming_the_fix()
+    {
+        var signals = SmallSignals(EdfFormat.Edf);
+
+        Assert.That(() => EdfRecording.Create(EdfFormat.Edf, "X", "X", new DateTime(2090, 6, 1), RecordDuration, signals, Digital(signals, 1), []),
+            Throws.InstanceOf<ArgumentException>().With.Message.Contains("Startdate 01-JUN-2090"));
+    }
+
+    [Test]
+    public void A_physical_range_that_needs_more_than_8_characters_is_widened_to_one_that_fits_and_gives_the_same_values_within_a_step()
     {
         var signal = new EdfSignalHeader
         {
             Label = "EXG1", PhysicalDimension = "uV", PhysicalMinimum = -187499.994, PhysicalMaximum = 187499.994,
             DigitalMinimum = -8_388_608, DigitalMaximum = 8_388_607, SamplesPerRecord = 3,
         };
-        EdfRecording created;
-        try
-        {
-            created = EdfRecording.Create(EdfFormat.Bdf, "X", "X", Start, 1, [signal], [[-8_388_608, 1_000_000, 8_388_607]], []);
-        }
-        catch (ArgumentException)
-        {
-            Assert.Pass("the range is refused up front");
-            return;
-        }
+        int[] digital = [-8_388_608, 1_000_000, 8_388_607];
+        var intended = digital.Select(signal.ToPhysical).ToArray();
 
+        var created = EdfRecording.Create(EdfFormat.Bdf, "X", "X", Start, 1, [signal], [digital], []);
         var written = Read(Bytes(created), "range.bdf");
 
-        Assert.That(written.GetPhysical(0), Is.EqualTo(created.GetPhysical(0)), "the recording in memory and its file agree");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(written.Header.Signals[0].PhysicalMinimum, Is.LessThanOrEqualTo(signal.PhysicalMinimum), "widened, never narrowed");
+            Assert.That(written.Header.Signals[0].PhysicalMaximum, Is.GreaterThanOrEqualTo(signal.PhysicalMaximum), "widened, never narrowed");
+            Assert.That(written.GetDigital(0).ToArray(), Is.EqualTo(digital));
+            Assert.That(written.GetPhysical(0), Is.EqualTo(created.GetPhysical(0)), "the recording in memory and its file agree exactly");
+            Assert.That(written.GetPhysical(0), Is.EqualTo(intended).Within(signal.Gain), "and differ from the asked-for scaling by less than one 24-bit step");
+        }
     }
 
     [Test]

@@ -10,6 +10,8 @@ public class EdfStreamWriterTests
     private static int[] Record(IReadOnlyList<EdfSignalHeader> signals, int[][] digital, int record) =>
         signals.SelectMany((s, i) => digital[i].Skip(record * s.SamplesPerRecord).Take(s.SamplesPerRecord)).ToArray();
 
+    private static string Extension(EdfFormat format) => format.ToString().ToLowerInvariant();
+
     private static int[] FirstRecords(int[] samples, int samplesPerRecord, int records) => samples[..(samplesPerRecord * records)];
 
     /// <summary>Reads the file the way a second process would while the writer still has it open.</summary>
@@ -31,7 +33,7 @@ public class EdfStreamWriterTests
     public void Five_streamed_records_and_their_annotations_read_back_after_dispose(EdfFormat format)
     {
         using var temp = new TempDirectory();
-        var path = temp.File("stream.bin");
+        var path = temp.File($"stream.{Extension(format)}");
         var signals = SmallSignals(format);
         var digital = Digital(signals, 5);
 
@@ -83,19 +85,20 @@ public class EdfStreamWriterTests
     public void The_annotation_signal_holds_the_requested_bytes_per_record(EdfFormat format)
     {
         using var temp = new TempDirectory();
-        var path = temp.File("sized.bin");
+        var path = temp.File($"sized.{Extension(format)}");
         var bytesPerSample = format == EdfFormat.Edf ? 2 : 3;
 
         using (new EdfStreamWriter(path, format, "X", "X", Start, RecordDuration, SmallSignals(format)))
         {
         }
 
-        using (new EdfStreamWriter(path + "2", format, "X", "X", Start, RecordDuration, SmallSignals(format), annotationBytesPerRecord: 600))
+        var largerPath = temp.File($"sized-600.{Extension(format)}");
+        using (new EdfStreamWriter(largerPath, format, "X", "X", Start, RecordDuration, SmallSignals(format), annotationBytesPerRecord: 600))
         {
         }
 
         var annotation = EdfReader.Read(path).Header.Signals.Single(s => s.IsAnnotation);
-        var larger = EdfReader.Read(path + "2").Header.Signals.Single(s => s.IsAnnotation);
+        var larger = EdfReader.Read(largerPath).Header.Signals.Single(s => s.IsAnnotation);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(annotation.SamplesPerRecord * bytesPerSample, Is.EqualTo(120));
@@ -151,7 +154,7 @@ public class EdfStreamWriterTests
     public void A_writer_that_never_closed_leaves_a_file_with_every_complete_record_readable(EdfFormat format)
     {
         using var temp = new TempDirectory();
-        var path = temp.File("crash.bin");
+        var path = temp.File($"crash.{Extension(format)}");
         var signals = SmallSignals(format);
         var digital = Digital(signals, 3);
         var writer = new EdfStreamWriter(path, format, PatientId, RecordingId, Start, RecordDuration, signals);
@@ -296,86 +299,134 @@ public class EdfStreamWriterTests
         Assert.That(() => writer.AddAnnotation(0, null, new string('a', 200)), Throws.InstanceOf<ArgumentException>(), "120 bytes per record");
     }
 
-    [Test]
-    public void Annotations_that_cannot_fit_at_dispose_are_never_lost_silently_and_the_file_is_still_closed()
+    [TestCaseSource(nameof(Formats))]
+    public void Annotations_that_do_not_fit_the_last_record_go_into_records_added_for_them(EdfFormat format)
     {
         using var temp = new TempDirectory();
-        var path = temp.File("late.edf");
-        var signals = SmallSignals(EdfFormat.Edf);
+        var path = temp.File($"late.{Extension(format)}");
+        var signals = SmallSignals(format);
+        var digital = Digital(signals, 1);
         var added = Enumerable.Range(0, 10).Select(i => new EdfAnnotation(i / 10.0, null, $"late annotation {i}")).ToArray();
-        var writer = new EdfStreamWriter(path, EdfFormat.Edf, "X", "X", Start, RecordDuration, signals);
-        writer.WriteRecord(Record(signals, Digital(signals, 1), 0));
-        foreach (var annotation in added)
+        long annotationRecords;
+        using (var writer = new EdfStreamWriter(path, format, "X", "X", Start, RecordDuration, signals))
         {
-            writer.AddAnnotation(annotation.Onset, annotation.Duration, annotation.Text);
-        }
+            writer.WriteRecord(Record(signals, digital, 0));
+            foreach (var annotation in added)
+            {
+                writer.AddAnnotation(annotation.Onset, annotation.Duration, annotation.Text);
+            }
 
-        Exception? thrown = null;
-        try
-        {
             writer.Dispose();
-        }
-#pragma warning disable CA1031 // Whether Dispose reports the loss by throwing is the library's choice; the test checks it is reported.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            thrown = e;
+            annotationRecords = writer.AnnotationRecordsAdded;
         }
 
         var back = EdfReader.Read(path);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(back.Header.DataRecordCount, Is.EqualTo(1), "the record count is fixed even so");
-            Assert.That(back.Annotations, Is.EqualTo(added.Take(back.Annotations.Count)), "the ones stored are the first ones, unchanged");
-            Assert.That(back.Annotations, Has.Count.LessThan(added.Length), "test set-up: about 200 bytes of TALs for 115 free bytes");
-            Assert.That(thrown?.Message, Does.Contain(added[back.Annotations.Count].Text), "the loss is reported, naming the first lost annotation");
+            Assert.That(annotationRecords, Is.GreaterThan(0), "test set-up: about 200 bytes of TALs for 115 free bytes in the last record");
+            Assert.That(back.Header.DataRecordCount, Is.EqualTo(1 + annotationRecords));
+            Assert.That(back.RecordCount, Is.EqualTo(1 + annotationRecords));
+            Assert.That(back.Annotations.Where(a => a.Text != EdfStreamWriter.AnnotationRecordNote), Is.EqualTo(added), "every annotation, in order, unchanged");
+            Assert.That(back.Annotations.Count(a => a.Text == EdfStreamWriter.AnnotationRecordNote), Is.EqualTo(1), "the added records are said to be added");
+            Assert.That(back.RecordOnsets, Is.EqualTo(Enumerable.Range(0, (int)back.RecordCount).Select(r => r * RecordDuration).ToArray()), "still continuous");
+            for (var i = 0; i < signals.Count; i++)
+            {
+                var perRecord = signals[i].SamplesPerRecord;
+                var samples = back.GetDigital(i).ToArray();
+                Assert.That(samples[..perRecord], Is.EqualTo(digital[i]), $"signal {i}: the written record");
+                Assert.That(samples[perRecord..], Is.All.EqualTo(digital[i][^1]), $"signal {i}: added records hold the final value");
+            }
         }
-
-        using var exclusive = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        Assert.That(exclusive.Length, Is.EqualTo(EdfLayout.FileLength(back, 1)), "the writer closed the file");
     }
 
     [Test]
-    public void A_stream_writer_replaces_an_existing_file_rather_than_leaving_its_old_tail()
+    public void Annotations_of_a_writer_that_wrote_no_record_are_kept_too()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("no-records.edf");
+        using (var writer = new EdfStreamWriter(path, EdfFormat.Edf, "X", "X", Start, RecordDuration, SmallSignals(EdfFormat.Edf)))
+        {
+            writer.AddAnnotation(0, null, "started and stopped at once");
+        }
+
+        var back = EdfReader.Read(path);
+        Assert.That(back.Annotations.Select(a => a.Text), Does.Contain("started and stopped at once"));
+    }
+
+    [Test]
+    public void A_stream_writer_never_replaces_an_existing_file()
     {
         using var temp = new TempDirectory();
         var path = temp.File("reused.edf");
-        File.WriteAllBytes(path, File.ReadAllBytes(EdfReaderTests.RunPath(1)));
+        var original = File.ReadAllBytes(EdfReaderTests.RunPath(1));
+        File.WriteAllBytes(path, original);
         var signals = SmallSignals(EdfFormat.Edf);
-        var digital = Digital(signals, 2);
 
-        using (var writer = new EdfStreamWriter(path, EdfFormat.Edf, "X", "X", Start, RecordDuration, signals))
-        {
-            writer.WriteRecord(Record(signals, digital, 0));
-            writer.WriteRecord(Record(signals, digital, 1));
-        }
-
-        var back = EdfReader.Read(path);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(new FileInfo(path).Length, Is.EqualTo(EdfLayout.FileLength(back, 2)));
-            Assert.That(back.RecordCount, Is.EqualTo(2));
-            Assert.That(back.Header.Signals, Has.Count.EqualTo(4));
+            Assert.That(() => new EdfStreamWriter(path, EdfFormat.Edf, "X", "X", Start, RecordDuration, signals),
+                Throws.InstanceOf<IOException>().With.Message.Contains(path).And.Message.Contains("never overwrites"));
+            Assert.That(File.ReadAllBytes(path), Is.EqualTo(original), "the existing file is untouched");
         }
     }
 
     [Test]
-    public void A_start_in_2090_is_rejected_or_kept_never_written_as_1990()
+    public void Name_collisions_get_a_suffix_when_asked_and_each_file_keeps_its_own_records()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("20260101-120000.bdf");
+        var signals = SmallSignals(EdfFormat.Bdf);
+        var digital = Digital(signals, 3);
+        var paths = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var writer = new EdfStreamWriter(path, EdfFormat.Bdf, "X", "X", Start, RecordDuration, signals, existing: ExistingFile.AddSuffix);
+            for (var r = 0; r <= i; r++)
+            {
+                writer.WriteRecord(Record(signals, digital, r));
+            }
+
+            paths.Add(writer.Path);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(paths.Select(Path.GetFileName), Is.EqualTo(new[] { "20260101-120000.bdf", "20260101-120000-1.bdf", "20260101-120000-2.bdf" }));
+            Assert.That(paths.Select(p => EdfReader.Read(p).RecordCount), Is.EqualTo(new[] { 1, 2, 3 }), "no file overwrote another");
+        }
+    }
+
+    [TestCase("x.EDF", EdfFormat.Bdf)]
+    [TestCase("x.bdf", EdfFormat.Edf)]
+    [TestCase("x.rec", EdfFormat.Edf)]
+    public void A_name_that_does_not_say_the_format_is_refused_and_no_file_is_left(string name, EdfFormat format)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File(name);
+
+        Assert.That(() => new EdfStreamWriter(path, format, "X", "X", Start, RecordDuration, SmallSignals(format)),
+            Throws.InstanceOf<ArgumentException>().With.Message.Contains(name));
+        Assert.That(File.Exists(path), Is.False);
+    }
+
+    [Test]
+    public void A_start_in_2090_is_kept_through_the_EDF_plus_startdate_never_written_as_1990()
     {
         using var temp = new TempDirectory();
         var path = temp.File("future.edf");
         var start = new DateTime(2090, 1, 1, 8, 0, 0);
-        try
+        var signals = SmallSignals(EdfFormat.Edf);
+        using (var writer = new EdfStreamWriter(path, EdfFormat.Edf, "X", "Startdate 01-JAN-2090 X X X", start, RecordDuration, signals))
         {
-            using var writer = new EdfStreamWriter(path, EdfFormat.Edf, "X", "Startdate 01-JAN-2090 X X X", start, RecordDuration, SmallSignals(EdfFormat.Edf));
-        }
-        catch (ArgumentException)
-        {
-            Assert.Pass("2090 is refused up front");
-            return;
+            writer.WriteRecord(Record(signals, Digital(signals, 1), 0));
         }
 
-        Assert.That(EdfReader.Read(path).Header.StartDateTime, Is.EqualTo(start));
+        var bytes = File.ReadAllBytes(path);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(System.Text.Encoding.ASCII.GetString(bytes, EdfLayout.StartDate, 8), Is.EqualTo("01.01.yy"), "EDF+: 'yy' after 2084");
+            Assert.That(EdfReader.Read(path).Header.StartDateTime, Is.EqualTo(start));
+        }
     }
 
     [Test]

@@ -97,7 +97,10 @@ public class RecordingLoaderTests
     {
         using var temp = new TempDirectory();
         var edfNamedTxt = temp.File("looks-like-text.txt");
-        EdfWriter.Write(edfNamedTxt, Small(EdfFormat.Edf));
+        using (var file = File.Create(edfNamedTxt))
+        {
+            EdfWriter.Write(file, Small(EdfFormat.Edf)); // by stream: a writer given a path refuses a name that is not .edf
+        }
         var textNamedEdf = temp.File("looks-like-edf.edf");
         File.WriteAllText(textNamedEdf, OpenBciTextReaderTests.Header() + OpenBciTextReaderTests.Row(0, 1) + OpenBciTextReaderTests.Row(1, 2));
 

@@ -56,13 +56,7 @@ internal static class EdfHeaderCodec
         Text(bytes, PatientOffset, 80, header.PatientId, "patient identification");
         Text(bytes, RecordingOffset, 80, header.RecordingId, "recording identification");
         var start = header.StartDateTime;
-        if (start.Year is < 1985 or > 2084)
-        {
-            // The two-digit year would read back a century off.
-            throw new ArgumentException($"EDF header field 'start date': {start:yyyy-MM-dd} is outside 1985..2084, the years a two-digit EDF year can hold.");
-        }
-
-        Text(bytes, StartDateOffset, 8, start.ToString("dd.MM.yy", CultureInfo.InvariantCulture), "start date");
+        Text(bytes, StartDateOffset, 8, StartDateField(header), "start date");
         Text(bytes, StartTimeOffset, 8, start.ToString("HH.mm.ss", CultureInfo.InvariantCulture), "start time");
         Text(bytes, HeaderBytesOffset, 8, Integer(bytes.Length), "header bytes");
         Text(bytes, ReservedOffset, 44, header.Reserved, "reserved");
@@ -93,6 +87,64 @@ internal static class EdfHeaderCodec
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// The "Startdate dd-MMM-yyyy" an EDF+ recording identification begins with: the full date, which EDF+ makes the
+    /// only date of a file whose year the two-digit start date field cannot hold.
+    /// </summary>
+    public static string PlusStartDate(DateTime start) => "Startdate " + start.ToString("dd-MMM-yyyy", CultureInfo.InvariantCulture).ToUpperInvariant();
+
+    /// <summary>The 8-character start date: dd.mm.yy for 1985..2084; outside that window EDF+'s "dd.mm.yy" with a literal "yy".</summary>
+    private static string StartDateField(EdfHeader header)
+    {
+        var start = header.StartDateTime;
+        if (start.Year is >= 1985 and <= 2084)
+        {
+            return start.ToString("dd.MM.yy", CultureInfo.InvariantCulture);
+        }
+
+        // A two-digit year would read back a century off; EDF+ keeps the date in the recording identification instead.
+        var full = PlusStartDate(start);
+        if (!header.IsPlus || !header.RecordingId.StartsWith(full, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"EDF header field 'start date': {start:yyyy-MM-dd} is outside 1985..2084, the years a two-digit EDF year can hold; an EDF+ file can keep it only if its recording identification starts with '{full}'.");
+        }
+
+        return start.ToString("dd.MM", CultureInfo.InvariantCulture) + ".yy";
+    }
+
+    /// <summary>
+    /// The number nearest <paramref name="value"/> on the side <paramref name="upward"/> names that EDF's 8-character
+    /// fields store exactly: physical limits are widened to it, so every sample stays inside the range.
+    /// </summary>
+    public static double StorableOutward(double value, bool upward, string field)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentException($"EDF header field '{field}' must be a finite number, not {value}.");
+        }
+
+        for (var decimals = 7; decimals >= 0; decimals--)
+        {
+            var scale = Math.Pow(10, decimals);
+            var scaled = value * scale;
+            var rounded = (upward ? Math.Ceiling(scaled - (Math.Abs(scaled) * 1e-15)) : Math.Floor(scaled + (Math.Abs(scaled) * 1e-15))) / scale;
+            var text = rounded.ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture);
+            if (text.Length > 8)
+            {
+                continue;
+            }
+
+            var stored = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (upward ? stored >= value : stored <= value)
+            {
+                return stored;
+            }
+        }
+
+        throw new ArgumentException($"EDF header field '{field}' = {value.ToString("R", CultureInfo.InvariantCulture)} has more than 8 digits before the decimal point.");
     }
 
     public static int SignalFieldOffset(int field, int signal, int signalCount)

@@ -54,7 +54,7 @@ public static class EdfReader
 
         var patient = fields.Text(EdfHeaderCodec.PatientOffset, 80);
         var recordingId = fields.Text(EdfHeaderCodec.RecordingOffset, 80);
-        var start = fields.StartDateTime();
+        var start = fields.StartDateTime(recordingId);
         var headerBytes = fields.Integer(EdfHeaderCodec.HeaderBytesOffset, 8, "header bytes");
         var reserved = fields.Text(EdfHeaderCodec.ReservedOffset, 44).TrimEnd();
         var recordCount = fields.Integer(EdfHeaderCodec.RecordCountOffset, 8, "data record count");
@@ -263,11 +263,12 @@ public static class EdfReader
             return value;
         }
 
-        public DateTime StartDateTime()
+        public DateTime StartDateTime(string recordingId)
         {
             var date = Text(EdfHeaderCodec.StartDateOffset, 8);
             var time = Text(EdfHeaderCodec.StartTimeOffset, 8);
-            if (!TryTriple(date, out var day, out var month, out var year))
+            var yearOutsideWindow = date.EndsWith(".yy", StringComparison.Ordinal);
+            if (!TryTriple(yearOutsideWindow ? date[..6] + "00" : date, out var day, out var month, out var year))
             {
                 throw new EdfFormatException(Origin, "start date", EdfHeaderCodec.StartDateOffset, $"'{PrintableText.From(data.AsSpan(EdfHeaderCodec.StartDateOffset, 8))}' is not dd.mm.yy");
             }
@@ -277,14 +278,28 @@ public static class EdfReader
                 throw new EdfFormatException(Origin, "start time", EdfHeaderCodec.StartTimeOffset, $"'{PrintableText.From(data.AsSpan(EdfHeaderCodec.StartTimeOffset, 8))}' is not hh.mm.ss");
             }
 
-            // EDF's two-digit year: 85..99 are 1985..1999, 00..84 are 2000..2084.
-            var fullYear = year >= 85 ? 1900 + year : 2000 + year;
+            // EDF's two-digit year: 85..99 are 1985..1999, 00..84 are 2000..2084; EDF+'s literal "yy" leaves the year
+            // to the recording identification's "Startdate dd-MMM-yyyy".
+            var fullYear = yearOutsideWindow ? PlusYear(recordingId, day, month) : year >= 85 ? 1900 + year : 2000 + year;
             if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(fullYear, month))
             {
                 throw new EdfFormatException(Origin, "start date", EdfHeaderCodec.StartDateOffset, $"'{date}' is not a calendar date");
             }
 
             return new DateTime(fullYear, month, day, hour, minute, second, DateTimeKind.Unspecified);
+        }
+
+        private int PlusYear(string recordingId, int day, int month)
+        {
+            if (recordingId.Length >= 21 && recordingId.StartsWith("Startdate ", StringComparison.Ordinal)
+                && DateTime.TryParseExact(recordingId.AsSpan(10, 11), "dd-MMM-yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out var full)
+                && full.Day == day && full.Month == month)
+            {
+                return full.Year;
+            }
+
+            throw new EdfFormatException(Origin, "start date", EdfHeaderCodec.StartDateOffset,
+                $"the year is 'yy' but the recording identification '{recordingId.TrimEnd()}' does not start with 'Startdate {day:00}-MMM-yyyy' for that day");
         }
 
         private static bool TryTriple(string text, out int a, out int b, out int c)

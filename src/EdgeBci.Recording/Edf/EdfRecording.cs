@@ -57,7 +57,8 @@ public sealed class EdfRecording
     /// <summary>
     /// A continuous EDF+/BDF+ recording from data signals and annotations. <paramref name="digital"/>[i] holds signal
     /// i's samples, a whole number of data records long. An annotation signal sized to hold every annotation is added;
-    /// each annotation goes into the data record its onset falls in.
+    /// each annotation goes into the data record its onset falls in. Physical limits that need more than EDF's 8
+    /// characters are widened to the nearest number that fits (<see cref="EdfSignalValidation.WithStorablePhysicalRanges"/>).
     /// </summary>
     public static EdfRecording Create(
         EdfFormat format,
@@ -80,6 +81,7 @@ public sealed class EdfRecording
         }
 
         var records = EdfSignalValidation.RecordCount(format, dataSignals, digital);
+        dataSignals = EdfSignalValidation.WithStorablePhysicalRanges(dataSignals);
         foreach (var annotation in annotations)
         {
             TimeStampedAnnotationList.Validate(annotation, nameof(annotations));

@@ -43,6 +43,27 @@ internal static class EdfSignalValidation
         }
     }
 
+    /// <summary>
+    /// The signals with physical limits EDF's 8-character fields hold exactly, widened outward where needed (by less
+    /// than the 8th digit), so the recording in memory and its file have the same scaling and every sample fits.
+    /// </summary>
+    public static IReadOnlyList<EdfSignalHeader> WithStorablePhysicalRanges(IReadOnlyList<EdfSignalHeader> signals)
+    {
+        var result = new EdfSignalHeader[signals.Count];
+        for (var s = 0; s < signals.Count; s++)
+        {
+            var signal = signals[s];
+            var ascending = signal.PhysicalMinimum < signal.PhysicalMaximum;
+            result[s] = signal with
+            {
+                PhysicalMinimum = EdfHeaderCodec.StorableOutward(signal.PhysicalMinimum, upward: !ascending, $"signal {s + 1} ({signal.Label}) physical minimum"),
+                PhysicalMaximum = EdfHeaderCodec.StorableOutward(signal.PhysicalMaximum, upward: ascending, $"signal {s + 1} ({signal.Label}) physical maximum"),
+            };
+        }
+
+        return result;
+    }
+
     /// <summary>The number of data records the samples make; every signal must agree and stay within its digital range.</summary>
     public static int RecordCount(EdfFormat format, IReadOnlyList<EdfSignalHeader> signals, IReadOnlyList<int[]> digital)
     {

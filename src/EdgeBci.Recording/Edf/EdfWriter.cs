@@ -3,10 +3,16 @@ namespace EdgeBci.Recording;
 /// <summary>Writes an <see cref="EdfRecording"/> as EDF/BDF. A file read and written back is identical byte for byte.</summary>
 public static class EdfWriter
 {
-    public static void Write(string path, EdfRecording recording)
+    /// <summary>
+    /// Writes <paramref name="recording"/> to a new file whose extension must name its format
+    /// (<see cref="RecordingFormat.FromPath"/>); an existing file is refused unless <paramref name="existing"/> says otherwise.
+    /// </summary>
+    public static void Write(string path, EdfRecording recording, ExistingFile existing = ExistingFile.Refuse)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        ArgumentNullException.ThrowIfNull(recording);
+        RecordingFormat.FromPath(path, recording.Header.Format.ToString());
+        using var stream = RecordingFiles.Create(path, existing, FileShare.None, bufferSize: 81_920);
         Write(stream, recording);
     }
 
