@@ -15,11 +15,15 @@ HostApplicationBuilder builder;
 try
 {
     // A hand-edited appsettings*.json with a typo is a configuration error naming file, line and byte, not a crash.
+    // The settings are read once, at start: the stages bind them before the host runs, and a file saved while the
+    // unit runs (half-written, or with a typo) must neither crash it nor empty the values the host still reads.
+    var configuration = new ConfigurationManager();
+    configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
     builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     {
         Args = args,
         ContentRootPath = AppContext.BaseDirectory,
-        Configuration = new ConfigurationManager().ReportLoadErrors(),
+        Configuration = configuration.ReportLoadErrors(),
     });
 }
 catch (ConfigurationFileException exception)

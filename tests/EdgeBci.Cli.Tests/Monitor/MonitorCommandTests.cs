@@ -98,20 +98,21 @@ public class MonitorCommandTests
         var port = FreePort();
         var server = await StartBrokerAsync(port);
         var monitorSubscribed = MonitorSubscription(server);
-        var run = Task.Run(() => CliRunner.Run("monitor", "--broker", $"127.0.0.1:{port}", "--plain", "--seconds", "15"));
+        var monitor = CliRunner.Start("monitor", "--broker", $"127.0.0.1:{port}", "--plain", "--seconds", "30");
+        var run = monitor.Exit.ContinueWith(exit => (exit.Result, monitor.Output), TaskScheduler.Default);
         await monitorSubscribed.WaitAsync(Patience);
         await server.StopAsync(new MqttServerStopOptions());
         server.Dispose();
 
-        // Down for longer than a redraw, so a table shows the reconnecting header, then back on the same port; the
-        // monitor retries after 1, 2, 4 and then every 5 s, so it is back well inside its 15 s even on a loaded machine.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // Down until the monitor has said so (a loaded machine may take seconds to redraw), then back on the same
+        // port; the monitor retries after 1, 2, 4 and then every 5 s, so it is back well inside its 30 s.
+        Assert.That(await monitor.WaitForOutputAsync(": reconnecting (", Patience), Is.True, monitor.Output);
         using var returned = await StartBrokerAsync(port);
         var resubscribed = MonitorSubscription(returned);
         await resubscribed.WaitAsync(Patience);
         using var units = await ConnectUnitsAsync(port);
         await PublishAsync(units, "edgebci/v1/unit-1/status", Status("unit-1", online: true), retain: true);
-        var (exit, output) = await PlayUnitsUntilAsync(units, run, sendEvent: false);
+        var (exit, output) = await PlayUnitsUntilAsync(units, run, sendEvent: false, playFor: TimeSpan.FromSeconds(45));
 
         Assert.That(exit, Is.Zero, output);
         var headers = output.Split('\n').Where(line => line.StartsWith("edgebci monitor ", StringComparison.Ordinal)).ToList();
@@ -236,11 +237,12 @@ public class MonitorCommandTests
         lines.LastOrDefault(line => line.StartsWith(deviceId + " ", StringComparison.Ordinal)) ?? throw new AssertionException($"no row for {deviceId} in:\n{string.Join('\n', lines)}");
 
     /// <summary>Plays both units' telemetry every 200 ms (it is not retained) until the monitor has exited.</summary>
-    private static async Task<(int ExitCode, string Output)> PlayUnitsUntilAsync(IMqttClient units, Task<(int, string)> run, bool sendEvent)
+    /// <summary>Publishes the units' telemetry until the monitor ends (at most <paramref name="playFor"/>, default <see cref="Patience"/>).</summary>
+    private static async Task<(int ExitCode, string Output)> PlayUnitsUntilAsync(IMqttClient units, Task<(int, string)> run, bool sendEvent, TimeSpan? playFor = null)
     {
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var eventsSent = 0;
-        while (!run.IsCompleted && stopwatch.Elapsed < Patience)
+        while (!run.IsCompleted && stopwatch.Elapsed < (playFor ?? Patience))
         {
             await PublishAsync(units, "edgebci/v1/unit-1/telemetry", TelemetryDocument("unit-1"), retain: false);
             await PublishAsync(units, "edgebci/v1/unit-2/telemetry", TelemetryDocument("unit-2", state: "SafeStop", intent: null, qualities: ["FC3=good", "C3=lead-off", "C4=railed", "Cz=good"]), retain: false);
