@@ -5,6 +5,7 @@ using EdgeBci.Benchmarks;
 // the 10-minute firmware run, then the soak); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
 // `-- telemetry [embedded|mqtt://host:port] [seconds]` the telemetry uplink's throughput and its CPU cost at 1 Hz;
+// `-- safety` the firmware's STOP-after-fault and board-watchdog-after-kill times against their goals;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -41,6 +42,11 @@ if (args.Length > 0 && args[0] == "telemetry")
     return TelemetryBenchmark.Run(broker, 10, seconds);
 }
 
+if (args.Length > 0 && args[0] == "safety")
+{
+    return SafetyTimingBenchmark.Run() ? 0 : 1;
+}
+
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
@@ -53,7 +59,8 @@ if (args.Length > 0 && args[0] == "all")
     var firmware = FirmwareSoak.Run(600);
     var soak = AcquisitionSoak.Run(60, 16000, 0, -1);
     var telemetry = TelemetryBenchmark.Run("embedded", 10, 60) == 0;
-    return inference && pipeline && firmware && soak && telemetry ? 0 : 1;
+    var safety = SafetyTimingBenchmark.Run();
+    return inference && pipeline && firmware && soak && telemetry && safety ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);
