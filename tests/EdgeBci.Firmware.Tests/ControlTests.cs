@@ -35,7 +35,7 @@ public partial class ControlTests
 
         var output = firmware.Output;
         TestContext.Out.WriteLine(Turning(output)!.Value);
-        var stallStops = Events(output).Where(e => e.To == "SafeStop").ToList();
+        var stallStops = Events(output).Where(IsLatchedStop).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(output, Does.Contain("e-stop not wired on the emulator; reported closed"));
@@ -91,19 +91,20 @@ public partial class ControlTests
         using var firmware = new FirmwareProcess("--Emulator:Faults:0:Fault=electrode-off=4", "--Emulator:Faults:0:AfterSeconds=7");
 
         Assert.That(firmware.WaitUntil(o => o.Contains(Injected, StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
-        var beforeFault = firmware.Output[..firmware.Output.IndexOf(Injected, StringComparison.Ordinal)];
-        if (Events(beforeFault).LastOrDefault(e => e.To is "SafeStop" or "Armed" or "Active") is { To: "SafeStop" } stallStop)
+        if (!firmware.WaitUntil(o => StopAfterFault().IsMatch(o), TimeSpan.FromSeconds(10)))
         {
-            // A stall of this machine latched a STOP before the fault's time came: no second STOP can follow, but the
+            // A stall of this machine latched a STOP before the fault's time came, so no second STOP could follow: the
             // lead-off must still be seen, and nothing may move.
+            var injectedAt = firmware.Output.IndexOf(Injected, StringComparison.Ordinal);
+            var stallStop = Events(firmware.Output[..injectedAt]).LastOrDefault(IsLatchedStop);
             TestContext.Out.WriteLine($"a stall latched SafeStop {stallStop.Reason} before the configured fault was injected");
-            Assert.That(stallStop.Reason, Is.AnyOf(StallReasons), beforeFault);
-            Assert.That(firmware.WaitUntil(o => LeadOffOnCz().IsMatch(o[beforeFault.Length..]), TimeSpan.FromSeconds(10)), Is.True, firmware.Output);
-            Assert.That(Events(firmware.Output[beforeFault.Length..]).Where(e => e.Reason == "MoveStarted"), Is.Empty, "SafeStop is latched");
+            Assert.That(stallStop.Reason, Is.AnyOf(StallReasons), firmware.Output);
+            Assert.That(Events(firmware.Output[..injectedAt]).Last(e => e.To is "SafeStop" or "Armed" or "Active").To, Is.EqualTo("SafeStop"), "still latched when the fault came");
+            Assert.That(firmware.WaitUntil(o => LeadOffOnCz().IsMatch(o[injectedAt..]), TimeSpan.FromSeconds(10)), Is.True, firmware.Output);
+            Assert.That(Events(firmware.Output[injectedAt..]).Where(e => e.Reason == "MoveStarted"), Is.Empty, "SafeStop is latched");
             return;
         }
 
-        Assert.That(firmware.WaitUntil(o => StopAfterFault().IsMatch(o), TimeSpan.FromSeconds(10)), Is.True, firmware.Output);
         var stop = StopAfterFault().Match(firmware.Output);
         TestContext.Out.WriteLine(stop.Value);
         Assert.Multiple(() =>
@@ -145,8 +146,8 @@ public partial class ControlTests
             armedAt = firmware.Output.Length;
             ArmOnTheConsole(firmware);
             var from = armedAt;
-            Assert.That(firmware.WaitUntil(o => Events(o[from..]).Any(e => e.Reason == "MoveStarted" || e.To == "SafeStop"), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
-            var next = Events(firmware.Output[from..]).First(e => e.Reason == "MoveStarted" || e.To == "SafeStop");
+            Assert.That(firmware.WaitUntil(o => Events(o[from..]).Any(e => e.Reason == "MoveStarted" || IsLatchedStop(e)), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+            var next = Events(firmware.Output[from..]).First(e => e.Reason == "MoveStarted" || IsLatchedStop(e));
             if (next.Reason == "MoveStarted")
             {
                 break;
@@ -294,9 +295,9 @@ public partial class ControlTests
         var from = 0;
         for (var rearms = 0; rearms <= 3; rearms++)
         {
-            Assert.That(firmware.WaitUntil(o => Turning(o[from..]) is not null || Events(o[from..]).Any(e => e.To == "SafeStop"), UntilTurning), Is.True, firmware.Output);
+            Assert.That(firmware.WaitUntil(o => Turning(o[from..]) is not null || Events(o[from..]).Any(IsLatchedStop), UntilTurning), Is.True, firmware.Output);
             var output = firmware.Output;
-            var stop = Events(output[from..]).FirstOrDefault(e => e.To == "SafeStop");
+            var stop = Events(output[from..]).FirstOrDefault(IsLatchedStop);
             if (stop.To is null)
             {
                 return rearms;
@@ -304,8 +305,8 @@ public partial class ControlTests
 
             TestContext.Out.WriteLine($"a stall latched SafeStop {stop.Reason} before the wheelchair turned; re-armed on the console");
             Assert.That(stop.Reason, Is.AnyOf(StallReasons), output);
-            from = output.Length;
             ArmOnTheConsole(firmware);
+            from = firmware.Output.Length;
         }
 
         Assert.Fail($"three stalls in a row latched a STOP before the wheelchair turned:\n{firmware.Output}");
@@ -330,6 +331,9 @@ public partial class ControlTests
 
         Assert.Fail($"the unit could not be re-armed on its console:\n{firmware.Output}");
     }
+
+    /// <summary>A transition into SafeStop (a refused arm while latched is SafeStop -> SafeStop, not a new STOP).</summary>
+    private static bool IsLatchedStop((string From, string To, string Reason, double Time) e) => e.To == "SafeStop" && e.From != "SafeStop";
 
     private static int CountOf(string output, string fragment) => output.Split('\n').Count(line => line.Contains(fragment, StringComparison.Ordinal));
 
