@@ -161,7 +161,8 @@ public partial class ControlTests
         var armed = Events(output[armedAt..]).First(e => e.Reason == "Armed");
         var moved = Events(output[armedAt..]).First(e => e.Reason == "MoveStarted");
         // From the confident decision seen when "arm" was typed (the release may come just before the arm's tick or after it).
-        var releases = Decisions(output[..output.IndexOf("MoveStarted", armedAt, StringComparison.Ordinal)]).Skip(intentAtArm).Count(d => d.Evidence < 0.8);
+        // A release is what the supervisor counts as one: evidence below 0.80 or confidence below 0.50 (to the printed precision).
+        var releases = Decisions(output[..output.IndexOf("MoveStarted", armedAt, StringComparison.Ordinal)]).Skip(intentAtArm).Count(d => d.Evidence < 0.8 || d.Confidence <= 0.5);
         TestContext.Out.WriteLine(FormattableString.Invariant($"armed at {armed.Time:0.0} ms, moved at {moved.Time:0.0} ms ({moved.Time - armed.Time:0} ms later), {releases} releasing decisions in between"));
         Assert.Multiple(() =>
         {
@@ -400,8 +401,8 @@ public partial class ControlTests
     private static IEnumerable<(string From, string To, string Reason, double Time)> Events(string output) =>
         SupervisorEvent().Matches(output).Select(m => (m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["reason"].Value, Number(m.Groups["time"])));
 
-    private static List<(string Class, double Evidence)> Decisions(string output) =>
-        [.. Decision().Matches(output).Select(m => (m.Groups["class"].Value, Number(m.Groups["evidence"])))];
+    private static List<(string Class, double Confidence, double Evidence)> Decisions(string output) =>
+        [.. Decision().Matches(output).Select(m => (m.Groups["class"].Value, Number(m.Groups["confidence"]), Number(m.Groups["evidence"])))];
 
     private static double Number(Group group) => double.Parse(group.Value, CultureInfo.InvariantCulture);
 
@@ -437,7 +438,7 @@ public partial class ControlTests
     [GeneratedRegex(@"\| lead-off \S*Cz")]
     private static partial Regex LeadOffOnCz();
 
-    [GeneratedRegex(@"decision #\d+: window \w+ p=\d\.\d\d, evidence (?<class>\w+) (?<evidence>\d\.\d\d),")]
+    [GeneratedRegex(@"decision #\d+: window \w+ p=(?<confidence>\d\.\d\d), evidence (?<class>\w+) (?<evidence>\d\.\d\d),")]
     private static partial Regex Decision();
 
     [GeneratedRegex(@"STOP PipelineException: output (?<output>\w+) (?<fromtick>-?\d+\.\d) ms after the tick that saw it.*")]
