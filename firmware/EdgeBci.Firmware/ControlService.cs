@@ -543,13 +543,17 @@ internal sealed partial class ControlService : BackgroundService
             _autoArmPending = false;
         }
 
-        var pending = new PendingOutcome(Interlocked.Read(ref _observedTicks));
+        // Registered and queued under the gate the tick observer counts under: a stall of this thread between the two
+        // cannot let the two ticks that answer it pass before the request is even queued (the reply then said
+        // "already Disarmed" of an arm the supervisor went on to perform).
+        PendingOutcome pending;
         lock (_pendingGate)
         {
+            pending = new PendingOutcome(Interlocked.Read(ref _observedTicks));
             _pending.Add(pending);
+            _inputs.Request(new OperatorRequest(kind, origin));
         }
 
-        _inputs.Request(new OperatorRequest(kind, origin));
         LogRequest(origin == RequestOrigin.Remote ? "remote" : "local", kind, channel, origin);
         SupervisorOutput output;
         try
@@ -598,9 +602,9 @@ internal sealed partial class ControlService : BackgroundService
     /// <summary>Answers the local requests waiting for this tick: a request is consumed at the first or second tick after it was made.</summary>
     private void CompletePendingOutcomes(SupervisorOutput output)
     {
-        var tick = Interlocked.Increment(ref _observedTicks);
         lock (_pendingGate)
         {
+            var tick = Interlocked.Increment(ref _observedTicks);
             for (var i = _pending.Count - 1; i >= 0; i--)
             {
                 var pending = _pending[i];

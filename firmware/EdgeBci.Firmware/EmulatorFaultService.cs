@@ -172,11 +172,13 @@ internal sealed partial class EmulatorFaultService(
         lock (_gate)
         {
             // The frame read before the fault is set cannot carry it: it is the last good frame the STOP is timed from.
+            // The injection is published before the fault is set, so a STOP it causes always finds it (a stall of this
+            // thread between the two would otherwise leave the STOP unattributed).
             var before = acquisition.Loop?.Counters.LastFrameTimestamp ?? 0;
-            fault.Apply(frontEnd.Emulator!.Faults);
             var now = time.MonotonicNow();
             record = new FaultInjection(++_sequence, fault.ToString(), origin, now, before == 0 ? null : time.ToControlTime(before));
             Volatile.Write(ref _last, record);
+            fault.Apply(frontEnd.Emulator!.Faults);
         }
 
         LogInjected(record.Fault, record.Origin, record.InjectedAt.TotalMilliseconds, record.LastCleanFrame?.TotalMilliseconds ?? double.NaN);

@@ -2,11 +2,12 @@ using BenchmarkDotNet.Running;
 using EdgeBci.Benchmarks;
 
 // `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, the pipeline replay,
-// the 10-minute firmware run, the soak, the DRDY timing run, then the control timing run); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
+// the 10-minute firmware run, the soak, the DRDY timing run, the control timing run, the telemetry uplink, then the firmware's safety timing); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
 // `-- telemetry [embedded|mqtt://host:port] [seconds]` the telemetry uplink's throughput and its CPU cost at 1 Hz;
 // `-- drdy [seconds] [rate]` the emulated chip's CPU per 10 s and its DRDY jitter (default 10 s at 250 SPS);
 // `-- control [runs]` the supervisor's e-stop → neutral latency and the heartbeat watchdog's trip time on the real clock (default 20 runs);
+// `-- safety` the firmware's STOP-after-fault and board-watchdog-after-kill times against their goals;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -56,6 +57,11 @@ if (args.Length > 0 && args[0] == "control")
     return ControlTimingBenchmark.Run(runs) ? 0 : 1;
 }
 
+if (args.Length > 0 && args[0] == "safety")
+{
+    return SafetyTimingBenchmark.Run() ? 0 : 1;
+}
+
 if (args.Length > 0 && args[0] == "all")
 {
     BenchmarkRunner.Run<FrameDecodingBenchmark>();
@@ -70,7 +76,8 @@ if (args.Length > 0 && args[0] == "all")
     var drdy = DrdyTimingBenchmark.Run(10, 250);
     var control = ControlTimingBenchmark.Run(20);
     var telemetry = TelemetryBenchmark.Run("embedded", 10, 60) == 0;
-    return inference && pipeline && firmware && soak && drdy && control && telemetry ? 0 : 1;
+    var safety = SafetyTimingBenchmark.Run();
+    return inference && pipeline && firmware && soak && drdy && control && telemetry && safety ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);

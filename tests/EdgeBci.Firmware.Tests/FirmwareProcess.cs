@@ -5,14 +5,21 @@ namespace EdgeBci.Firmware.Tests;
 
 /// <summary>
 /// The firmware started as a user starts it, its console captured line by line. Its standard input is a pipe the test
-/// writes to (<see cref="Send"/>): the unit's console, where "arm" is a local request.
+/// writes to (<see cref="Send"/>): the unit's console, where "arm" is a local request. Waits wake on each new line or on
+/// the exit, not on a poll. Every firmware started is in <see cref="Running"/> until disposed, so a test that ends without
+/// disposing it (a crash, a hang the runner gives up on) still leaves no firmware loading the machine
+/// (<see cref="KillAllStillRunning"/>).
 /// </summary>
 internal sealed class FirmwareProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly object _gate = new();
+    private long _changes;
     private readonly string _scratch;
+    private static readonly HashSet<FirmwareProcess> Running = [];
+
+    static FirmwareProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllStillRunning();
 
     public FirmwareProcess(params string[] args)
     {
@@ -56,10 +63,16 @@ internal sealed class FirmwareProcess : IDisposable
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        _process = new Process { StartInfo = start };
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.Start();
+        _process.Exited += (_, _) => Wake();
+        lock (Running)
+        {
+            _process.Start();
+            Running.Add(this);
+        }
+
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -108,11 +121,18 @@ internal sealed class FirmwareProcess : IDisposable
     public int CountLines(string fragment) =>
         Output.Split('\n').Count(line => line.Contains(fragment, StringComparison.Ordinal));
 
+    /// <summary>Re-checks the condition on every new line of output until it holds, the firmware exits or the timeout passes.</summary>
     public bool WaitUntil(Func<string, bool> condition, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
+        while (true)
         {
+            long seen;
+            lock (_gate)
+            {
+                seen = _changes;
+            }
+
             if (condition(Output))
             {
                 return true;
@@ -124,10 +144,35 @@ internal sealed class FirmwareProcess : IDisposable
                 return condition(Output);
             }
 
-            Thread.Sleep(50);
+            lock (_gate)
+            {
+                var left = timeout - deadline.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                if (_changes == seen)
+                {
+                    Monitor.Wait(_gate, left);
+                }
+            }
+        }
+    }
+
+    /// <summary>Kills every firmware not yet disposed, with its children (the board watchdog); the runner's last word.</summary>
+    public static void KillAllStillRunning()
+    {
+        FirmwareProcess[] left;
+        lock (Running)
+        {
+            left = [.. Running];
         }
 
-        return false;
+        foreach (var firmware in left)
+        {
+            firmware.Dispose();
+        }
     }
 
     public int WaitForExit(TimeSpan timeout)
@@ -143,10 +188,25 @@ internal sealed class FirmwareProcess : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited)
+        lock (Running)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
+            if (!Running.Remove(this))
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill: nothing left to end.
         }
 
         _process.Dispose();
@@ -166,6 +226,17 @@ internal sealed class FirmwareProcess : IDisposable
         lock (_gate)
         {
             _output.AppendLine(line);
+            _changes++;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_gate)
+        {
+            _changes++;
+            Monitor.PulseAll(_gate);
         }
     }
 }
