@@ -69,6 +69,29 @@ public class ConfigurationFileErrorTests
         });
     }
 
+    [Test]
+    public void A_settings_file_saved_with_a_typo_while_the_unit_runs_neither_stops_nor_changes_it()
+    {
+        _copy = CopyOfFirmware();
+        var settings = Path.Combine(_copy, "appsettings.json");
+        using var firmware = new FirmwareProcess(Path.Combine(_copy, "EdgeBci.Firmware.dll"));
+        Assert.That(firmware.WaitUntil(output => output.Contains("SPS | frames", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), Is.True, firmware.Output);
+
+        // An engineer's editor saves a half-finished file: the unit read its settings at start and goes on with them.
+        File.WriteAllText(settings, "{\n  \"Board\": \"emulator\",\n  \"Ads1299\": { \"SampleRate\": 5");
+        var linesAtEdit = firmware.CountLines("SPS | frames");
+        Assert.That(
+            firmware.WaitUntil(_ => firmware.CountLines("SPS | frames") >= linesAtEdit + 3, TimeSpan.FromSeconds(60)),
+            Is.True,
+            $"the unit stopped streaming after its settings file was broken:\n{firmware.Output}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(firmware.HasExited, Is.False, firmware.Output);
+            Assert.That(firmware.Output, Does.Not.Contain("JSON syntax error").And.Not.Contain("Unhandled exception"));
+        });
+    }
+
     /// <summary>
     /// The firmware's build output linked into a folder of its own, so its settings files can be broken without
     /// touching the build other tests run (hard links: cheap; a plain copy where they are refused).

@@ -22,6 +22,12 @@ internal sealed class FirmwareProcess : IDisposable
     static FirmwareProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllStillRunning();
 
     public FirmwareProcess(params string[] args)
+        : this(FirmwareDll, args)
+    {
+    }
+
+    /// <summary>A firmware from another build folder (a copy whose settings files a test rewrites).</summary>
+    public FirmwareProcess(string firmwareDll, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -31,7 +37,7 @@ internal sealed class FirmwareProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(FirmwareDll);
+        start.ArgumentList.Add(firmwareDll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
