@@ -1,29 +1,24 @@
-using System.Diagnostics;
 using EdgeBci.Telemetry.Journal;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Telemetry.Tests;
 
 /// <summary>
-/// A file system that really fills: a 1 MiB tmpfs mounted on a temporary folder (we are root here and in CI). Where
-/// mount is refused it falls back to the ordinary disk and <see cref="Opener"/> injects the failure instead: segment
+/// A file system that really fills: a 1 MiB <see cref="SmallFileSystem"/> (a tmpfs of its own; we are root here and in
+/// CI). Where mount is refused it falls back to the ordinary disk and <see cref="Opener"/> injects the failure instead: segment
 /// writes and fsyncs throw IOException while <see cref="Fill"/> is in force. <see cref="Describe"/> says which.
 /// </summary>
 internal sealed class SmallDisk : IDisposable
 {
-    private readonly string _mountPoint;
-    private readonly string? _mountError;
+    private readonly SmallFileSystem _fileSystem;
     private FileStream? _filler;
 
-    private SmallDisk(string mountPoint, string? mountError)
-    {
-        _mountPoint = mountPoint;
-        _mountError = mountError;
-    }
+    private SmallDisk(SmallFileSystem fileSystem) => _fileSystem = fileSystem;
 
     /// <summary>True when this is a real tmpfs that fills; false when failures are injected.</summary>
-    public bool IsReal => _mountError is null;
+    public bool IsReal => _fileSystem.Mounted;
 
-    public string Root => _mountPoint;
+    public string Root => _fileSystem.Path;
 
     /// <summary>Injected mode only: fail the fsync rather than the write.</summary>
     public bool FailFlushOnly { get; set; }
@@ -31,14 +26,12 @@ internal sealed class SmallDisk : IDisposable
     public bool Full { get; private set; }
 
     public string Describe => IsReal
-        ? $"disk full: a real 1 MiB tmpfs at {_mountPoint}"
-        : $"disk full: INJECTED IOException (mount refused: {_mountError})";
+        ? $"disk full: a real 1 MiB tmpfs at {Root}"
+        : $"disk full: INJECTED IOException (mount refused: {_fileSystem.Why})";
 
     public static SmallDisk Mount()
     {
-        var folder = Samples.TempFolder();
-        var error = Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", folder);
-        var disk = new SmallDisk(folder, error);
+        var disk = new SmallDisk(new SmallFileSystem("journal-disk", 1024));
         TestContext.Out.WriteLine(disk.Describe);
         return disk;
     }
@@ -59,7 +52,7 @@ internal sealed class SmallDisk : IDisposable
             return;
         }
 
-        _filler = new FileStream(Path.Combine(_mountPoint, "filler"), FileMode.Create, FileAccess.Write, FileShare.None, 1);
+        _filler = new FileStream(Path.Combine(Root, "filler"), FileMode.Create, FileAccess.Write, FileShare.None, 1);
         var chunk = new byte[64 * 1024];
         try
         {
@@ -94,43 +87,14 @@ internal sealed class SmallDisk : IDisposable
         {
             _filler.Dispose();
             _filler = null;
-            File.Delete(Path.Combine(_mountPoint, "filler"));
+            File.Delete(Path.Combine(Root, "filler"));
         }
     }
 
     public void Dispose()
     {
         _filler?.Dispose();
-        if (IsReal)
-        {
-            var error = Run("umount", _mountPoint);
-            Assert.That(error, Is.Null, $"umount {_mountPoint}");
-        }
-
-        Directory.Delete(_mountPoint, recursive: true);
-    }
-
-    /// <summary>Null when the command succeeded, otherwise what it said.</summary>
-    private static string? Run(string command, params string[] arguments)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? null : $"{command} exited {process.ExitCode}: {stderr.Trim()}";
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            return $"{command}: {exception.Message}";
-        }
+        _fileSystem.Dispose();
     }
 
     /// <summary>
