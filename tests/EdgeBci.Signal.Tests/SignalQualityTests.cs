@@ -14,7 +14,7 @@ using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Signal.Tests;
 
-public class SignalQualityTests
+public partial class SignalQualityTests
 {
     private const double SampleRate = 250;
     private const double MicrovoltsPerCount = 0.022351741790771484; // gain 24: 2 · 4.5 V / 24 / 2^24
@@ -64,19 +64,21 @@ public class SignalQualityTests
     }
 
     [Test]
-    public void A_zero_channel_and_a_constant_offset_are_bad_flat_line()
+    public void A_zero_channel_and_a_constant_offset_are_bad_constant_and_a_flat_but_moving_input_is_a_flat_line()
     {
         var monitor = Monitor();
         Run(monitor, seconds: 3, (c, _, _, microvolts) => c switch
         {
             5 => 0,
             6 => 45_000, // 45 mV of electrode offset and nothing else
+            7 => 45_000 + (0.01 * microvolts), // a live input, but a fraction of a microvolt
             _ => microvolts,
         });
 
-        Assert.That(monitor.Get(5), Is.EqualTo(new ChannelQuality(QualityState.Bad, "flat line")));
-        Assert.That(monitor.Get(6), Is.EqualTo(new ChannelQuality(QualityState.Bad, "flat line")));
-        Assert.That(Others(monitor, 5, 6), Is.All.EqualTo(ChannelQuality.Good));
+        Assert.That(monitor.Get(5), Is.EqualTo(new ChannelQuality(QualityState.Bad, "constant")));
+        Assert.That(monitor.Get(6), Is.EqualTo(new ChannelQuality(QualityState.Bad, "constant")));
+        Assert.That(monitor.Get(7), Is.EqualTo(new ChannelQuality(QualityState.Bad, "flat line")));
+        Assert.That(Others(monitor, 5, 6, 7), Is.All.EqualTo(ChannelQuality.Good));
     }
 
     [Test]
@@ -139,7 +141,9 @@ public class SignalQualityTests
         Assert.That(Others(monitor, 0, 7), Is.All.EqualTo(ChannelQuality.Good));
 
         monitor.SetLeadOff(0);
-        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good));
+        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), "no window has ended since: the memory has not seen it yet");
+        Run(monitor, seconds: 1, (_, _, _, microvolts) => microvolts);
+        Assert.That(monitor.Get(0), Is.EqualTo(new ChannelQuality(QualityState.Settling, "after lead-off")), "a lead-off within the window is held off");
     }
 
     [Test]
@@ -223,7 +227,9 @@ public class SignalQualityTests
 
         chip.Emulator.Faults.SetRailed(5, false);
         chip.Feed(monitor, seconds: 2);
-        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), "the channel recovers once the fault clears");
+        Assert.That(monitor.Get(5), Is.EqualTo(new ChannelQuality(QualityState.Settling, "after railed")), "held off after the fault clears");
+        chip.Feed(monitor, seconds: 5);
+        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), "the channel recovers once it has been good for the hold-off");
     }
 
     [Test]
@@ -249,6 +255,8 @@ public class SignalQualityTests
 
         chip.Emulator.Faults.SetElectrodeOff(3, false);
         chip.Feed(monitor, seconds: 2);
+        Assert.That(monitor.Get(3).State, Is.EqualTo(QualityState.Settling), monitor.Describe());
+        chip.Feed(monitor, seconds: 6);
         Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), monitor.Describe());
     }
 

@@ -1,61 +1,8 @@
-using System.Globalization;
 using System.Text;
 using EdgeBci.Signal.Design;
 using EdgeBci.Signal.FixedPoint;
 
 namespace EdgeBci.Signal.Quality;
-
-/// <summary>Thresholds and bands of <see cref="SignalQualityMonitor"/>; the defaults suit scalp EEG at 250 SPS.</summary>
-public sealed record SignalQualityOptions
-{
-    /// <summary>Mains frequency in Hz: 50 in Europe, Asia and Africa, 60 in the Americas.</summary>
-    public double LineFrequencyHz { get; init; } = 50;
-
-    /// <summary>Half-width of the band around <see cref="LineFrequencyHz"/> counted as mains (±2 Hz covers grid drift).</summary>
-    public double LineBandHalfWidthHz { get; init; } = 2;
-
-    /// <summary>Each verdict covers one window of this length; windows follow each other without overlap.</summary>
-    public double WindowSeconds { get; init; } = 1.0;
-
-    /// <summary>A sample is at the rail when |x| reaches this fraction of full scale.</summary>
-    public double RailFractionOfFullScale { get; init; } = 0.95;
-
-    /// <summary>A channel is railed when more than this share of the window's samples is at the rail.</summary>
-    public double RailedSampleFraction { get; init; } = 0.10;
-
-    /// <summary>Below this broadband RMS the input is dead (shorted, disconnected amplifier, zero stream).</summary>
-    public double FlatRmsMicrovolts { get; init; } = 0.5;
-
-    /// <summary>Broadband band, the denominator of the noise ratios; the upper edge is clipped below Nyquist.</summary>
-    public double BroadbandLowHz { get; init; } = 1;
-
-    public double BroadbandHighHz { get; init; } = 100;
-
-    /// <summary>Noisy when mains power exceeds this share of broadband power.</summary>
-    public double LineNoiseRatio { get; init; } = 0.5;
-
-    /// <summary>Muscle (EMG) band; the upper edge is clipped below Nyquist, and the check is skipped if nothing is left.</summary>
-    public double EmgLowHz { get; init; } = 55;
-
-    public double EmgHighHz { get; init; } = 100;
-
-    /// <summary>Noisy when EMG-band power exceeds this share of broadband power.</summary>
-    public double EmgRatio { get; init; } = 0.4;
-
-    /// <summary>Band in which blinks show on frontal electrodes.</summary>
-    public double BlinkLowHz { get; init; } = 0.5;
-
-    public double BlinkHighHz { get; init; } = 4;
-
-    /// <summary>A blink is a low-frequency deflection whose peak exceeds this, on a frontal electrode.</summary>
-    public double BlinkThresholdMicrovolts { get; init; } = 100;
-
-    /// <summary>
-    /// Scalp regions checked for blinks, as the letter part of a 10-20/10-10 name: "Fp" matches Fp1, Fp2 and Fpz,
-    /// "F" matches F3 and Fz but not FC3 (add "FC" to include the fronto-central row).
-    /// </summary>
-    public IReadOnlyList<string> FrontalRegions { get; init; } = ["Fp", "AF", "F"];
-}
 
 /// <summary>
 /// Judges each channel good, noisy or bad from the raw stream, once per window, so the firmware can log it, the
@@ -68,63 +15,64 @@ public sealed record SignalQualityOptions
 /// Butterworth band-passes: broadband (1–100 Hz), mains (line ± 2 Hz), EMG (55–100 Hz) and blink (0.5–4 Hz).
 /// </para>
 /// <para>
-/// Bad: lead-off reported by the chip (<see cref="SetLeadOff"/>, effective at once), railed, or a flat line.
+/// Bad: lead-off reported by the chip (<see cref="SetLeadOff"/>, effective at once), a raw input that repeats
+/// exactly the same value for <see cref="SignalQualityOptions.ConstantSeconds"/> (effective at once: a switched-off
+/// channel, a step from the rail to a constant), railed, or a flat line (no power to speak of in any band).
 /// Noisy: mains or EMG taking too large a share of broadband power, or a blink on a frontal electrode.
-/// A bad channel is not also judged noisy, since its ratios measure nothing. Until the first window completes every
-/// channel reads good (no evidence yet) unless the chip reports lead-off.
+/// A bad channel is not also judged noisy, since its ratios measure nothing.
+/// </para>
+/// <para>
+/// <b>Memory.</b> A channel found bad counts as good again only after it has stayed good (or noisy) for
+/// <see cref="SignalQualityOptions.HoldOffSeconds"/>; until then it is <see cref="QualityState.Settling"/>
+/// ("settling (after railed)"), which the decoder and the supervisor treat as unusable. Until its first window
+/// completes a channel has no verdict (<see cref="QualityState.Settling"/>, "no verdict yet") unless it is already
+/// found bad.
 /// </para>
 /// <para>
 /// <see cref="Process"/> allocates nothing; the verdicts' strings are built when read, and only when a verdict
 /// changed. Single-threaded.
 /// </para>
 /// </summary>
-public sealed class SignalQualityMonitor
+public sealed class SignalQualityMonitor : IChannelConditions
 {
     // Filtering goes through scratch buffers of this many frames, so any block length works without allocating.
     private const int ChunkFrames = 64;
-
-    // Fractional bits below Q31 kept by the DC blocker's state, so its rounding leaves no offset or limit cycle.
-    private const int DcFractionBits = 16;
-
-    // Cut-off the DC blocker aims at: below the 0.5 Hz blink band, well above electrode drift being tracked out.
-    private const double DcCutoffHz = 0.15;
 
     private readonly string[] _names;
     private readonly int _channels;
     private readonly double _microvoltsPerQ31;
     private readonly SignalQualityOptions _options;
     private readonly bool[] _frontal;
-    private readonly long _railThreshold;
-    private readonly int _dcShift;
     private readonly bool _lineInsideEmg;
 
     private readonly BiquadCascadeQ31 _broadband;
     private readonly BiquadCascadeQ31 _line;
     private readonly BiquadCascadeQ31? _emg;
     private readonly BiquadCascadeQ31 _blink;
+    private readonly BiquadCascadeQ31 _live;
 
     private readonly int[] _dcFree;
     private readonly int[] _work;
-    private readonly int[] _previousInput;
-    private readonly long[] _dcState;
-    private bool _primed;
+    private readonly RawInputFront _front;
 
     // Accumulators of the window in progress, per channel.
-    private readonly int[] _railedSamples;
     private readonly Int128[] _broadbandSum;
     private readonly Int128[] _lineSum;
     private readonly Int128[] _emgSum;
+    private readonly Int128[] _liveSum;
     private readonly long[] _blinkPeak;
+    private ulong _leadOffInWindow;
     private int _windowPosition;
 
-    // Outcome of the last completed window, per channel.
-    private readonly Issues[] _issues;
+    // Outcome of the last completed window, per channel, and the memory across windows.
+    private readonly QualityIssues[] _issues;
     private readonly ChannelQualityMetrics[] _metrics;
+    private readonly ChannelQualityMemory _memory;
     private ulong _leadOffMask;
 
     // Verdicts as last built, and what they were built from, so unchanged verdicts cost no allocation.
     private readonly ChannelQuality[] _built;
-    private readonly Issues[] _builtIssues;
+    private readonly QualityIssues[] _builtIssues;
     private readonly int[] _builtLinePercent;
     private readonly int[] _builtEmgPercent;
 
@@ -158,11 +106,22 @@ public sealed class SignalQualityMonitor
             throw new ArgumentException("The rail threshold is a fraction of full scale in (0, 1].", nameof(options));
         }
 
-        _railThreshold = (long)Math.Ceiling(_options.RailFractionOfFullScale * Q31.FullScale);
+        if (!(_options.HoldOffSeconds >= 0 && _options.HoldOffSeconds <= 3600))
+        {
+            throw new ArgumentException($"The quality hold-off of {_options.HoldOffSeconds} s is out of range 0..3600 s.", nameof(options));
+        }
+
+        var constantRepeats = (int)Math.Round(_options.ConstantSeconds * sampleRate);
+        if (!(constantRepeats >= 2))
+        {
+            throw new ArgumentException($"A constant input of {_options.ConstantSeconds} s holds fewer than two samples at {sampleRate} SPS.", nameof(options));
+        }
+
+        var railThreshold = (long)Math.Ceiling(_options.RailFractionOfFullScale * Q31.FullScale);
         _frontal = new bool[_channels];
         for (var c = 0; c < _channels; c++)
         {
-            _frontal[c] = IsFrontal(_names[c], _options.FrontalRegions);
+            _frontal[c] = FrontalElectrodes.IsFrontal(_names[c], _options.FrontalRegions);
         }
 
         // Filters stay below 0.4 fs: a Butterworth edge closer to Nyquist is warped into uselessness.
@@ -177,6 +136,7 @@ public sealed class SignalQualityMonitor
         _broadband = BandPass(_options.BroadbandLowHz, Math.Min(_options.BroadbandHighHz, highest), "broadband");
         _line = BandPass(line - halfWidth, line + halfWidth, "mains");
         _blink = BandPass(_options.BlinkLowHz, _options.BlinkHighHz, "blink");
+        _live = BandPass(_options.LiveLowHz, Math.Min(_options.LiveHighHz, highest), "live");
         var emgHigh = Math.Min(_options.EmgHighHz, highest);
         if (emgHigh > _options.EmgLowHz + 1)
         {
@@ -185,38 +145,24 @@ public sealed class SignalQualityMonitor
             _lineInsideEmg = line + halfWidth > _options.EmgLowHz && line - halfWidth < emgHigh;
         }
 
-        _dcShift = Math.Max(1, (int)Math.Round(Math.Log2(sampleRate / (2 * Math.PI * DcCutoffHz))));
+        _front = new RawInputFront(_channels, sampleRate, railThreshold, constantRepeats);
 
         var chunk = ChunkFrames * _channels;
         _dcFree = new int[chunk];
         _work = new int[chunk];
-        _previousInput = new int[_channels];
-        _dcState = new long[_channels];
-        _railedSamples = new int[_channels];
         _broadbandSum = new Int128[_channels];
         _lineSum = new Int128[_channels];
         _emgSum = new Int128[_channels];
+        _liveSum = new Int128[_channels];
         _blinkPeak = new long[_channels];
-        _issues = new Issues[_channels];
+        _issues = new QualityIssues[_channels];
         _metrics = new ChannelQualityMetrics[_channels];
+        _memory = new ChannelQualityMemory(_channels, (long)Math.Round(_options.HoldOffSeconds * sampleRate));
         _built = new ChannelQuality[_channels];
         Array.Fill(_built, ChannelQuality.Good);
-        _builtIssues = new Issues[_channels];
+        _builtIssues = new QualityIssues[_channels];
         _builtLinePercent = new int[_channels];
         _builtEmgPercent = new int[_channels];
-    }
-
-    [Flags]
-    private enum Issues
-    {
-        None = 0,
-        LeadOff = 1,
-        Railed = 2,
-        Flat = 4,
-        LineNoise = 8,
-        Emg = 16,
-        Blink = 32,
-        Bad = LeadOff | Railed | Flat,
     }
 
     public int Channels => _channels;
@@ -240,7 +186,17 @@ public sealed class SignalQualityMonitor
     /// The chip's lead-off comparators, bit n for channel n (on one ADS1299: LOFF_STATP | LOFF_STATN from the status
     /// word). Takes effect at once, not at the end of the window: the chip's own comparator needs no averaging.
     /// </summary>
-    public void SetLeadOff(ulong electrodesOffMask) => _leadOffMask = electrodesOffMask;
+    public void SetLeadOff(ulong electrodesOffMask)
+    {
+        _leadOffMask = electrodesOffMask;
+        _leadOffInWindow |= electrodesOffMask;
+    }
+
+    /// <summary>Samples the hold-off lasts (<see cref="SignalQualityOptions.HoldOffSeconds"/> at the sample rate).</summary>
+    public long HoldOffSamples => _memory.HoldOffSamples;
+
+    /// <summary>Seconds the channel has stayed usable since it was last found bad, capped at the hold-off.</summary>
+    public double GoodSeconds(int channel) => _memory.GoodSamples(CheckChannel(channel)) / SampleRate;
 
     /// <summary>
     /// Adds an interleaved block of whole frames of raw Q31 samples (ADS1299 counts &lt;&lt; 8, unfiltered, DC
@@ -261,7 +217,7 @@ public sealed class SignalQualityMonitor
             var raw = block.Slice(offset, length);
             var dcFree = _dcFree.AsSpan(0, length);
             var work = _work.AsSpan(0, length);
-            RemoveDcAndCountRails(raw, dcFree);
+            _front.Process(raw, dcFree);
 
             dcFree.CopyTo(work);
             _broadband.Process(work);
@@ -279,6 +235,10 @@ public sealed class SignalQualityMonitor
             }
 
             dcFree.CopyTo(work);
+            _live.Process(work);
+            AddSquares(work, _liveSum);
+
+            dcFree.CopyTo(work);
             _blink.Process(work);
             TrackPeaks(work);
 
@@ -291,18 +251,20 @@ public sealed class SignalQualityMonitor
         }
     }
 
-    /// <summary>The verdict on one channel: last window's findings plus the chip's current lead-off report.</summary>
+    /// <summary>
+    /// The verdict on one channel: last window's findings, the chip's current lead-off report and a dead input seen
+    /// now, then the memory (settling after a fault, or no verdict yet).
+    /// </summary>
     public ChannelQuality Get(int channel)
     {
-        CheckChannel(channel);
-        var issues = _issues[channel] | (((_leadOffMask >> channel) & 1) != 0 ? Issues.LeadOff : Issues.None);
+        var issues = CurrentIssues(CheckChannel(channel));
         var linePercent = Percent(_metrics[channel].LineNoiseRatio);
         var emgPercent = Percent(_metrics[channel].EmgRatio);
         if (issues != _builtIssues[channel]
-            || ((issues & Issues.LineNoise) != 0 && linePercent != _builtLinePercent[channel])
-            || ((issues & Issues.Emg) != 0 && emgPercent != _builtEmgPercent[channel]))
+            || ((issues & QualityIssues.LineNoise) != 0 && linePercent != _builtLinePercent[channel])
+            || ((issues & QualityIssues.Emg) != 0 && emgPercent != _builtEmgPercent[channel]))
         {
-            _built[channel] = Build(issues, linePercent, emgPercent);
+            _built[channel] = QualityVerdicts.Build(issues, linePercent, emgPercent);
             _builtIssues[channel] = issues;
             _builtLinePercent[channel] = linePercent;
             _builtEmgPercent[channel] = emgPercent;
@@ -310,6 +272,11 @@ public sealed class SignalQualityMonitor
 
         return _built[channel];
     }
+
+    /// <summary>The verdict as one value (no strings), for the per-window path; the same findings as <see cref="Get"/>.</summary>
+    public ChannelCondition GetCondition(int channel) => QualityVerdicts.Condition(CurrentIssues(CheckChannel(channel)));
+
+    ChannelCondition IChannelConditions.Get(int channel) => GetCondition(channel);
 
     public void CopyTo(Span<ChannelQuality> destination)
     {
@@ -344,91 +311,46 @@ public sealed class SignalQualityMonitor
         return text.ToString();
     }
 
-    /// <summary>Forgets the stream: filters, the window in progress and all verdicts (lead-off is kept; the chip reports it).</summary>
+    /// <summary>Forgets the stream: filters, the window in progress, all verdicts and the memory (lead-off is kept; the chip reports it).</summary>
     public void Reset()
     {
         _broadband.Reset();
         _line.Reset();
         _emg?.Reset();
         _blink.Reset();
-        _primed = false;
-        Array.Clear(_dcState);
+        _live.Reset();
+        _front.Reset();
         ClearWindow();
         Array.Clear(_issues);
+        _memory.Reset();
         Array.Clear(_metrics);
         WindowsCompleted = 0;
     }
 
-    private static bool IsFrontal(string name, IReadOnlyList<string> regions)
-    {
-        // The letter part of a 10-20 name: "Fp1" -> "Fp", "Fz" -> "F", "AFz" -> "AF", "FC3" -> "FC".
-        var span = (name ?? string.Empty).AsSpan().Trim();
-        var end = span.Length;
-        while (end > 0 && char.IsAsciiDigit(span[end - 1]))
-        {
-            end--;
-        }
-
-        if (end == span.Length && end > 1 && span[end - 1] is 'z' or 'Z')
-        {
-            end--;
-        }
-
-        var region = span[..end];
-        foreach (var candidate in regions)
-        {
-            if (region.Equals(candidate, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static int Percent(double ratio) => (int)Math.Round(ratio * 100);
 
-    private static ChannelQuality Build(Issues issues, int linePercent, int emgPercent)
+    private QualityIssues CurrentIssues(int channel)
     {
-        if (issues == Issues.None)
+        var issues = _issues[channel];
+        if (((_leadOffMask >> channel) & 1) != 0)
         {
-            return ChannelQuality.Good;
+            issues |= QualityIssues.LeadOff;
         }
 
-        // Worst first: the bad reasons in order of how directly they show the electrode is unusable, then the noisy ones.
-        var reasons = new List<string>(4);
-        if ((issues & Issues.LeadOff) != 0)
+        issues |= _front.DeadNow(channel);
+
+        if ((issues & QualityIssues.Bad) != 0)
         {
-            reasons.Add("lead-off");
+            // Bad now outranks the memory; the window's noisy findings say nothing about a dead input.
+            return issues & (QualityIssues.Bad | QualityIssues.LineNoise | QualityIssues.Emg | QualityIssues.Blink);
         }
 
-        if ((issues & Issues.Railed) != 0)
+        if (!_memory.IsJudged(channel))
         {
-            reasons.Add("railed");
+            return QualityIssues.NoVerdict;
         }
 
-        if ((issues & Issues.Flat) != 0)
-        {
-            reasons.Add("flat line");
-        }
-
-        if ((issues & Issues.LineNoise) != 0)
-        {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"line noise {linePercent}% of power"));
-        }
-
-        if ((issues & Issues.Emg) != 0)
-        {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"EMG {emgPercent}% of power"));
-        }
-
-        if ((issues & Issues.Blink) != 0)
-        {
-            reasons.Add("blink");
-        }
-
-        var state = (issues & Issues.Bad) != 0 ? QualityState.Bad : QualityState.Noisy;
-        return new ChannelQuality(state, string.Join(", ", reasons));
+        return _memory.IsSettling(channel) ? QualityIssues.Settling | _memory.LastBad(channel) : issues;
     }
 
     private BiquadCascadeQ31 BandPass(double lowHz, double highHz, string purpose)
@@ -439,39 +361,6 @@ public sealed class SignalQualityMonitor
         }
 
         return new BiquadCascadeQ31(Butterworth.BandPass(2, lowHz, highHz, SampleRate), _channels);
-    }
-
-    /// <summary>
-    /// Counts samples at the rail, then removes DC with an integer first-order high-pass,
-    /// y[n] = x[n] − x[n−1] + (1 − 2^−k) y[n−1], its state carrying 16 bits below Q31. The impulse response sums to
-    /// at most 2 in magnitude, so the state stays within 2^48 and the output is saturated, never wrapped.
-    /// </summary>
-    private void RemoveDcAndCountRails(ReadOnlySpan<int> raw, Span<int> dcFree)
-    {
-        if (!_primed)
-        {
-            // Start from the first sample, not from zero: the electrode offset would otherwise be a step of tens of
-            // millivolts that takes seconds to decay through the blink band.
-            raw[.._channels].CopyTo(_previousInput);
-            _primed = true;
-        }
-
-        const long half = 1L << (DcFractionBits - 1);
-        for (var i = 0; i < raw.Length; i++)
-        {
-            var c = i % _channels;
-            var x = raw[i];
-            if (Math.Abs((long)x) >= _railThreshold)
-            {
-                _railedSamples[c]++;
-            }
-
-            var state = _dcState[c];
-            state += (((long)x - _previousInput[c]) << DcFractionBits) - (state >> _dcShift);
-            _dcState[c] = state;
-            _previousInput[c] = x;
-            dcFree[i] = Q31.Saturate((state + half) >> DcFractionBits);
-        }
     }
 
     private void AddSquares(ReadOnlySpan<int> filtered, Int128[] sums)
@@ -498,7 +387,7 @@ public sealed class SignalQualityMonitor
         var microvoltsSquared = _microvoltsPerQ31 * _microvoltsPerQ31;
         for (var c = 0; c < _channels; c++)
         {
-            var railedFraction = _railedSamples[c] / samples;
+            var railedFraction = _front.RailedSamples(c) / samples;
             var broadband = (double)_broadbandSum[c] / samples * microvoltsSquared;
             var linePower = (double)_lineSum[c] / samples * microvoltsSquared;
             var emgPower = (double)_emgSum[c] / samples * microvoltsSquared;
@@ -508,6 +397,7 @@ public sealed class SignalQualityMonitor
             }
 
             var rms = Math.Sqrt(broadband);
+            var liveRms = Math.Sqrt((double)_liveSum[c] / samples * microvoltsSquared);
             // The mains band's filter has a hair more gain at the mains frequency than the broadband one: a channel
             // that is nothing but mains would read 101%. Shares are capped at the whole.
             var lineRatio = broadband > 0 ? Math.Min(1, linePower / broadband) : 0;
@@ -515,34 +405,46 @@ public sealed class SignalQualityMonitor
             var blinkPeak = _blinkPeak[c] * _microvoltsPerQ31;
             _metrics[c] = new ChannelQualityMetrics(railedFraction, rms, lineRatio, emgRatio, blinkPeak);
 
-            var issues = Issues.None;
+            var issues = _front.DeadInWindow(c);
             if (railedFraction > _options.RailedSampleFraction)
             {
-                issues |= Issues.Railed;
+                issues |= QualityIssues.Railed;
             }
-            else if (rms < _options.FlatRmsMicrovolts)
+            else if (issues != QualityIssues.None)
             {
-                issues |= Issues.Flat;
+                // A dead stretch inside the window: its ratios measure the step into or out of it, not the electrode.
+            }
+            else if (rms < _options.FlatRmsMicrovolts || liveRms < _options.FlatRmsMicrovolts)
+            {
+                issues |= QualityIssues.Flat;
             }
             else
             {
                 if (lineRatio > _options.LineNoiseRatio)
                 {
-                    issues |= Issues.LineNoise;
+                    issues |= QualityIssues.LineNoise;
                 }
 
                 if (_emg is not null && emgRatio > _options.EmgRatio)
                 {
-                    issues |= Issues.Emg;
+                    issues |= QualityIssues.Emg;
                 }
 
                 if (_frontal[c] && blinkPeak > _options.BlinkThresholdMicrovolts)
                 {
-                    issues |= Issues.Blink;
+                    issues |= QualityIssues.Blink;
                 }
             }
 
             _issues[c] = issues;
+            if ((issues & QualityIssues.Bad) != 0 || ((_leadOffInWindow >> c) & 1) != 0)
+            {
+                _memory.Bad(c, issues | (((_leadOffInWindow >> c) & 1) != 0 ? QualityIssues.LeadOff : QualityIssues.None));
+            }
+            else
+            {
+                _memory.Good(c, WindowSamples);
+            }
         }
 
         WindowsCompleted++;
@@ -551,11 +453,13 @@ public sealed class SignalQualityMonitor
 
     private void ClearWindow()
     {
-        Array.Clear(_railedSamples);
         Array.Clear(_broadbandSum);
         Array.Clear(_lineSum);
         Array.Clear(_emgSum);
+        Array.Clear(_liveSum);
         Array.Clear(_blinkPeak);
+        _front.ClearWindow();
+        _leadOffInWindow = _leadOffMask;
         _windowPosition = 0;
     }
 
