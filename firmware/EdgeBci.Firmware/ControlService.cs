@@ -41,6 +41,7 @@ internal sealed partial class ControlService : BackgroundService
     private ulong _leadOff;
     private ulong _railing;
     private ulong _bad;
+    private ulong _settling;
     private bool _channelsReported;
     private SupervisorInputs _lastInputs = new();
     private bool _raised;
@@ -253,7 +254,7 @@ internal sealed partial class ControlService : BackgroundService
                 _inputs.ReportFrame(_lastFrameTime.Value);
             }
 
-            ReportChannels(counters.ElectrodesOff, _signal.RailingMask, _signal.BadQualityMask);
+            ReportChannels(counters.ElectrodesOff, _signal.RailingMask, _signal.BadQualityMask, _signal.SettlingMask);
         }
 
         _lastInputs = _inputs.Snapshot();
@@ -261,9 +262,9 @@ internal sealed partial class ControlService : BackgroundService
     }
 
     /// <summary>Channel states are rebuilt only when a verdict changed; the supervisor picks the required ones.</summary>
-    private void ReportChannels(ulong leadOff, ulong railing, ulong bad)
+    private void ReportChannels(ulong leadOff, ulong railing, ulong bad, ulong settling)
     {
-        if (_channelsReported && leadOff == _leadOff && railing == _railing && bad == _bad)
+        if (_channelsReported && leadOff == _leadOff && railing == _railing && bad == _bad && settling == _settling)
         {
             return;
         }
@@ -272,13 +273,14 @@ internal sealed partial class ControlService : BackgroundService
         for (var c = 0; c < states.Length; c++)
         {
             var bit = 1UL << c;
-            states[c] = new ChannelState(_channelNames[c], (bad & bit) == 0, (leadOff & bit) != 0, (railing & bit) != 0);
+            states[c] = new ChannelState(_channelNames[c], (bad & bit) == 0, (leadOff & bit) != 0, (railing & bit) != 0, (settling & bit) != 0);
         }
 
         _inputs.ReportChannels(states);
         _leadOff = leadOff;
         _railing = railing;
         _bad = bad;
+        _settling = settling;
         _channelsReported = true;
     }
 
@@ -399,10 +401,8 @@ internal sealed partial class ControlService : BackgroundService
             : decision.ClassIndex == decision.EvidenceClass ? decision.Confidence : 0f;
         _inputs.ReportDecision(new IntentDecision(decision.EvidenceClassName, confidence, decision.Evidence, decision.LastSampleIndex,
             _time.ToControlTime(decision.Timestamp), _time.MonotonicNow()));
-        if (double.IsFinite(decision.Focus))
-        {
-            _inputs.SetFocus(decision.Focus);
-        }
+        // No good focus channel: unknown, which RequireFocus reads as not focused (never the last number seen).
+        _inputs.SetFocus(double.IsFinite(decision.Focus) ? decision.Focus : null);
     }
 
     private void OnDecoderStatus(DecoderStatus status)

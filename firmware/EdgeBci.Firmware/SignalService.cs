@@ -12,7 +12,9 @@ namespace EdgeBci.Firmware;
 /// quality on the raw counts (with the chip's lead-off bits), the filter chain into <see cref="Output"/> for the
 /// decoder, band power on the output. Once a second it logs each channel's quality and relative alpha power.
 /// After every block it publishes, for the safety supervisor, which channels are railing now (a few consecutive raw
-/// samples at the rail: faster than the quality monitor's one-second verdict) and which the quality monitor judges bad.
+/// samples at the rail: faster than the quality monitor's one-second verdict), which the quality monitor judges bad,
+/// and which are settling (good again, but not yet for Signal:QualityHoldOffSeconds); and the per-channel conditions
+/// the decoder and the focus meter read.
 /// </summary>
 internal sealed partial class SignalService(
     AcquisitionService acquisition,
@@ -26,6 +28,7 @@ internal sealed partial class SignalService(
 
     private long _railingMask;
     private long _badMask;
+    private long _settlingMask;
     private long _blocks;
     private ChannelReport[]? _channels;
 
@@ -37,6 +40,9 @@ internal sealed partial class SignalService(
 
     /// <summary>Bit n: the quality monitor judges channel n bad (lead-off, railed, flat line) (any thread).</summary>
     public ulong BadQualityMask => (ulong)Volatile.Read(ref _badMask);
+
+    /// <summary>Bit n: channel n is not usable yet, though not bad now: settling after a fault, or no verdict yet (any thread).</summary>
+    public ulong SettlingMask => (ulong)Volatile.Read(ref _settlingMask);
 
     /// <summary>Each channel's quality verdict and broadband RMS at the last once-a-second report (null before it; any thread).</summary>
     public IReadOnlyList<ChannelReport>? Channels => Volatile.Read(ref _channels);
@@ -165,7 +171,7 @@ internal sealed partial class SignalService(
 
     private void PublishChannelState(int[] railRun)
     {
-        ulong railing = 0, bad = 0;
+        ulong railing = 0, bad = 0, settling = 0;
         for (var c = 0; c < railRun.Length; c++)
         {
             if (railRun[c] >= RailingSamples)
@@ -173,11 +179,19 @@ internal sealed partial class SignalService(
                 railing |= 1UL << c;
             }
 
-            if (stage.Quality.Get(c).State == QualityState.Bad)
+            var state = stage.Quality.Get(c).State;
+            if (state == QualityState.Bad)
             {
                 bad |= 1UL << c;
             }
+            else if (state == QualityState.Settling)
+            {
+                settling |= 1UL << c;
+            }
         }
+
+        stage.Conditions.Publish(stage.Quality);
+        Volatile.Write(ref _settlingMask, (long)settling);
 
         Volatile.Write(ref _railingMask, (long)railing);
         Volatile.Write(ref _badMask, (long)bad);
@@ -195,7 +209,7 @@ internal sealed partial class SignalService(
             var bit = 1UL << c;
             var verdict = (leadOff & bit) != 0 ? "lead-off"
                 : (railing & bit) != 0 ? "railed"
-                : stage.Quality.Get(c).State switch { QualityState.Good => "good", QualityState.Noisy => "noisy", _ => "bad" };
+                : stage.Quality.Get(c).State switch { QualityState.Good => "good", QualityState.Noisy => "noisy", QualityState.Settling => "settling", _ => "bad" };
             report[c] = new ChannelReport(names[c], verdict, stage.Quality.GetMetrics(c).BroadbandRmsMicrovolts);
         }
 
@@ -228,5 +242,5 @@ internal sealed partial class SignalService(
     private partial void LogFault(string reason);
 }
 
-/// <summary>One channel at the last report: its name, "good", "noisy", "bad", "lead-off" or "railed", and its broadband RMS (µV).</summary>
+/// <summary>One channel at the last report: its name, "good", "noisy", "settling", "bad", "lead-off" or "railed", and its broadband RMS (µV).</summary>
 internal sealed record ChannelReport(string Name, string Quality, double RmsMicrovolts);

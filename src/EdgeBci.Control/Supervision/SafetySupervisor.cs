@@ -436,6 +436,13 @@ public sealed class SafetySupervisor
             {
                 return new(SupervisorReason.ChannelQuality, $"{channel.Name} quality is bad");
             }
+
+            if (channel.Settling)
+            {
+                // Reached only by a channel that was bad (which already stopped an armed unit) or was never judged: in
+                // effect an arming rule. A channel must have been good for the whole hold-off.
+                return new(SupervisorReason.ChannelQuality, $"{channel.Name} has not been good for the quality hold-off yet");
+            }
         }
 
         return null;
