@@ -44,6 +44,9 @@ internal sealed partial class SignalService(
     /// <summary>Bit n: channel n is not usable yet, though not bad now: settling after a fault, or no verdict yet (any thread).</summary>
     public ulong SettlingMask => (ulong)Volatile.Read(ref _settlingMask);
 
+    /// <summary>Per-channel conditions as last published (and what a settling channel settles from) (any thread).</summary>
+    public IChannelConditions Conditions => stage.Conditions;
+
     /// <summary>Each channel's quality verdict and broadband RMS at the last once-a-second report (null before it; any thread).</summary>
     public IReadOnlyList<ChannelReport>? Channels => Volatile.Read(ref _channels);
 

@@ -29,6 +29,31 @@ public class QualityHoldOffTests
     }
 
     [Test]
+    public void At_switch_on_a_required_channel_not_yet_good_for_the_hold_off_refuses_arming_and_says_why()
+    {
+        var bench = new Bench();
+        bench.World.SetChannel(2, new ChannelState("C3", QualityGood: true, Settling: true, SettlingReason: "since switch-on"));
+        bench.RunFor(TimeSpan.FromMilliseconds(300));
+        bench.World.Request(RequestKind.Arm, RequestOrigin.LocalButton);
+        bench.Tick();
+        Assert.That(bench.Supervisor.State, Is.EqualTo(SupervisorState.Disarmed));
+        Assert.That(bench.Last!.Events.Single().Message,
+            Is.EqualTo("cannot arm: C3 has not been good for the quality hold-off yet (settling since switch-on) (ChannelQuality)"));
+
+        bench.World.SetChannel(2, new ChannelState("C3", QualityGood: true, Settling: true, SettlingReason: "after railed"));
+        bench.Tick();
+        bench.World.Request(RequestKind.Arm, RequestOrigin.LocalButton);
+        bench.Tick();
+        Assert.That(bench.Last!.Events.Single().Message, Does.Contain("C3 has not been good for the quality hold-off yet (settling after railed)"));
+
+        bench.World.SetChannel(2, new ChannelState("C3", QualityGood: true));
+        bench.Tick();
+        bench.World.Request(RequestKind.Arm, RequestOrigin.LocalButton);
+        bench.Tick();
+        Assert.That(bench.Supervisor.State, Is.EqualTo(SupervisorState.Armed), "armed once the hold-off has passed");
+    }
+
+    [Test]
     public void A_settling_channel_that_is_not_required_does_not_hold_arming_back()
     {
         var bench = new Bench(new ControlOptions { RequiredChannels = ["C3", "C4"] });

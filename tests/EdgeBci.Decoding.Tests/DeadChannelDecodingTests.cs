@@ -40,6 +40,7 @@ public sealed class DeadChannelDecodingTests
                     < 5000 => ChannelCondition.Settling,
                     _ => ChannelCondition.Noisy,
                 };
+                conditions.From[C3] = f < 3500 ? ChannelCondition.Railed : ChannelCondition.Constant;
                 decoder.Push(stream.Frame(f), f, f);
             }
         }
@@ -51,7 +52,7 @@ public sealed class DeadChannelDecodingTests
         {
             Assert.That(before.Select(d => d.Decision.Rejection), Has.All.Null);
             Assert.That(before.Count(d => d.Decision.Confidence >= 0.9), Is.GreaterThan(0), "the model is confident on this run");
-            Assert.That(dead.Select(d => d.Decision.Rejection).Distinct(), Is.EqualTo(new[] { "rejected: C3 railed", "rejected: C3 constant", "rejected: C3 settling" }));
+            Assert.That(dead.Select(d => d.Decision.Rejection).Distinct(), Is.EqualTo(new[] { "rejected: C3 railed", "rejected: C3 constant", "rejected: C3 settling (after constant)" }));
             Assert.That(dead.Select(d => d.Decision.ClassName), Is.EqualTo(dead.Select(d => d.Decision.Rejection)), "the reason stands where the class would");
             Assert.That(dead.Select(d => d.Decision.ClassIndex), Has.All.EqualTo(-1));
             Assert.That(dead.Select(d => d.Decision.Confidence), Has.All.EqualTo(0f));
@@ -94,8 +95,9 @@ public sealed class DeadChannelDecodingTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         while (windows < first + 40)
         {
-            // Alternating dead and good stretches: both paths, every condition's reason.
+            // Alternating dead and good stretches: both paths, every condition's reason, settling since switch-on and after a fault.
             conditions.Values[C3] = (ChannelCondition)((windows / 4) % 8);
+            conditions.From[C3] = windows % 2 == 0 ? ChannelCondition.NoVerdict : ChannelCondition.Railed;
             decoder.Push(stream.Frame(f), f, f);
             f++;
         }
@@ -119,6 +121,21 @@ public sealed class DeadChannelDecodingTests
 
         Assert.That(() => new ChannelQualityGate(new QualitySource(conditions, ["C3", "Cz", "C4"]), ["C3-Pz"]),
             Throws.ArgumentException.With.Message.Contains("'Pz'"));
+    }
+
+    [Test]
+    public void A_settling_channel_is_rejected_with_why_it_settles_since_switch_on_or_after_a_fault()
+    {
+        var conditions = new ScriptedConditions(3);
+        var gate = new ChannelQualityGate(new QualitySource(conditions, ["C3", "Cz", "C4"]), ["C3", "C4"]);
+        conditions.Values[0] = ChannelCondition.Settling;
+        Assert.That(gate.Check(), Is.EqualTo("rejected: C3 settling (since switch-on)"), "not bad since switch-on: still not good for the hold-off");
+        conditions.From[0] = ChannelCondition.Railed;
+        Assert.That(gate.Check(), Is.EqualTo("rejected: C3 settling (after railed)"));
+        conditions.From[0] = ChannelCondition.LeadOff;
+        Assert.That(gate.Check(), Is.EqualTo("rejected: C3 settling (after lead-off)"));
+        conditions.Values[0] = ChannelCondition.Good;
+        Assert.That(gate.Check(), Is.Null, "a good channel is good whatever it once was");
     }
 
     [Test]
@@ -181,8 +198,13 @@ public sealed class DeadChannelDecodingTests
     {
         public ChannelCondition[] Values { get; } = new ChannelCondition[channels];
 
+        /// <summary>What each channel settles from; NoVerdict (since switch-on) unless set.</summary>
+        public ChannelCondition[] From { get; } = Enumerable.Repeat(ChannelCondition.NoVerdict, channels).ToArray();
+
         public int Channels => Values.Length;
 
         public ChannelCondition Get(int channel) => Values[channel];
+
+        public ChannelCondition SettlingFrom(int channel) => From[channel];
     }
 }

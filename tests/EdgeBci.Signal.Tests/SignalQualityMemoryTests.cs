@@ -4,8 +4,9 @@ using EdgeBci.Signal.Quality;
 namespace EdgeBci.Signal.Tests;
 
 /// <summary>
-/// The quality monitor's memory on recorded-style steps: a channel that was bad counts as good only after the hold-off;
-/// a step from the rail to a constant and an exactly constant input are bad at once, never "good" in between.
+/// The quality monitor's memory on recorded-style steps: a channel counts as good only after it has been good for the
+/// hold-off, from switch-on as after a fault; a step from the rail to a constant and an exactly constant input are bad
+/// at once, never "good" in between.
 /// </summary>
 public partial class SignalQualityTests
 {
@@ -66,11 +67,11 @@ public partial class SignalQualityTests
         TestContext.Out.WriteLine(string.Join(" | ", c3));
         Assert.That(c3, Is.EqualTo(new[]
         {
-            "good", "good", "good", "bad (railed)",
+            "settling (since switch-on)", "good", "good", "bad (railed)", // 0-1 s: good for 1 s of the 2 since switch-on
             "settling (after railed)", // 4-5 s: good for 1 s of the 2
             "good", "good", "good", "good",
         }));
-        Assert.That(verdicts.SelectMany(window => window.Where((_, c) => c != C3)), Is.All.EqualTo(ChannelQuality.Good));
+        Assert.That(verdicts.Skip(1).SelectMany(window => window.Where((_, c) => c != C3)), Is.All.EqualTo(ChannelQuality.Good), "good once past the switch-on hold-off");
         Assert.That(monitor.GoodSeconds(C3), Is.EqualTo(2.0), "capped at the hold-off");
     }
 
@@ -81,9 +82,56 @@ public partial class SignalQualityTests
         Assert.That(monitor.Get(0), Is.EqualTo(new ChannelQuality(QualityState.Settling, "no verdict yet")));
         Assert.That(monitor.GetCondition(0), Is.EqualTo(ChannelCondition.NoVerdict));
         Assert.That(monitor.GetCondition(0).IsUnusable(), Is.True);
+    }
 
+    [Test]
+    public void At_switch_on_a_clean_channel_is_settling_for_exactly_the_hold_off_then_good()
+    {
+        var monitor = Monitor();
+        var verdicts = EveryBlock(monitor, seconds: 7, (_, _, _, microvolts) => microvolts);
+
+        // One block is 7 frames; the 5 s hold-off ends at frame 1250, the end of the fifth good window.
+        var firstGood = verdicts.First(v => v.Quality.All(q => q.IsGood)).Frame;
+        TestContext.Out.WriteLine($"every channel good {firstGood / SampleRate:0.000} s after switch-on");
+        Assert.Multiple(() =>
+        {
+            Assert.That(firstGood, Is.EqualTo(1250 + (7 - (1250 % 7))), "good in the first block after exactly the hold-off");
+            Assert.That(verdicts.Where(v => v.Frame < 1250).SelectMany(v => v.Quality).Select(q => q.State), Has.All.EqualTo(QualityState.Settling));
+            Assert.That(verdicts.Where(v => v.Frame is >= 250 and < 1250).SelectMany(v => v.Quality),
+                Has.All.EqualTo(new ChannelQuality(QualityState.Settling, "since switch-on")), "judged good, but not yet for the hold-off");
+            Assert.That(verdicts.Where(v => v.Frame < 1250).SelectMany(v => v.Conditions), Has.All.Matches<ChannelCondition>(c => c.IsUnusable()));
+            Assert.That(verdicts.Where(v => v.Frame >= 1250).SelectMany(v => v.Quality), Has.All.EqualTo(ChannelQuality.Good));
+        });
+        Assert.That(monitor.SettlingFrom(C3), Is.EqualTo(ChannelCondition.NoVerdict), "never bad");
+
+        // A stream restart is a switch-on for the memory.
+        monitor.Reset();
+        Run(monitor, seconds: 4, (_, _, _, microvolts) => microvolts);
+        Assert.That(monitor.Get(C3), Is.EqualTo(new ChannelQuality(QualityState.Settling, "since switch-on")));
         Run(monitor, seconds: 1, (_, _, _, microvolts) => microvolts);
-        Assert.That(monitor.GetCondition(0), Is.EqualTo(ChannelCondition.Good), "a channel never found bad is good from its first good window");
+        Assert.That(monitor.Get(C3), Is.EqualTo(ChannelQuality.Good));
+    }
+
+    [Test]
+    public void A_channel_bad_since_switch_on_settles_after_its_fault_and_says_so()
+    {
+        var monitor = Monitor();
+        Run(monitor, seconds: 3, (c, _, _, microvolts) => c == C3 ? 1e9 : microvolts);
+        Assert.That(monitor.SettlingFrom(C3), Is.EqualTo(ChannelCondition.Railed));
+        Run(monitor, seconds: 2, (_, _, _, microvolts) => microvolts);
+        Assert.That(monitor.Get(C3), Is.EqualTo(new ChannelQuality(QualityState.Settling, "after railed")));
+        Assert.That(monitor.Get(0), Is.EqualTo(ChannelQuality.Good), "the others have been good for 5 s");
+        Assert.That(ChannelConditions.DescribeSettling(monitor.SettlingFrom(C3)), Is.EqualTo("after railed"));
+        Assert.That(ChannelConditions.DescribeSettling(monitor.SettlingFrom(0)), Is.EqualTo("since switch-on"));
+    }
+
+    [Test]
+    public void With_a_hold_off_of_zero_a_channel_is_good_from_its_first_good_window()
+    {
+        var monitor = Monitor(new SignalQualityOptions { HoldOffSeconds = 0 });
+        var verdicts = EveryBlock(monitor, seconds: 2, (_, _, _, microvolts) => microvolts);
+        Assert.That(verdicts.Where(v => v.Frame < 250).SelectMany(v => v.Quality), Has.All.EqualTo(new ChannelQuality(QualityState.Settling, "no verdict yet")));
+        Assert.That(verdicts.Where(v => v.Frame >= 250).SelectMany(v => v.Quality), Has.All.EqualTo(ChannelQuality.Good), "immediate: no switch-on hold-off");
     }
 
     [Test]
@@ -111,6 +159,10 @@ public partial class SignalQualityTests
         var published = new PublishedChannelConditions(Montage.Length);
         Assert.That(published.Get(0), Is.EqualTo(ChannelCondition.NoVerdict), "nothing published yet is unusable");
         Run(monitor, seconds: 2, (c, _, _, microvolts) => c == C3 ? 1e9 : microvolts);
+        published.Publish(monitor);
+        Assert.That(published.Get(0), Is.EqualTo(ChannelCondition.Settling), "good for 2 s of the 5 s hold-off since switch-on");
+        Assert.That(published.SettlingFrom(0), Is.EqualTo(ChannelCondition.NoVerdict));
+        Run(monitor, seconds: 3, (c, _, _, microvolts) => c == C3 ? 1e9 : microvolts);
 
         published.Publish(monitor);
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -118,6 +170,7 @@ public partial class SignalQualityTests
         var c3 = published.Get(C3);
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
         Assert.That(c3, Is.EqualTo(ChannelCondition.Railed));
+        Assert.That(published.SettlingFrom(C3), Is.EqualTo(ChannelCondition.Railed));
         Assert.That(published.Get(0), Is.EqualTo(ChannelCondition.Good));
         Assert.That(() => new PublishedChannelConditions(3).Publish(monitor), Throws.ArgumentException);
     }

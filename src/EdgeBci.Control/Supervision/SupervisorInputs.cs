@@ -18,9 +18,11 @@ public sealed record IntentDecision(string ClassName, double Confidence, double 
 /// <param name="Railing">Its newest raw samples are at the rail.</param>
 /// <param name="Settling">
 /// The signal stage's quality memory does not count it good yet: it was bad less than Signal:QualityHoldOffSeconds
-/// ago, or it has no verdict yet. Arming needs every required channel good for that whole time.
+/// ago, or since switch-on, or it has no verdict yet. Arming needs every required channel good for that whole time.
 /// </param>
-public readonly record struct ChannelState(string Name, bool QualityGood, bool LeadOff = false, bool Railing = false, bool Settling = false);
+/// <param name="SettlingReason">Why it is settling, in the signal stage's words ("since switch-on", "after railed"); null if not known.</param>
+public readonly record struct ChannelState(string Name, bool QualityGood, bool LeadOff = false, bool Railing = false, bool Settling = false,
+    string? SettlingReason = null);
 
 public enum RequestKind
 {

@@ -9,8 +9,9 @@ public sealed record QualitySource(IChannelConditions Conditions, IReadOnlyList<
 
 /// <summary>
 /// Decides, before a window is classified, whether every device channel the model needs is usable; if not, says which
-/// and why ("rejected: C3 railed"). A bipolar model channel ("C3-Cz") needs both electrodes. The reasons are built
-/// once, per channel and condition, so a window allocates nothing.
+/// and why ("rejected: C3 railed", "rejected: C3 settling (since switch-on)", "rejected: C3 settling (after railed)").
+/// A bipolar model channel ("C3-Cz") needs both electrodes. The reasons are built once, per channel and condition
+/// (and, for a settling channel, per condition it settles from), so a window allocates nothing.
 /// </summary>
 public sealed class ChannelQualityGate
 {
@@ -19,6 +20,7 @@ public sealed class ChannelQualityGate
     private readonly IChannelConditions _conditions;
     private readonly int[] _devices;
     private readonly string[][] _reasons;
+    private readonly string[][] _settlingReasons;
 
     /// <param name="source">The conditions and the device channels' names.</param>
     /// <param name="modelChannels">The model's channels (chain output names: an electrode, or "A-B" for a bipolar pair).</param>
@@ -55,12 +57,16 @@ public sealed class ChannelQualityGate
 
         _devices = [.. devices];
         _reasons = new string[_devices.Length][];
+        _settlingReasons = new string[_devices.Length][];
         for (var i = 0; i < _devices.Length; i++)
         {
+            var name = source.DeviceChannels[_devices[i]];
             _reasons[i] = new string[Conditions.Length];
+            _settlingReasons[i] = new string[Conditions.Length];
             foreach (var condition in Conditions)
             {
-                _reasons[i][(int)condition] = $"rejected: {source.DeviceChannels[_devices[i]]} {condition.Describe()}";
+                _reasons[i][(int)condition] = $"rejected: {name} {condition.Describe()}";
+                _settlingReasons[i][(int)condition] = $"rejected: {name} {ChannelCondition.Settling.Describe()} ({condition.DescribeSettling()})";
             }
         }
     }
@@ -68,12 +74,20 @@ public sealed class ChannelQualityGate
     /// <summary>The device channels the model needs.</summary>
     public IReadOnlyList<int> DeviceChannels => _devices;
 
-    /// <summary>Null when every needed channel is usable; else the first unusable one's reason, e.g. "rejected: C3 railed". No allocation.</summary>
+    /// <summary>
+    /// Null when every needed channel is usable; else the first unusable one's reason, e.g. "rejected: C3 railed",
+    /// "rejected: C3 settling (since switch-on)". No allocation.
+    /// </summary>
     public string? Check()
     {
         for (var i = 0; i < _devices.Length; i++)
         {
             var condition = _conditions.Get(_devices[i]);
+            if (condition == ChannelCondition.Settling)
+            {
+                return _settlingReasons[i][(int)_conditions.SettlingFrom(_devices[i])];
+            }
+
             if (condition.IsUnusable())
             {
                 return _reasons[i][(int)condition];

@@ -15,7 +15,10 @@ public enum ChannelCondition : byte
     /// <summary>No window has been judged yet (start-up, after a reset).</summary>
     NoVerdict,
 
-    /// <summary>Was bad and looks good again, but not yet for the whole hold-off.</summary>
+    /// <summary>
+    /// Good (or noisy), but not yet for the whole hold-off since switch-on or since it was last bad
+    /// (<see cref="IChannelConditions.SettlingFrom"/> says which).
+    /// </summary>
     Settling,
 
     /// <summary>Less than the flat-line RMS in the broadband band (no power to speak of in any band).</summary>
@@ -38,6 +41,14 @@ public interface IChannelConditions
 
     /// <summary>The channel's condition now; allocates nothing.</summary>
     ChannelCondition Get(int channel);
+
+    /// <summary>
+    /// What the channel was last found bad with (<see cref="ChannelCondition.Railed"/>, <see cref="ChannelCondition.Constant"/>,
+    /// <see cref="ChannelCondition.FlatLine"/>, <see cref="ChannelCondition.LeadOff"/>), or <see cref="ChannelCondition.NoVerdict"/>
+    /// when it has not been bad since switch-on (or a stream restart): why a <see cref="ChannelCondition.Settling"/>
+    /// channel is settling. Allocates nothing.
+    /// </summary>
+    ChannelCondition SettlingFrom(int channel);
 }
 
 public static class ChannelConditions
@@ -58,15 +69,33 @@ public static class ChannelConditions
         ChannelCondition.LeadOff => "lead-off",
         _ => condition.ToString(),
     };
+
+    /// <summary>
+    /// Why a channel is settling, from <see cref="IChannelConditions.SettlingFrom"/>: "since switch-on" or "after railed".
+    /// A constant string per value (no allocation).
+    /// </summary>
+    public static string DescribeSettling(this ChannelCondition settlingFrom) => settlingFrom switch
+    {
+        ChannelCondition.FlatLine => "after flat line",
+        ChannelCondition.Constant => "after constant",
+        ChannelCondition.Railed => "after railed",
+        ChannelCondition.LeadOff => "after lead-off",
+        _ => SinceSwitchOn,
+    };
+
+    /// <summary>Why a channel that has not been bad since switch-on (or a stream restart) is settling.</summary>
+    public const string SinceSwitchOn = "since switch-on";
 }
 
 /// <summary>
 /// The conditions one thread judged (the signal stage, after each block), for other threads (the decoder) to read
-/// without locks or allocation. Each channel is read and written whole; channels published together may be seen a
-/// block apart, which only ever delays a verdict by one block.
+/// without locks or allocation. Each channel (its condition and what it settles from, packed in one int) is read and
+/// written whole; channels published together may be seen a block apart, which only ever delays a verdict by one block.
 /// </summary>
 public sealed class PublishedChannelConditions : IChannelConditions
 {
+    private const int SettlingFromShift = 8;
+
     private readonly int[] _conditions;
 
     /// <param name="channels">Channels per frame; every channel starts at <see cref="ChannelCondition.NoVerdict"/>.</param>
@@ -74,12 +103,14 @@ public sealed class PublishedChannelConditions : IChannelConditions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         _conditions = new int[channels];
-        Array.Fill(_conditions, (int)ChannelCondition.NoVerdict);
+        Array.Fill(_conditions, Pack(ChannelCondition.NoVerdict, ChannelCondition.NoVerdict));
     }
 
     public int Channels => _conditions.Length;
 
-    public ChannelCondition Get(int channel) => (ChannelCondition)Volatile.Read(ref _conditions[channel]);
+    public ChannelCondition Get(int channel) => (ChannelCondition)(Volatile.Read(ref _conditions[channel]) & 0xFF);
+
+    public ChannelCondition SettlingFrom(int channel) => (ChannelCondition)(Volatile.Read(ref _conditions[channel]) >> SettlingFromShift);
 
     /// <summary>Copies every channel's condition from <paramref name="source"/> (the publishing thread only).</summary>
     public void Publish(IChannelConditions source)
@@ -92,7 +123,9 @@ public sealed class PublishedChannelConditions : IChannelConditions
 
         for (var c = 0; c < _conditions.Length; c++)
         {
-            Volatile.Write(ref _conditions[c], (int)source.Get(c));
+            Volatile.Write(ref _conditions[c], Pack(source.Get(c), source.SettlingFrom(c)));
         }
     }
+
+    private static int Pack(ChannelCondition condition, ChannelCondition settlingFrom) => (int)condition | ((int)settlingFrom << SettlingFromShift);
 }

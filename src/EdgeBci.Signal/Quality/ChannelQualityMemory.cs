@@ -1,16 +1,17 @@
 namespace EdgeBci.Signal.Quality;
 
 /// <summary>
-/// The quality monitor's memory, per channel: a channel found bad counts as good again only once it has stayed good
-/// for the hold-off, counted in samples of the stream (so a replay and a test judge exactly as the unit does). A
-/// channel never found bad is good from its first good window. Single-threaded, no allocation after construction.
+/// The quality monitor's memory, per channel: a channel counts as good only once it has stayed good for the hold-off,
+/// counted in samples of the stream (so a replay and a test judge exactly as the unit does). That holds from switch-on
+/// (and after <see cref="Reset"/>, a stream restart) as much as after a fault: a freshly fitted electrode or a unit
+/// that just booted has shown no more than one good window, which is not evidence that the channel is usable.
+/// Single-threaded, no allocation after construction.
 /// </summary>
 internal sealed class ChannelQualityMemory
 {
     private readonly long _holdOffSamples;
     private readonly long[] _goodSamples;
     private readonly bool[] _judged;
-    private readonly bool[] _wasBad;
     private readonly QualityIssues[] _lastBad;
 
     public ChannelQualityMemory(int channels, long holdOffSamples)
@@ -19,7 +20,6 @@ internal sealed class ChannelQualityMemory
         _holdOffSamples = holdOffSamples;
         _goodSamples = new long[channels];
         _judged = new bool[channels];
-        _wasBad = new bool[channels];
         _lastBad = new QualityIssues[channels];
     }
 
@@ -29,7 +29,6 @@ internal sealed class ChannelQualityMemory
     public void Bad(int channel, QualityIssues issues)
     {
         _judged[channel] = true;
-        _wasBad[channel] = true;
         _goodSamples[channel] = 0;
         _lastBad[channel] = issues & QualityIssues.Bad;
     }
@@ -43,20 +42,22 @@ internal sealed class ChannelQualityMemory
 
     public bool IsJudged(int channel) => _judged[channel];
 
-    /// <summary>Bad less than the hold-off ago.</summary>
-    public bool IsSettling(int channel) => _wasBad[channel] && _goodSamples[channel] < _holdOffSamples;
+    /// <summary>Good for less than the hold-off since switch-on or since it was last bad.</summary>
+    public bool IsSettling(int channel) => _goodSamples[channel] < _holdOffSamples;
 
-    /// <summary>What the channel was last found bad for (the bad bits of <see cref="QualityIssues"/>).</summary>
+    /// <summary>
+    /// What the channel was last found bad for (the bad bits of <see cref="QualityIssues"/>); none when it has not been
+    /// bad since switch-on or <see cref="Reset"/>, i.e. a settling channel is settling since switch-on.
+    /// </summary>
     public QualityIssues LastBad(int channel) => _lastBad[channel];
 
-    /// <summary>Samples the channel has been good since it was last bad, capped at the hold-off.</summary>
+    /// <summary>Samples the channel has been good since switch-on or since it was last bad, capped at the hold-off.</summary>
     public long GoodSamples(int channel) => _goodSamples[channel];
 
     public void Reset()
     {
         Array.Clear(_goodSamples);
         Array.Clear(_judged);
-        Array.Clear(_wasBad);
         Array.Clear(_lastBad);
     }
 }

@@ -15,7 +15,10 @@ internal enum QualityIssues
     Emg = 32,
     Blink = 64,
 
-    /// <summary>Good now, but bad less than the hold-off ago; the bad bits then say what it was.</summary>
+    /// <summary>
+    /// Good now, but not yet for the hold-off since switch-on or since it was last bad; the bad bits then say what it
+    /// was (none: since switch-on).
+    /// </summary>
     Settling = 128,
 
     /// <summary>No window judged yet.</summary>
@@ -27,6 +30,12 @@ internal enum QualityIssues
 /// <summary>Turns findings into the verdict and the condition consumers read.</summary>
 internal static class QualityVerdicts
 {
+    private static readonly ChannelQuality SettlingSinceSwitchOn = new(QualityState.Settling, ChannelConditions.SinceSwitchOn);
+
+    /// <summary>The condition a channel was last found bad with (worst first), or NoVerdict for none: see <see cref="IChannelConditions.SettlingFrom"/>.</summary>
+    public static ChannelCondition SettlingFrom(QualityIssues lastBad) =>
+        (lastBad & QualityIssues.Bad) == 0 ? ChannelCondition.NoVerdict : Condition(lastBad & QualityIssues.Bad);
+
     public static ChannelCondition Condition(QualityIssues issues) =>
         (issues & QualityIssues.LeadOff) != 0 ? ChannelCondition.LeadOff
         : (issues & QualityIssues.Settling) != 0 ? ChannelCondition.Settling
@@ -57,7 +66,9 @@ internal static class QualityVerdicts
         AddIf(reasons, issues, QualityIssues.Flat, "flat line");
         if ((issues & QualityIssues.Settling) != 0)
         {
-            return new ChannelQuality(QualityState.Settling, "after " + string.Join(", ", reasons));
+            return reasons.Count == 0
+                ? SettlingSinceSwitchOn
+                : new ChannelQuality(QualityState.Settling, "after " + string.Join(", ", reasons));
         }
 
         if ((issues & QualityIssues.LineNoise) != 0)

@@ -22,11 +22,12 @@ namespace EdgeBci.Signal.Quality;
 /// A bad channel is not also judged noisy, since its ratios measure nothing.
 /// </para>
 /// <para>
-/// <b>Memory.</b> A channel found bad counts as good again only after it has stayed good (or noisy) for
-/// <see cref="SignalQualityOptions.HoldOffSeconds"/>; until then it is <see cref="QualityState.Settling"/>
-/// ("settling (after railed)"), which the decoder and the supervisor treat as unusable. Until its first window
-/// completes a channel has no verdict (<see cref="QualityState.Settling"/>, "no verdict yet") unless it is already
-/// found bad.
+/// <b>Memory.</b> A channel counts as good only after it has stayed good (or noisy) for
+/// <see cref="SignalQualityOptions.HoldOffSeconds"/>, from switch-on (or <see cref="Reset"/>) as after a fault; until
+/// then it is <see cref="QualityState.Settling"/> ("settling (since switch-on)", "settling (after railed)"), which the
+/// decoder and the supervisor treat as unusable. Until its first window completes a channel has no verdict
+/// (<see cref="QualityState.Settling"/>, "no verdict yet") unless it is already found bad. A hold-off of 0 makes a
+/// channel good at its first good window.
 /// </para>
 /// <para>
 /// <see cref="Process"/> allocates nothing; the verdicts' strings are built when read, and only when a verdict
@@ -195,7 +196,7 @@ public sealed class SignalQualityMonitor : IChannelConditions
     /// <summary>Samples the hold-off lasts (<see cref="SignalQualityOptions.HoldOffSeconds"/> at the sample rate).</summary>
     public long HoldOffSamples => _memory.HoldOffSamples;
 
-    /// <summary>Seconds the channel has stayed usable since it was last found bad, capped at the hold-off.</summary>
+    /// <summary>Seconds the channel has stayed usable since switch-on or since it was last found bad, capped at the hold-off.</summary>
     public double GoodSeconds(int channel) => _memory.GoodSamples(CheckChannel(channel)) / SampleRate;
 
     /// <summary>
@@ -277,6 +278,8 @@ public sealed class SignalQualityMonitor : IChannelConditions
     public ChannelCondition GetCondition(int channel) => QualityVerdicts.Condition(CurrentIssues(CheckChannel(channel)));
 
     ChannelCondition IChannelConditions.Get(int channel) => GetCondition(channel);
+
+    public ChannelCondition SettlingFrom(int channel) => QualityVerdicts.SettlingFrom(_memory.LastBad(CheckChannel(channel)));
 
     public void CopyTo(Span<ChannelQuality> destination)
     {
