@@ -21,6 +21,7 @@ internal sealed partial class SignalService(
     SignalStage stage,
     DecodingStage decoding,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<SignalService> logger) : BackgroundService
 {
     /// <summary>Consecutive raw samples at or beyond the rail threshold that make a channel "railing" for the supervisor.</summary>
@@ -30,6 +31,7 @@ internal sealed partial class SignalService(
     private long _badMask;
     private long _settlingMask;
     private long _blocks;
+    private bool _streaming;
     private ChannelReport[]? _channels;
 
     /// <summary>Raised from the signal stage's catch block with the message, before the firmware stops on the fault.</summary>
@@ -122,6 +124,13 @@ internal sealed partial class SignalService(
                 {
                     railRun[c] = Math.Abs(frame[c]) >= railThreshold ? railRun[c] + 1 : 0;
                 }
+            }
+
+            if (!_streaming)
+            {
+                // When the switch-on hold-off starts: no channel counts as good (nothing arms, no window is decoded) before this plus the hold-off.
+                _streaming = true;
+                LogStreaming(time.ToControlTime(timestamps[0]).TotalMilliseconds, stage.Quality.Options.HoldOffSeconds);
             }
 
             var block = counts.AsSpan(0, frames * channels);
@@ -240,6 +249,9 @@ internal sealed partial class SignalService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "quality: {Quality} | relative alpha: {Alpha}")]
     private partial void LogSecond(string quality, string alpha);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "signal: streaming, first frame at {At:0.0} ms on the control clock; every channel settles for {HoldOff} s (Signal:QualityHoldOffSeconds) before it counts as good")]
+    private partial void LogStreaming(double at, double holdOff);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Signal chain stopped on a fault: {Reason}")]
     private partial void LogFault(string reason);

@@ -11,7 +11,8 @@ namespace EdgeBci.Firmware.Tests;
 /// The field trial's dead signal, on the emulator with the real firmware: C3 (a channel the model needs) railed from
 /// switch-on, then switched off (exactly zero counts). The unit never arms while the channel is dead or within its
 /// quality hold-off; the decoder's decisions say why they are rejected, in the log and in schema-valid telemetry; once
-/// the channel is good again the emulator's auto-arm arms only after Signal:QualityHoldOffSeconds.
+/// the channel is good again the emulator's auto-arm arms only after Signal:QualityHoldOffSeconds. At switch-on a clean
+/// recording arms no earlier than the hold-off after streaming started.
 /// </summary>
 [NonParallelizable]
 public sealed partial class DeadSignalTests
@@ -67,6 +68,29 @@ public sealed partial class DeadSignalTests
         });
     }
 
+    [Test]
+    public void At_switch_on_on_the_clean_demo_recording_auto_arm_waits_for_the_hold_off_after_streaming_started()
+    {
+        using var firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}-clean");
+        Assert.That(firmware.WaitUntil(o => Events(o).Any(e => e.To == "Armed"), TimeSpan.FromSeconds(40)), Is.True, firmware.Output);
+
+        var output = firmware.Output;
+        var streaming = double.Parse(StreamingAt().Match(output).Groups["at"].Value, CultureInfo.InvariantCulture);
+        var armed = Events(output).First(e => e.To == "Armed").Time;
+        var refusals = ArmRefusals(output);
+        TestContext.Out.WriteLine($"streaming at {streaming:0.0} ms, armed at {armed:0.0} ms ({armed - streaming:0} ms later); "
+            + $"{refusals.Count} refusals before, first: {refusals.FirstOrDefault()}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(StreamingAt().IsMatch(output), Is.True, "the firmware logs when streaming started");
+            // A lower bound only: when the unit arms after that depends on the machine's load.
+            Assert.That(armed - streaming, Is.GreaterThanOrEqualTo(HoldOffMilliseconds), "no arming before every channel has been good for the hold-off");
+            Assert.That(output, Does.Match(@"rejected: \w+ settling \(since switch-on\)"), "the first windows are rejected, and say why");
+            Assert.That(output, Does.Contain("settling (since switch-on)"));
+            Assert.That(Events(output).Where(e => e.To == "SafeStop"), Is.Empty);
+        });
+    }
+
     private static List<string> ArmRefusals(string output) => [.. ArmRefused().Matches(output).Select(m => m.Groups["message"].Value)];
 
     private static IEnumerable<(string To, double Time)> Events(string output) =>
@@ -86,6 +110,9 @@ public sealed partial class DeadSignalTests
 
     [GeneratedRegex(@"supervisor: \w+ -> \w+ ArmRefused: (?<message>.*) \(at \d+\.\d ms\)")]
     private static partial Regex ArmRefused();
+
+    [GeneratedRegex(@"signal: streaming, first frame at (?<at>\d+\.\d) ms on the control clock")]
+    private static partial Regex StreamingAt();
 
     [GeneratedRegex(@"emulator faults cleared at (?<at>\d+\.\d) ms")]
     private static partial Regex ClearedAt();
