@@ -1,5 +1,4 @@
 using System.Text;
-using EdgeBci.Signal.Design;
 using EdgeBci.Signal.FixedPoint;
 
 namespace EdgeBci.Signal.Quality;
@@ -44,24 +43,13 @@ public sealed class SignalQualityMonitor : IChannelConditions
     private readonly double _microvoltsPerQ31;
     private readonly SignalQualityOptions _options;
     private readonly bool[] _frontal;
-    private readonly bool _lineInsideEmg;
-
-    private readonly BiquadCascadeQ31 _broadband;
-    private readonly BiquadCascadeQ31 _line;
-    private readonly BiquadCascadeQ31? _emg;
-    private readonly BiquadCascadeQ31 _blink;
-    private readonly BiquadCascadeQ31 _live;
+    private readonly QualityBands _bands;
 
     private readonly int[] _dcFree;
     private readonly int[] _work;
     private readonly RawInputFront _front;
 
-    // Accumulators of the window in progress, per channel.
-    private readonly Int128[] _broadbandSum;
-    private readonly Int128[] _lineSum;
-    private readonly Int128[] _emgSum;
-    private readonly Int128[] _liveSum;
-    private readonly long[] _blinkPeak;
+    // The window in progress.
     private ulong _leadOffInWindow;
     private int _windowPosition;
 
@@ -71,11 +59,7 @@ public sealed class SignalQualityMonitor : IChannelConditions
     private readonly ChannelQualityMemory _memory;
     private ulong _leadOffMask;
 
-    // Verdicts as last built, and what they were built from, so unchanged verdicts cost no allocation.
-    private readonly ChannelQuality[] _built;
-    private readonly QualityIssues[] _builtIssues;
-    private readonly int[] _builtLinePercent;
-    private readonly int[] _builtEmgPercent;
+    private readonly ChannelVerdictCache _verdicts;
 
     /// <param name="channelNames">Electrode names in channel order; they decide which channels are frontal, and label <see cref="Describe"/>.</param>
     /// <param name="sampleRate">Samples per second per channel.</param>
@@ -125,45 +109,16 @@ public sealed class SignalQualityMonitor : IChannelConditions
             _frontal[c] = FrontalElectrodes.IsFrontal(_names[c], _options.FrontalRegions);
         }
 
-        // Filters stay below 0.4 fs: a Butterworth edge closer to Nyquist is warped into uselessness.
-        var highest = 0.4 * sampleRate;
-        var line = _options.LineFrequencyHz;
-        var halfWidth = _options.LineBandHalfWidthHz;
-        if (line <= 0 || halfWidth <= 0 || line - halfWidth <= 0 || line + halfWidth >= sampleRate / 2)
-        {
-            throw new ArgumentException($"Mains at {line} ± {halfWidth} Hz cannot be measured at {sampleRate} SPS.", nameof(options));
-        }
-
-        _broadband = BandPass(_options.BroadbandLowHz, Math.Min(_options.BroadbandHighHz, highest), "broadband");
-        _line = BandPass(line - halfWidth, line + halfWidth, "mains");
-        _blink = BandPass(_options.BlinkLowHz, _options.BlinkHighHz, "blink");
-        _live = BandPass(_options.LiveLowHz, Math.Min(_options.LiveHighHz, highest), "live");
-        var emgHigh = Math.Min(_options.EmgHighHz, highest);
-        if (emgHigh > _options.EmgLowHz + 1)
-        {
-            _emg = BandPass(_options.EmgLowHz, emgHigh, "EMG");
-            // 60 Hz mains falls inside the EMG band; its power is the line check's business, not muscle's.
-            _lineInsideEmg = line + halfWidth > _options.EmgLowHz && line - halfWidth < emgHigh;
-        }
-
+        _bands = new QualityBands(_channels, sampleRate, _options);
         _front = new RawInputFront(_channels, sampleRate, railThreshold, constantRepeats);
 
         var chunk = ChunkFrames * _channels;
         _dcFree = new int[chunk];
         _work = new int[chunk];
-        _broadbandSum = new Int128[_channels];
-        _lineSum = new Int128[_channels];
-        _emgSum = new Int128[_channels];
-        _liveSum = new Int128[_channels];
-        _blinkPeak = new long[_channels];
         _issues = new QualityIssues[_channels];
         _metrics = new ChannelQualityMetrics[_channels];
         _memory = new ChannelQualityMemory(_channels, (long)Math.Round(_options.HoldOffSeconds * sampleRate));
-        _built = new ChannelQuality[_channels];
-        Array.Fill(_built, ChannelQuality.Good);
-        _builtIssues = new QualityIssues[_channels];
-        _builtLinePercent = new int[_channels];
-        _builtEmgPercent = new int[_channels];
+        _verdicts = new ChannelVerdictCache(_channels);
     }
 
     public int Channels => _channels;
@@ -219,29 +174,7 @@ public sealed class SignalQualityMonitor : IChannelConditions
             var dcFree = _dcFree.AsSpan(0, length);
             var work = _work.AsSpan(0, length);
             _front.Process(raw, dcFree);
-
-            dcFree.CopyTo(work);
-            _broadband.Process(work);
-            AddSquares(work, _broadbandSum);
-
-            dcFree.CopyTo(work);
-            _line.Process(work);
-            AddSquares(work, _lineSum);
-
-            if (_emg is not null)
-            {
-                dcFree.CopyTo(work);
-                _emg.Process(work);
-                AddSquares(work, _emgSum);
-            }
-
-            dcFree.CopyTo(work);
-            _live.Process(work);
-            AddSquares(work, _liveSum);
-
-            dcFree.CopyTo(work);
-            _blink.Process(work);
-            TrackPeaks(work);
+            _bands.Accumulate(dcFree, work);
 
             offset += length;
             _windowPosition += frames;
@@ -254,25 +187,9 @@ public sealed class SignalQualityMonitor : IChannelConditions
 
     /// <summary>
     /// The verdict on one channel: last window's findings, the chip's current lead-off report and a dead input seen
-    /// now, then the memory (settling after a fault, or no verdict yet).
+    /// now, then the memory (settling since switch-on or after a fault, or no verdict yet).
     /// </summary>
-    public ChannelQuality Get(int channel)
-    {
-        var issues = CurrentIssues(CheckChannel(channel));
-        var linePercent = Percent(_metrics[channel].LineNoiseRatio);
-        var emgPercent = Percent(_metrics[channel].EmgRatio);
-        if (issues != _builtIssues[channel]
-            || ((issues & QualityIssues.LineNoise) != 0 && linePercent != _builtLinePercent[channel])
-            || ((issues & QualityIssues.Emg) != 0 && emgPercent != _builtEmgPercent[channel]))
-        {
-            _built[channel] = QualityVerdicts.Build(issues, linePercent, emgPercent);
-            _builtIssues[channel] = issues;
-            _builtLinePercent[channel] = linePercent;
-            _builtEmgPercent[channel] = emgPercent;
-        }
-
-        return _built[channel];
-    }
+    public ChannelQuality Get(int channel) => _verdicts.Get(channel, CurrentIssues(CheckChannel(channel)), _metrics[channel]);
 
     /// <summary>The verdict as one value (no strings), for the per-window path; the same findings as <see cref="Get"/>.</summary>
     public ChannelCondition GetCondition(int channel) => QualityVerdicts.Condition(CurrentIssues(CheckChannel(channel)));
@@ -317,11 +234,7 @@ public sealed class SignalQualityMonitor : IChannelConditions
     /// <summary>Forgets the stream: filters, the window in progress, all verdicts and the memory (lead-off is kept; the chip reports it).</summary>
     public void Reset()
     {
-        _broadband.Reset();
-        _line.Reset();
-        _emg?.Reset();
-        _blink.Reset();
-        _live.Reset();
+        _bands.Reset();
         _front.Reset();
         ClearWindow();
         Array.Clear(_issues);
@@ -329,8 +242,6 @@ public sealed class SignalQualityMonitor : IChannelConditions
         Array.Clear(_metrics);
         WindowsCompleted = 0;
     }
-
-    private static int Percent(double ratio) => (int)Math.Round(ratio * 100);
 
     private QualityIssues CurrentIssues(int channel)
     {
@@ -356,56 +267,18 @@ public sealed class SignalQualityMonitor : IChannelConditions
         return _memory.IsSettling(channel) ? QualityIssues.Settling | _memory.LastBad(channel) : issues;
     }
 
-    private BiquadCascadeQ31 BandPass(double lowHz, double highHz, string purpose)
-    {
-        if (lowHz <= 0 || highHz <= lowHz || highHz >= SampleRate / 2)
-        {
-            throw new ArgumentException($"The {purpose} band {lowHz}-{highHz} Hz does not fit below Nyquist at {SampleRate} SPS.", "options");
-        }
-
-        return new BiquadCascadeQ31(Butterworth.BandPass(2, lowHz, highHz, SampleRate), _channels);
-    }
-
-    private void AddSquares(ReadOnlySpan<int> filtered, Int128[] sums)
-    {
-        for (var i = 0; i < filtered.Length; i++)
-        {
-            long value = filtered[i];
-            sums[i % _channels] += value * value;
-        }
-    }
-
-    private void TrackPeaks(ReadOnlySpan<int> filtered)
-    {
-        for (var i = 0; i < filtered.Length; i++)
-        {
-            var c = i % _channels;
-            _blinkPeak[c] = Math.Max(_blinkPeak[c], Math.Abs((long)filtered[i]));
-        }
-    }
-
     private void EndWindow()
     {
-        var samples = (double)WindowSamples;
-        var microvoltsSquared = _microvoltsPerQ31 * _microvoltsPerQ31;
         for (var c = 0; c < _channels; c++)
         {
-            var railedFraction = _front.RailedSamples(c) / samples;
-            var broadband = (double)_broadbandSum[c] / samples * microvoltsSquared;
-            var linePower = (double)_lineSum[c] / samples * microvoltsSquared;
-            var emgPower = (double)_emgSum[c] / samples * microvoltsSquared;
-            if (_lineInsideEmg)
-            {
-                emgPower = Math.Max(0, emgPower - linePower);
-            }
-
+            var railedFraction = _front.RailedSamples(c) / (double)WindowSamples;
+            var (broadband, linePower, emgPower, livePower, blinkPeak) = _bands.Measure(c, WindowSamples, _microvoltsPerQ31);
             var rms = Math.Sqrt(broadband);
-            var liveRms = Math.Sqrt((double)_liveSum[c] / samples * microvoltsSquared);
+            var liveRms = Math.Sqrt(livePower);
             // The mains band's filter has a hair more gain at the mains frequency than the broadband one: a channel
             // that is nothing but mains would read 101%. Shares are capped at the whole.
             var lineRatio = broadband > 0 ? Math.Min(1, linePower / broadband) : 0;
             var emgRatio = broadband > 0 ? Math.Min(1, emgPower / broadband) : 0;
-            var blinkPeak = _blinkPeak[c] * _microvoltsPerQ31;
             _metrics[c] = new ChannelQualityMetrics(railedFraction, rms, lineRatio, emgRatio, blinkPeak);
 
             var issues = _front.DeadInWindow(c);
@@ -428,7 +301,7 @@ public sealed class SignalQualityMonitor : IChannelConditions
                     issues |= QualityIssues.LineNoise;
                 }
 
-                if (_emg is not null && emgRatio > _options.EmgRatio)
+                if (_bands.HasEmg && emgRatio > _options.EmgRatio)
                 {
                     issues |= QualityIssues.Emg;
                 }
@@ -456,11 +329,7 @@ public sealed class SignalQualityMonitor : IChannelConditions
 
     private void ClearWindow()
     {
-        Array.Clear(_broadbandSum);
-        Array.Clear(_lineSum);
-        Array.Clear(_emgSum);
-        Array.Clear(_liveSum);
-        Array.Clear(_blinkPeak);
+        _bands.ClearWindow();
         _front.ClearWindow();
         _leadOffInWindow = _leadOffMask;
         _windowPosition = 0;
