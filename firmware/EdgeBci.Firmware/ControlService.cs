@@ -7,6 +7,7 @@ using EdgeBci.Control.Actuators.Simulated;
 using EdgeBci.Control.Local;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Decoding.Live;
+using EdgeBci.Signal.Quality;
 
 namespace EdgeBci.Firmware;
 
@@ -41,6 +42,8 @@ internal sealed partial class ControlService : BackgroundService
     private ulong _leadOff;
     private ulong _railing;
     private ulong _bad;
+    private ulong _settling;
+    private readonly ChannelCondition[] _settlingFrom;
     private bool _channelsReported;
     private SupervisorInputs _lastInputs = new();
     private bool _raised;
@@ -71,6 +74,7 @@ internal sealed partial class ControlService : BackgroundService
         _inputs = stage.Inputs;
         _actuator = stage.Actuator ?? throw new InvalidOperationException("The control stage's devices are not open.");
         _channelNames = frontEnd.ChannelNames;
+        _settlingFrom = new ChannelCondition[_channelNames.Count];
         _autoArmPending = stage.AutoArm;
 
         // Subscribed before any stage starts, so no decision and no status change is missed.
@@ -253,7 +257,7 @@ internal sealed partial class ControlService : BackgroundService
                 _inputs.ReportFrame(_lastFrameTime.Value);
             }
 
-            ReportChannels(counters.ElectrodesOff, _signal.RailingMask, _signal.BadQualityMask);
+            ReportChannels(counters.ElectrodesOff, _signal.RailingMask, _signal.BadQualityMask, _signal.SettlingMask);
         }
 
         _lastInputs = _inputs.Snapshot();
@@ -261,9 +265,19 @@ internal sealed partial class ControlService : BackgroundService
     }
 
     /// <summary>Channel states are rebuilt only when a verdict changed; the supervisor picks the required ones.</summary>
-    private void ReportChannels(ulong leadOff, ulong railing, ulong bad)
+    private void ReportChannels(ulong leadOff, ulong railing, ulong bad, ulong settling)
     {
-        if (_channelsReported && leadOff == _leadOff && railing == _railing && bad == _bad)
+        // Why a channel settles can change between two polls that see the same masks (bad for one block, then settling).
+        var conditions = _signal.Conditions;
+        var settlingFromChanged = false;
+        for (var c = 0; c < _settlingFrom.Length; c++)
+        {
+            var from = (settling & (1UL << c)) != 0 ? conditions.SettlingFrom(c) : ChannelCondition.Good;
+            settlingFromChanged |= from != _settlingFrom[c];
+            _settlingFrom[c] = from;
+        }
+
+        if (_channelsReported && !settlingFromChanged && leadOff == _leadOff && railing == _railing && bad == _bad && settling == _settling)
         {
             return;
         }
@@ -272,13 +286,16 @@ internal sealed partial class ControlService : BackgroundService
         for (var c = 0; c < states.Length; c++)
         {
             var bit = 1UL << c;
-            states[c] = new ChannelState(_channelNames[c], (bad & bit) == 0, (leadOff & bit) != 0, (railing & bit) != 0);
+            var isSettling = (settling & bit) != 0;
+            states[c] = new ChannelState(_channelNames[c], (bad & bit) == 0, (leadOff & bit) != 0, (railing & bit) != 0, isSettling,
+                isSettling ? _settlingFrom[c].DescribeSettling() : null);
         }
 
         _inputs.ReportChannels(states);
         _leadOff = leadOff;
         _railing = railing;
         _bad = bad;
+        _settling = settling;
         _channelsReported = true;
     }
 
@@ -399,10 +416,8 @@ internal sealed partial class ControlService : BackgroundService
             : decision.ClassIndex == decision.EvidenceClass ? decision.Confidence : 0f;
         _inputs.ReportDecision(new IntentDecision(decision.EvidenceClassName, confidence, decision.Evidence, decision.LastSampleIndex,
             _time.ToControlTime(decision.Timestamp), _time.MonotonicNow()));
-        if (double.IsFinite(decision.Focus))
-        {
-            _inputs.SetFocus(decision.Focus);
-        }
+        // No good focus channel: unknown, which RequireFocus reads as not focused (never the last number seen).
+        _inputs.SetFocus(double.IsFinite(decision.Focus) ? decision.Focus : null);
     }
 
     private void OnDecoderStatus(DecoderStatus status)

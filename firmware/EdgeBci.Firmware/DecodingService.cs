@@ -39,6 +39,7 @@ internal sealed partial class DecodingService(
     private (DateTime Written, long Length) _loadedManifest;
     private DecoderStatus _status = new(false, false, "not started");
     private DecoderSecond? _lastSecond;
+    private string? _lastRejection;
 
     /// <summary>
     /// Raised on the decoding thread with every decision, right after it is recorded; the probabilities are the
@@ -215,6 +216,14 @@ internal sealed partial class DecodingService(
             LogDecision(decision.WindowIndex, decision.ClassName, decision.Confidence, decision.EvidenceClassName, decision.Evidence,
                 decision.Rejected, decision.Focus, decision.LastSampleIndex, Milliseconds(latency));
         }
+
+        if (decision.Rejection is { } rejection && !ReferenceEquals(rejection, _lastRejection))
+        {
+            // Once per change of reason, at Warning: the log says why decisions stopped (the strings are the gate's own).
+            LogRejected(decision.WindowIndex, rejection);
+        }
+
+        _lastRejection = decision.Rejection;
     }
 
     private long ReportSecond(long windowsAtReport)
@@ -331,6 +340,9 @@ internal sealed partial class DecodingService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "decoder: {Model} | {Windows} windows | evidence {EvidenceClass} {Evidence:0.00} | last window {Class} p={Confidence:0.00} | focus {Focus:0.00} | DRDY-to-decision p50 {P50:0.00} ms p99 {P99:0.00} ms | gaps {Gaps}")]
     private partial void LogSecond(string model, long windows, string evidenceClass, double evidence, string @class, float confidence, double focus, double p50, double p99, long gaps);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "decision #{Window}: {Rejection}; windows are not classified and the evidence decays until the channel is good for the hold-off")]
+    private partial void LogRejected(long window, string rejection);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "decoding stopped: {Message}")]
     private partial void LogFault(string message);

@@ -17,8 +17,9 @@ namespace EdgeBci.Firmware;
 /// </summary>
 internal sealed class DecodingStage
 {
-    private DecodingStage(DecodingOptions options, string? bundleFolder, UnitConfiguration unit, double microvoltsPerQ31, FocusMeter focus)
+    private DecodingStage(DecodingOptions options, string? bundleFolder, UnitConfiguration unit, double microvoltsPerQ31, FocusMeter focus, QualitySource quality)
     {
+        Quality = quality;
         Options = options;
         BundleFolder = bundleFolder;
         Unit = unit;
@@ -36,7 +37,10 @@ internal sealed class DecodingStage
 
     public double MicrovoltsPerQ31 { get; }
 
-    /// <summary>The focus meter, fed the broadband raw stream by the signal stage.</summary>
+    /// <summary>The signal stage's channel conditions: windows with an unusable model channel are rejected.</summary>
+    public QualitySource Quality { get; }
+
+    /// <summary>The focus meter, fed the broadband raw stream by the signal stage; it counts only good channels.</summary>
     public FocusMeter Focus { get; }
 
     /// <exception cref="ArgumentException">A Decoding key is invalid (named).</exception>
@@ -50,9 +54,9 @@ internal sealed class DecodingStage
         }
 
         var unit = UnitConfiguration.For(signal.Options, frontEnd.ChannelNames, frontEnd.SampleRate);
-        var focus = new FocusMeter(frontEnd.ChannelNames, frontEnd.SampleRate, signal.MicrovoltsPerQ31, options.Focus, options.HopSeconds);
+        var focus = new FocusMeter(frontEnd.ChannelNames, frontEnd.SampleRate, signal.MicrovoltsPerQ31, options.Focus, options.HopSeconds, signal.Conditions);
         var folder = string.IsNullOrWhiteSpace(options.ModelPath) ? null : Path.GetFullPath(options.ModelPath, contentRoot);
-        return new DecodingStage(options, folder, unit, signal.MicrovoltsPerQ31, focus);
+        return new DecodingStage(options, folder, unit, signal.MicrovoltsPerQ31, focus, new QualitySource(signal.Conditions, frontEnd.ChannelNames));
     }
 
     /// <summary>
@@ -89,5 +93,5 @@ internal sealed class DecodingStage
 
     /// <summary>A decoder over <paramref name="classifier"/> (which it then owns).</summary>
     public LiveDecoder CreateDecoder(OnnxWindowClassifier classifier, DecisionHandler onDecision) =>
-        new(classifier, Unit, MicrovoltsPerQ31, Options, onDecision, Focus);
+        new(classifier, Unit, MicrovoltsPerQ31, Options, onDecision, Focus, Quality);
 }

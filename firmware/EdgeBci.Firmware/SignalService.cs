@@ -12,13 +12,16 @@ namespace EdgeBci.Firmware;
 /// quality on the raw counts (with the chip's lead-off bits), the filter chain into <see cref="Output"/> for the
 /// decoder, band power on the output. Once a second it logs each channel's quality and relative alpha power.
 /// After every block it publishes, for the safety supervisor, which channels are railing now (a few consecutive raw
-/// samples at the rail: faster than the quality monitor's one-second verdict) and which the quality monitor judges bad.
+/// samples at the rail: faster than the quality monitor's one-second verdict), which the quality monitor judges bad,
+/// and which are settling (good again, but not yet for Signal:QualityHoldOffSeconds); and the per-channel conditions
+/// the decoder and the focus meter read.
 /// </summary>
 internal sealed partial class SignalService(
     AcquisitionService acquisition,
     SignalStage stage,
     DecodingStage decoding,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<SignalService> logger) : BackgroundService
 {
     /// <summary>Consecutive raw samples at or beyond the rail threshold that make a channel "railing" for the supervisor.</summary>
@@ -26,7 +29,9 @@ internal sealed partial class SignalService(
 
     private long _railingMask;
     private long _badMask;
+    private long _settlingMask;
     private long _blocks;
+    private bool _streaming;
     private ChannelReport[]? _channels;
 
     /// <summary>Raised from the signal stage's catch block with the message, before the firmware stops on the fault.</summary>
@@ -37,6 +42,12 @@ internal sealed partial class SignalService(
 
     /// <summary>Bit n: the quality monitor judges channel n bad (lead-off, railed, flat line) (any thread).</summary>
     public ulong BadQualityMask => (ulong)Volatile.Read(ref _badMask);
+
+    /// <summary>Bit n: channel n is not usable yet, though not bad now: settling after a fault, or no verdict yet (any thread).</summary>
+    public ulong SettlingMask => (ulong)Volatile.Read(ref _settlingMask);
+
+    /// <summary>Per-channel conditions as last published (and what a settling channel settles from) (any thread).</summary>
+    public IChannelConditions Conditions => stage.Conditions;
 
     /// <summary>Each channel's quality verdict and broadband RMS at the last once-a-second report (null before it; any thread).</summary>
     public IReadOnlyList<ChannelReport>? Channels => Volatile.Read(ref _channels);
@@ -115,6 +126,13 @@ internal sealed partial class SignalService(
                 }
             }
 
+            if (!_streaming)
+            {
+                // When the switch-on hold-off starts: no channel counts as good (nothing arms, no window is decoded) before this plus the hold-off.
+                _streaming = true;
+                LogStreaming(time.ToControlTime(timestamps[0]).TotalMilliseconds, stage.Quality.Options.HoldOffSeconds);
+            }
+
             var block = counts.AsSpan(0, frames * channels);
             for (var i = 0; i < block.Length; i++)
             {
@@ -165,7 +183,7 @@ internal sealed partial class SignalService(
 
     private void PublishChannelState(int[] railRun)
     {
-        ulong railing = 0, bad = 0;
+        ulong railing = 0, bad = 0, settling = 0;
         for (var c = 0; c < railRun.Length; c++)
         {
             if (railRun[c] >= RailingSamples)
@@ -173,11 +191,19 @@ internal sealed partial class SignalService(
                 railing |= 1UL << c;
             }
 
-            if (stage.Quality.Get(c).State == QualityState.Bad)
+            var state = stage.Quality.Get(c).State;
+            if (state == QualityState.Bad)
             {
                 bad |= 1UL << c;
             }
+            else if (state == QualityState.Settling)
+            {
+                settling |= 1UL << c;
+            }
         }
+
+        stage.Conditions.Publish(stage.Quality);
+        Volatile.Write(ref _settlingMask, (long)settling);
 
         Volatile.Write(ref _railingMask, (long)railing);
         Volatile.Write(ref _badMask, (long)bad);
@@ -195,7 +221,7 @@ internal sealed partial class SignalService(
             var bit = 1UL << c;
             var verdict = (leadOff & bit) != 0 ? "lead-off"
                 : (railing & bit) != 0 ? "railed"
-                : stage.Quality.Get(c).State switch { QualityState.Good => "good", QualityState.Noisy => "noisy", _ => "bad" };
+                : stage.Quality.Get(c).State switch { QualityState.Good => "good", QualityState.Noisy => "noisy", QualityState.Settling => "settling", _ => "bad" };
             report[c] = new ChannelReport(names[c], verdict, stage.Quality.GetMetrics(c).BroadbandRmsMicrovolts);
         }
 
@@ -224,9 +250,12 @@ internal sealed partial class SignalService(
     [LoggerMessage(Level = LogLevel.Information, Message = "quality: {Quality} | relative alpha: {Alpha}")]
     private partial void LogSecond(string quality, string alpha);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "signal: streaming, first frame at {At:0.0} ms on the control clock; every channel settles for {HoldOff} s (Signal:QualityHoldOffSeconds) before it counts as good")]
+    private partial void LogStreaming(double at, double holdOff);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Signal chain stopped on a fault: {Reason}")]
     private partial void LogFault(string reason);
 }
 
-/// <summary>One channel at the last report: its name, "good", "noisy", "bad", "lead-off" or "railed", and its broadband RMS (µV).</summary>
+/// <summary>One channel at the last report: its name, "good", "noisy", "settling", "bad", "lead-off" or "railed", and its broadband RMS (µV).</summary>
 internal sealed record ChannelReport(string Name, string Quality, double RmsMicrovolts);

@@ -16,6 +16,7 @@ internal sealed class SignalStage
 {
     private SignalStage(SignalOptions options, SignalChain chain, SignalQualityMonitor quality, BandPowerMeter bandPower, double microvoltsPerQ31)
     {
+        Conditions = new PublishedChannelConditions(quality.Channels);
         Options = options;
         Chain = chain;
         Quality = quality;
@@ -28,6 +29,9 @@ internal sealed class SignalStage
     public SignalChain Chain { get; }
 
     public SignalQualityMonitor Quality { get; }
+
+    /// <summary>The quality monitor's conditions, published after every block for the decoder and the focus meter.</summary>
+    public PublishedChannelConditions Conditions { get; }
 
     /// <summary>Band power of the chain's output (at the output rate).</summary>
     public BandPowerMeter BandPower { get; }
@@ -50,7 +54,7 @@ internal sealed class SignalStage
         }
 
         var quality = new SignalQualityMonitor(frontEnd.ChannelNames, frontEnd.SampleRate, microvoltsPerQ31,
-            new SignalQualityOptions { LineFrequencyHz = options.NotchHz > 0 ? options.NotchHz : 50 });
+            new SignalQualityOptions { LineFrequencyHz = options.NotchHz > 0 ? options.NotchHz : 50, HoldOffSeconds = options.QualityHoldOffSeconds });
         var bandPower = new BandPowerMeter(chain.OutputChannels, chain.OutputRate, bands, options.BandPowerWindowSeconds, microvoltsPerQ31);
         return new SignalStage(options, chain, quality, bandPower, microvoltsPerQ31);
     }

@@ -165,7 +165,8 @@ internal sealed partial class TelemetryService : BackgroundService
         DecisionTelemetry? decision = null;
         if (_decoding.Decisions > 0 && _decoding.LastDecision is { EvidenceClassName: { } evidenceClass } last)
         {
-            decision = new DecisionTelemetry(evidenceClass, last.Confidence, last.Evidence);
+            // A window rejected for a dead channel shows why ("rejected: C3 railed") instead of the decaying evidence's class.
+            decision = new DecisionTelemetry(last.Rejection ?? evidenceClass, last.Confidence, last.Evidence);
         }
 
         var supervisor = _control.Last;

@@ -85,10 +85,11 @@ public partial class ControlTests
     [Test]
     public void A_fault_in_Emulator_Faults_is_injected_after_its_delay_and_stops_the_wheelchair()
     {
-        const string Injected = "emulator fault injected: electrode-off=4 (Emulator:Faults:0, after 7 s)";
-        using var firmware = new FirmwareProcess("--Emulator:Faults:0:Fault=electrode-off=4", "--Emulator:Faults:0:AfterSeconds=7");
+        // 12 s: the unit arms no earlier than the 5 s quality hold-off after streaming started; the fault must find it armed.
+        const string Injected = "emulator fault injected: electrode-off=4 (Emulator:Faults:0, after 12 s)";
+        using var firmware = new FirmwareProcess("--Emulator:Faults:0:Fault=electrode-off=4", "--Emulator:Faults:0:AfterSeconds=12");
 
-        Assert.That(firmware.WaitUntil(o => o.Contains(Injected, StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+        Assert.That(firmware.WaitUntil(o => o.Contains(Injected, StringComparison.Ordinal), TimeSpan.FromSeconds(40)), Is.True, firmware.Output);
         if (!firmware.WaitUntil(o => StopAfterFault().IsMatch(o), TimeSpan.FromSeconds(10)))
         {
             // A stall of this machine latched a STOP before the fault's time came, so no second STOP could follow: the
@@ -107,7 +108,7 @@ public partial class ControlTests
         TestContext.Out.WriteLine(stop.Value);
         Assert.Multiple(() =>
         {
-            Assert.That(firmware.Output, Does.Contain("emulator fault injected: electrode-off=4 (Emulator:Faults:0, after 7 s)"));
+            Assert.That(firmware.Output, Does.Contain("emulator fault injected: electrode-off=4 (Emulator:Faults:0, after 12 s)"));
             Assert.That(stop.Groups["reason"].Value, Is.EqualTo("LeadOff"));
             Assert.That(firmware.Output, Does.Contain("lead-off on Cz"));
             Assert.That(stop.Groups["output"].Value, Is.EqualTo("neutral"));

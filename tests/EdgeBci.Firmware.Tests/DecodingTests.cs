@@ -45,7 +45,9 @@ public class DecodingTests
 
         Assert.That(firmware.WaitUntil(o => o.Contains("decoder: none (", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
         Assert.That(firmware.Output, Does.Contain("model.onnx").And.Contain("SHA-256").And.Contain("nothing may move"));
-        Assert.That(firmware.Output, Does.Contain("quality: FC3 good"), "acquisition and the signal chain keep running");
+        // Good only after the 5 s quality hold-off since streaming started (Signal:QualityHoldOffSeconds): waited for.
+        Assert.That(firmware.WaitUntil(o => o.Contains("quality: FC3 good", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True,
+            "acquisition and the signal chain keep running: " + firmware.Output);
         Assert.That(firmware.Output, Does.Not.Contain("decision #").And.Not.Contain("swapped in"));
     }
 

@@ -14,7 +14,7 @@ using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Signal.Tests;
 
-public class SignalQualityTests
+public partial class SignalQualityTests
 {
     private const double SampleRate = 250;
     private const double MicrovoltsPerCount = 0.022351741790771484; // gain 24: 2 · 4.5 V / 24 / 2^24
@@ -24,7 +24,7 @@ public class SignalQualityTests
     [Test]
     public void Eeg_like_noise_with_electrode_offsets_is_good_on_every_channel_in_every_window()
     {
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         var verdicts = Run(monitor, seconds: 8, (_, _, _, microvolts) => microvolts);
 
         Assert.That(monitor.WindowsCompleted, Is.EqualTo(8));
@@ -40,7 +40,7 @@ public class SignalQualityTests
     [Test]
     public void A_channel_pinned_at_full_scale_is_bad_railed()
     {
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         Run(monitor, seconds: 3, (c, _, _, microvolts) => c == 2 ? 1e9 : microvolts);
 
         Assert.That(monitor.Get(2), Is.EqualTo(new ChannelQuality(QualityState.Bad, "railed")));
@@ -64,25 +64,27 @@ public class SignalQualityTests
     }
 
     [Test]
-    public void A_zero_channel_and_a_constant_offset_are_bad_flat_line()
+    public void A_zero_channel_and_a_constant_offset_are_bad_constant_and_a_flat_but_moving_input_is_a_flat_line()
     {
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         Run(monitor, seconds: 3, (c, _, _, microvolts) => c switch
         {
             5 => 0,
             6 => 45_000, // 45 mV of electrode offset and nothing else
+            7 => 45_000 + (0.01 * microvolts), // a live input, but a fraction of a microvolt
             _ => microvolts,
         });
 
-        Assert.That(monitor.Get(5), Is.EqualTo(new ChannelQuality(QualityState.Bad, "flat line")));
-        Assert.That(monitor.Get(6), Is.EqualTo(new ChannelQuality(QualityState.Bad, "flat line")));
-        Assert.That(Others(monitor, 5, 6), Is.All.EqualTo(ChannelQuality.Good));
+        Assert.That(monitor.Get(5), Is.EqualTo(new ChannelQuality(QualityState.Bad, "constant")));
+        Assert.That(monitor.Get(6), Is.EqualTo(new ChannelQuality(QualityState.Bad, "constant")));
+        Assert.That(monitor.Get(7), Is.EqualTo(new ChannelQuality(QualityState.Bad, "flat line")));
+        Assert.That(Others(monitor, 5, 6, 7), Is.All.EqualTo(ChannelQuality.Good));
     }
 
     [Test]
     public void Fifty_hertz_mains_of_100_microvolts_makes_a_channel_noisy_with_line_noise()
     {
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         Run(monitor, seconds: 3, (c, _, t, microvolts) => c == 7 ? microvolts + (100 * Math.Sin(2 * Math.PI * 50 * t)) : microvolts);
 
         var quality = monitor.Get(7);
@@ -96,7 +98,7 @@ public class SignalQualityTests
     [Test]
     public void Sixty_hertz_mains_is_line_noise_when_configured_for_sixty_and_not_mistaken_for_muscle()
     {
-        var sixty = Monitor(new SignalQualityOptions { LineFrequencyHz = 60 });
+        var sixty = WindowMonitor(new SignalQualityOptions { LineFrequencyHz = 60 });
         Run(sixty, seconds: 3, (c, _, t, microvolts) => c == 1 ? microvolts + (100 * Math.Sin(2 * Math.PI * 60 * t)) : microvolts);
 
         Assert.That(sixty.Get(1).State, Is.EqualTo(QualityState.Noisy));
@@ -104,7 +106,7 @@ public class SignalQualityTests
         Assert.That(Others(sixty, 1), Is.All.EqualTo(ChannelQuality.Good));
 
         // Configured for 50 Hz mains, a 60 Hz interference is not mains.
-        var fifty = Monitor();
+        var fifty = WindowMonitor();
         Run(fifty, seconds: 3, (c, _, t, microvolts) => c == 1 ? microvolts + (100 * Math.Sin(2 * Math.PI * 60 * t)) : microvolts);
         Assert.That(fifty.Get(1).Reason, Does.Not.Contain("line noise"));
     }
@@ -117,7 +119,7 @@ public class SignalQualityTests
             .Select(_ => (Hz: 60 + (40 * random.NextDouble()), Phase: 2 * Math.PI * random.NextDouble()))
             .ToArray();
         // 80 sines of 5 µV peak: about 32 µV rms of muscle-like activity.
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         Run(monitor, seconds: 3, (c, _, t, microvolts) =>
             c == 4 ? microvolts + components.Sum(s => 5 * Math.Sin((2 * Math.PI * s.Hz * t) + s.Phase)) : microvolts);
 
@@ -131,7 +133,8 @@ public class SignalQualityTests
     public void Lead_off_from_the_chip_is_bad_at_once_and_clears_when_the_chip_says_so()
     {
         var monitor = Monitor();
-        Run(monitor, seconds: 2, (_, _, _, microvolts) => microvolts);
+        Run(monitor, seconds: 5, // past the switch-on hold-off
+            (_, _, _, microvolts) => microvolts);
         monitor.SetLeadOff(0b1000_0001);
 
         Assert.That(monitor.Get(0), Is.EqualTo(new ChannelQuality(QualityState.Bad, "lead-off")));
@@ -139,13 +142,15 @@ public class SignalQualityTests
         Assert.That(Others(monitor, 0, 7), Is.All.EqualTo(ChannelQuality.Good));
 
         monitor.SetLeadOff(0);
-        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good));
+        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), "no window has ended since: the memory has not seen it yet");
+        Run(monitor, seconds: 1, (_, _, _, microvolts) => microvolts);
+        Assert.That(monitor.Get(0), Is.EqualTo(new ChannelQuality(QualityState.Settling, "after lead-off")), "a lead-off within the window is held off");
     }
 
     [Test]
     public void Several_findings_are_reported_worst_first()
     {
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         Run(monitor, seconds: 2, (c, _, t, microvolts) => c == 3 ? microvolts + (300 * Math.Sin(2 * Math.PI * 50 * t)) : microvolts);
         Assert.That(monitor.Get(3).State, Is.EqualTo(QualityState.Noisy));
 
@@ -160,7 +165,7 @@ public class SignalQualityTests
     public void A_blink_on_a_frontal_electrode_makes_its_window_noisy_and_only_that_window()
     {
         string[] names = ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"];
-        var monitor = new SignalQualityMonitor(names, SampleRate, MicrovoltsPerQ31);
+        var monitor = new SignalQualityMonitor(names, SampleRate, MicrovoltsPerQ31, new SignalQualityOptions { HoldOffSeconds = 0 });
         // A 250 µV, 300 ms blink at 3.3 s on Fp1, Fp2 and (to show only frontal channels are judged for it) C3.
         var verdicts = Run(monitor, seconds: 6, (c, _, t, microvolts) =>
             c <= 2 && Math.Abs(t - 3.3) < 0.15 ? microvolts + (250 * Math.Pow(Math.Cos(Math.PI * (t - 3.3) / 0.3), 2)) : microvolts);
@@ -213,7 +218,7 @@ public class SignalQualityTests
     {
         using var chip = new EmulatedChip(new SyntheticSignalSource(8));
         var monitor = Monitor();
-        chip.Feed(monitor, seconds: 3);
+        chip.Feed(monitor, seconds: 5); // the switch-on hold-off
         Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), monitor.Describe());
 
         chip.Emulator.Faults.SetRailed(5, true);
@@ -223,7 +228,9 @@ public class SignalQualityTests
 
         chip.Emulator.Faults.SetRailed(5, false);
         chip.Feed(monitor, seconds: 2);
-        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), "the channel recovers once the fault clears");
+        Assert.That(monitor.Get(5), Is.EqualTo(new ChannelQuality(QualityState.Settling, "after railed")), "held off after the fault clears");
+        chip.Feed(monitor, seconds: 5);
+        Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), "the channel recovers once it has been good for the hold-off");
     }
 
     [Test]
@@ -236,7 +243,7 @@ public class SignalQualityTests
         };
         using var chip = new EmulatedChip(new SyntheticSignalSource(8), configuration);
         var monitor = Monitor();
-        chip.Feed(monitor, seconds: 2);
+        chip.Feed(monitor, seconds: 5); // the switch-on hold-off
         Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), monitor.Describe());
 
         chip.Emulator.Faults.SetElectrodeOff(3, true);
@@ -249,6 +256,8 @@ public class SignalQualityTests
 
         chip.Emulator.Faults.SetElectrodeOff(3, false);
         chip.Feed(monitor, seconds: 2);
+        Assert.That(monitor.Get(3).State, Is.EqualTo(QualityState.Settling), monitor.Describe());
+        chip.Feed(monitor, seconds: 6);
         Assert.That(Others(monitor), Is.All.EqualTo(ChannelQuality.Good), monitor.Describe());
     }
 
@@ -256,7 +265,7 @@ public class SignalQualityTests
     public void On_the_emulated_chip_mains_pickup_is_line_noise()
     {
         using var chip = new EmulatedChip(new SyntheticSignalSource(8, new SyntheticSignalOptions { LineAmplitude = 100, LineFrequency = 50 }));
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         chip.Feed(monitor, seconds: 3);
         for (var c = 0; c < 8; c++)
         {
@@ -271,7 +280,7 @@ public class SignalQualityTests
         // Muscle: broadband activity 60-100 Hz, well above the EEG, on every electrode.
         SineComponent[] muscle = [new(63, 40), new(71, 40), new(79, 40), new(87, 40), new(95, 40)];
         using var chip = new EmulatedChip(new SyntheticSignalSource(8, new SyntheticSignalOptions { Sines = muscle }));
-        var monitor = Monitor();
+        var monitor = WindowMonitor();
         chip.Feed(monitor, seconds: 3);
         for (var c = 0; c < 8; c++)
         {
@@ -372,6 +381,10 @@ public class SignalQualityTests
     }
 
     private static SignalQualityMonitor Monitor(SignalQualityOptions? options = null) => new(Montage, SampleRate, MicrovoltsPerQ31, options);
+
+    /// <summary>A monitor without memory (hold-off 0), for what one window finds; SignalQualityMemoryTests covers the hold-off.</summary>
+    private static SignalQualityMonitor WindowMonitor(SignalQualityOptions? options = null) =>
+        Monitor((options ?? new SignalQualityOptions()) with { HoldOffSeconds = 0 });
 
     private static ChannelQuality[] Others(SignalQualityMonitor monitor, params int[] except)
     {

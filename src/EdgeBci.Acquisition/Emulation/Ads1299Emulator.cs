@@ -186,6 +186,7 @@ public sealed partial class Ads1299Emulator
         var faults = Faults;
         var electrodesOff = faults.ElectrodesOffMask;
         var railed = faults.RailedMask;
+        var constant = faults.ConstantMask;
         var flipProbability = faults.BitFlipProbability;
         var time = sampleIndex / _conversionRate;
         var bytesPerChip = Ads1299Frame.BytesPerChipWith(_options.ChannelsPerChip);
@@ -253,6 +254,10 @@ public sealed partial class Ads1299Emulator
                 if ((railed & (1UL << channel)) != 0)
                 {
                     counts = Ads1299Frame.MaximumCount;
+                }
+                else if ((constant & (1UL << channel)) != 0)
+                {
+                    counts = 0;
                 }
 
                 if (flipProbability > 0 && _noise.NextDouble() < flipProbability)

@@ -10,6 +10,7 @@ public sealed class Ads1299EmulatorFaults
 
     private long _electrodesOff;
     private long _railed;
+    private long _constant;
     private int _corruptStatusFrames;
     private long _bitFlipProbabilityBits;
     private volatile bool _dataReadyStuck;
@@ -51,6 +52,9 @@ public sealed class Ads1299EmulatorFaults
     /// <summary>Bit n set: 0-based channel n is pinned at positive full scale.</summary>
     public ulong RailedMask => (ulong)Volatile.Read(ref _railed);
 
+    /// <summary>Bit n set: 0-based channel n reads exactly zero counts (switched off).</summary>
+    public ulong ConstantMask => (ulong)Volatile.Read(ref _constant);
+
     /// <summary>The next <paramref name="frames"/> frames read carry a status word without the 1100 preamble.</summary>
     public void CorruptStatusHeaders(int frames)
     {
@@ -61,13 +65,36 @@ public sealed class Ads1299EmulatorFaults
     /// <summary>Detaches (or re-attaches) the electrode of a 0-based channel: it floats, and lead-off detection sees it.</summary>
     public void SetElectrodeOff(int channel, bool off) => SetBit(ref _electrodesOff, channel, off);
 
-    /// <summary>Drives a 0-based channel to positive full scale (an amplifier pinned at its rail).</summary>
-    public void SetRailed(int channel, bool railed) => SetBit(ref _railed, channel, railed);
+    /// <summary>Drives a 0-based channel to positive full scale (an amplifier pinned at its rail); replaces a constant fault on it.</summary>
+    public void SetRailed(int channel, bool railed)
+    {
+        if (railed)
+        {
+            SetBit(ref _constant, channel, false);
+        }
+
+        SetBit(ref _railed, channel, railed);
+    }
+
+    /// <summary>
+    /// Makes a 0-based channel read exactly zero counts, as a channel switched off does; replaces a railed fault on it,
+    /// so a channel can step from the rail to a constant as in a recording where the channels were switched off.
+    /// </summary>
+    public void SetConstant(int channel, bool constant)
+    {
+        if (constant)
+        {
+            SetBit(ref _railed, channel, false);
+        }
+
+        SetBit(ref _constant, channel, constant);
+    }
 
     public void ClearAll()
     {
         Volatile.Write(ref _electrodesOff, 0);
         Volatile.Write(ref _railed, 0);
+        Volatile.Write(ref _constant, 0);
         Volatile.Write(ref _corruptStatusFrames, 0);
         BitFlipProbability = 0;
         IdOverride = null;

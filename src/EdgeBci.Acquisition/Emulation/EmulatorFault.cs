@@ -11,6 +11,9 @@ public enum EmulatorFaultKind
     /// <summary>A channel is pinned at positive full scale.</summary>
     Railed,
 
+    /// <summary>A channel reads exactly zero counts (switched off); it replaces a railed fault on that channel.</summary>
+    Constant,
+
     /// <summary>The ID register reads another value (only the start-up identification reads it).</summary>
     WrongId,
 
@@ -26,16 +29,16 @@ public enum EmulatorFaultKind
 
 /// <summary>
 /// One fault for the emulated ADS1299, in the spelling the CLI's <c>--inject</c> and the firmware's
-/// <c>Emulator:Faults</c> share: <c>electrode-off=N</c>, <c>railed=N</c> (1-based channel), <c>wrong-id=0xNN</c>,
+/// <c>Emulator:Faults</c> share: <c>electrode-off=N</c>, <c>railed=N</c>, <c>constant=N</c> (1-based channel), <c>wrong-id=0xNN</c>,
 /// <c>corrupt-status=COUNT</c>, <c>bit-flips=P</c>, <c>stuck-drdy</c>.
 /// </summary>
 /// <param name="Kind">What the fault does.</param>
-/// <param name="Channel">0-based channel for <see cref="EmulatorFaultKind.ElectrodeOff"/> and <see cref="EmulatorFaultKind.Railed"/>.</param>
+/// <param name="Channel">0-based channel for <see cref="EmulatorFaultKind.ElectrodeOff"/>, <see cref="EmulatorFaultKind.Railed"/> and <see cref="EmulatorFaultKind.Constant"/>.</param>
 /// <param name="Value">The ID byte, frame count or probability of the other kinds.</param>
 public readonly record struct EmulatorFault(EmulatorFaultKind Kind, int Channel = 0, double Value = 0)
 {
     /// <summary>The accepted spellings, for error messages and help texts.</summary>
-    public const string Usage = "electrode-off=N, railed=N, wrong-id=0xNN, corrupt-status=COUNT, bit-flips=P or stuck-drdy";
+    public const string Usage = "electrode-off=N, railed=N, constant=N, wrong-id=0xNN, corrupt-status=COUNT, bit-flips=P or stuck-drdy";
 
     /// <summary>Parses one fault for a chip with <paramref name="channels"/> channels; on failure <paramref name="error"/> says what to write instead.</summary>
     public static bool TryParse(string? text, int channels, out EmulatorFault fault, out string error)
@@ -49,13 +52,14 @@ public readonly record struct EmulatorFault(EmulatorFaultKind Kind, int Channel 
         {
             case "electrode-off":
             case "railed":
+            case "constant":
                 if (!int.TryParse(value, CultureInfo.InvariantCulture, out var channel) || channel < 1 || channel > channels)
                 {
                     error = $"give a channel 1..{channels}, e.g. {name}=3.";
                     return false;
                 }
 
-                fault = new EmulatorFault(name == "railed" ? EmulatorFaultKind.Railed : EmulatorFaultKind.ElectrodeOff, channel - 1);
+                fault = new EmulatorFault(name switch { "railed" => EmulatorFaultKind.Railed, "constant" => EmulatorFaultKind.Constant, _ => EmulatorFaultKind.ElectrodeOff }, channel - 1);
                 return true;
             case "wrong-id":
                 var hex = value?.StartsWith("0x", StringComparison.OrdinalIgnoreCase) == true ? value[2..] : value;
@@ -106,6 +110,9 @@ public readonly record struct EmulatorFault(EmulatorFaultKind Kind, int Channel 
             case EmulatorFaultKind.Railed:
                 faults.SetRailed(Channel, true);
                 break;
+            case EmulatorFaultKind.Constant:
+                faults.SetConstant(Channel, true);
+                break;
             case EmulatorFaultKind.WrongId:
                 faults.IdOverride = (byte)Value;
                 break;
@@ -128,6 +135,7 @@ public readonly record struct EmulatorFault(EmulatorFaultKind Kind, int Channel 
     {
         EmulatorFaultKind.ElectrodeOff => string.Create(CultureInfo.InvariantCulture, $"electrode-off={Channel + 1}"),
         EmulatorFaultKind.Railed => string.Create(CultureInfo.InvariantCulture, $"railed={Channel + 1}"),
+        EmulatorFaultKind.Constant => string.Create(CultureInfo.InvariantCulture, $"constant={Channel + 1}"),
         EmulatorFaultKind.WrongId => string.Create(CultureInfo.InvariantCulture, $"wrong-id=0x{(byte)Value:X2}"),
         EmulatorFaultKind.CorruptStatus => string.Create(CultureInfo.InvariantCulture, $"corrupt-status={(int)Value}"),
         EmulatorFaultKind.BitFlips => string.Create(CultureInfo.InvariantCulture, $"bit-flips={Value}"),

@@ -436,6 +436,15 @@ public sealed class SafetySupervisor
             {
                 return new(SupervisorReason.ChannelQuality, $"{channel.Name} quality is bad");
             }
+
+            if (channel.Settling)
+            {
+                // Reached only by a channel that was bad (which already stopped an armed unit) or has not been good for
+                // the hold-off since switch-on: in effect an arming rule. A channel must have been good for the whole hold-off.
+                return new(SupervisorReason.ChannelQuality, channel.SettlingReason is { } why
+                    ? $"{channel.Name} has not been good for the quality hold-off yet (settling {why})"
+                    : $"{channel.Name} has not been good for the quality hold-off yet");
+            }
         }
 
         return null;

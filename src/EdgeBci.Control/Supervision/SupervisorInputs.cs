@@ -12,7 +12,17 @@ namespace EdgeBci.Control.Supervision;
 public sealed record IntentDecision(string ClassName, double Confidence, double Evidence, long SampleIndex, TimeSpan DataTime, TimeSpan ReceivedAt);
 
 /// <summary>Quality of one EEG channel as the acquisition and signal stages judge it.</summary>
-public readonly record struct ChannelState(string Name, bool QualityGood, bool LeadOff = false, bool Railing = false);
+/// <param name="Name">The electrode.</param>
+/// <param name="QualityGood">Not bad now (not railed, flat, constant, lead-off).</param>
+/// <param name="LeadOff">The chip's lead-off comparator reports it off.</param>
+/// <param name="Railing">Its newest raw samples are at the rail.</param>
+/// <param name="Settling">
+/// The signal stage's quality memory does not count it good yet: it was bad less than Signal:QualityHoldOffSeconds
+/// ago, or since switch-on, or it has no verdict yet. Arming needs every required channel good for that whole time.
+/// </param>
+/// <param name="SettlingReason">Why it is settling, in the signal stage's words ("since switch-on", "after railed"); null if not known.</param>
+public readonly record struct ChannelState(string Name, bool QualityGood, bool LeadOff = false, bool Railing = false, bool Settling = false,
+    string? SettlingReason = null);
 
 public enum RequestKind
 {

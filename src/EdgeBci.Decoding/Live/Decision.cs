@@ -19,12 +19,18 @@ namespace EdgeBci.Decoding.Live;
 /// <param name="EvidenceClass">The class with the most accumulated evidence after this window.</param>
 /// <param name="EvidenceClassName">Its name.</param>
 /// <param name="Evidence">Its accumulated evidence, 0..1.</param>
-/// <param name="Rejected">True when <see cref="Confidence"/> was below the rejection floor, so the window did not count toward its class.</param>
+/// <param name="Rejected">True when the window did not count toward its class: <see cref="Confidence"/> below the rejection floor, or <see cref="Rejection"/> set.</param>
 /// <param name="LastSampleIndex">Sample index (chain output) of the window's newest sample.</param>
 /// <param name="Timestamp">Timestamp of the frame that completed the window (the acquisition's DRDY clock).</param>
 /// <param name="ModelId">Id of the model that classified the window.</param>
 /// <param name="ModelVersion">Its version.</param>
-/// <param name="Focus">Smoothed focus score 0..1 at this window, NaN when no focus meter is attached or it has not filled yet.</param>
+/// <param name="Focus">Smoothed focus score 0..1 at this window, NaN when no focus meter is attached, it has not filled yet, or no focus channel is good.</param>
+/// <param name="Rejection">
+/// Set when a channel the model needs was unusable (railed, flat, constant, lead-off, settling after a fault): the
+/// reason, e.g. "rejected: C3 railed". The window was then not classified: <see cref="ClassIndex"/> is -1,
+/// <see cref="ClassName"/> is the reason, <see cref="Confidence"/> 0, <see cref="Rejected"/> true, and the evidence
+/// decayed toward uniform. Null otherwise.
+/// </param>
 [StructLayout(LayoutKind.Auto)]
 public readonly record struct Decision(
     long WindowIndex,
@@ -39,7 +45,8 @@ public readonly record struct Decision(
     long Timestamp,
     string ModelId,
     string ModelVersion,
-    double Focus);
+    double Focus,
+    string? Rejection = null);
 
 /// <summary>Receives each decision; called on the thread that pushes frames, before the next frame is taken.</summary>
 public delegate void DecisionHandler(in Decision decision);

@@ -87,24 +87,41 @@ public sealed class EvidenceAccumulator
             top = Math.Max(top, p);
         }
 
-        var keep = 1 - Factor;
         var rejected = !valid || !(top >= RejectionFloor);
         if (rejected)
         {
-            var uniform = Factor / _evidence.Length;
-            for (var k = 0; k < _evidence.Length; k++)
-            {
-                _evidence[k] = (keep * _evidence[k]) + uniform;
-            }
-        }
-        else
-        {
-            for (var k = 0; k < _evidence.Length; k++)
-            {
-                _evidence[k] = (keep * _evidence[k]) + (Factor * probabilities[k]);
-            }
+            Reject();
+            return true;
         }
 
+        var keep = 1 - Factor;
+        for (var k = 0; k < _evidence.Length; k++)
+        {
+            _evidence[k] = (keep * _evidence[k]) + (Factor * probabilities[k]);
+        }
+
+        Advance();
+        return false;
+    }
+
+    /// <summary>
+    /// A window that is no evidence at all (a channel it needs was dead, so it was not classified): the evidence decays
+    /// toward uniform exactly as for a window below the floor.
+    /// </summary>
+    public void Reject()
+    {
+        var keep = 1 - Factor;
+        var uniform = Factor / _evidence.Length;
+        for (var k = 0; k < _evidence.Length; k++)
+        {
+            _evidence[k] = (keep * _evidence[k]) + uniform;
+        }
+
+        Advance();
+    }
+
+    private void Advance()
+    {
         var leader = Leader < 0 ? 0 : Leader;
         for (var k = 0; k < _evidence.Length; k++)
         {
@@ -116,7 +133,6 @@ public sealed class EvidenceAccumulator
 
         Leader = leader;
         Windows++;
-        return rejected;
     }
 
     /// <summary>Puts the accumulator into a chosen state (tests of the one-window rule start from settled states).</summary>

@@ -15,6 +15,12 @@ namespace EdgeBci.Decoding.Live;
 /// would make the ratio meaningless; the meter's own Butterworth band-passes (theta 4-8, alpha 8-13, beta 13-30 Hz)
 /// separate the bands and reject the DC offset.
 /// </para>
+/// <para>
+/// <b>Only good channels.</b> Given the signal stage's channel conditions, a channel counts only while it is good
+/// (not noisy, not settling after a fault, not dead): muscle noise would pass for beta, and a dead channel for anything.
+/// When no chosen channel is good the score is NaN (unknown, not a number to act on), and the smoothing starts afresh
+/// when one is good again.
+/// </para>
 /// <para>Single-threaded: the thread that calls <see cref="Process"/> owns it; other threads may read <see cref="Score"/>.</para>
 /// </summary>
 public sealed class FocusMeter
@@ -29,6 +35,7 @@ public sealed class FocusMeter
     private readonly double _smoothing;
     private readonly double _threshold;
     private readonly int _updateFrames;
+    private readonly IChannelConditions? _quality;
     private int _untilUpdate;
     private double _score = double.NaN;
 
@@ -37,8 +44,10 @@ public sealed class FocusMeter
     /// <param name="microvoltsPerQ31">Microvolts of one Q31 step (µV per count / 2^8).</param>
     /// <param name="options">Window, smoothing, threshold and the channels to average (all when empty).</param>
     /// <param name="updateSeconds">How often the score is recomputed and smoothed (the decoder's hop, typically).</param>
+    /// <param name="quality">Conditions of the same device channels; only good ones count. Null: every chosen channel counts.</param>
     /// <exception cref="ArgumentException">A focus channel is not among <paramref name="channelNames"/>, or a setting is out of range.</exception>
-    public FocusMeter(IReadOnlyList<string> channelNames, double sampleRate, double microvoltsPerQ31, FocusOptions options, double updateSeconds = 0.25)
+    public FocusMeter(IReadOnlyList<string> channelNames, double sampleRate, double microvoltsPerQ31, FocusOptions options, double updateSeconds = 0.25,
+        IChannelConditions? quality = null)
     {
         ArgumentNullException.ThrowIfNull(channelNames);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,6 +58,12 @@ public sealed class FocusMeter
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(updateSeconds);
+        if (quality is not null && quality.Channels != channelNames.Count)
+        {
+            throw new ArgumentException($"{quality.Channels} channel conditions for {channelNames.Count} device channels.", nameof(quality));
+        }
+
+        _quality = quality;
         _meter = new BandPowerMeter(channelNames.Count, sampleRate, [FrequencyBand.Theta, FrequencyBand.Alpha, FrequencyBand.Beta],
             options.WindowSeconds, microvoltsPerQ31);
         _channels = Resolve(channelNames, options.Channels);
@@ -65,7 +80,7 @@ public sealed class FocusMeter
     /// <summary>Frames between two score updates.</summary>
     public int UpdateFrames => _updateFrames;
 
-    /// <summary>The smoothed score, 0..1; NaN until the band-power window has filled once.</summary>
+    /// <summary>The smoothed score, 0..1; NaN until the band-power window has filled once, and while no chosen channel is good.</summary>
     public double Score => Volatile.Read(ref _score);
 
     /// <summary>The unsmoothed score of the last update; NaN until the window has filled.</summary>
@@ -126,6 +141,11 @@ public sealed class FocusMeter
         var counted = 0;
         foreach (var c in _channels)
         {
+            if (_quality is not null && _quality.Get(c) != ChannelCondition.Good)
+            {
+                continue;
+            }
+
             var total = _power[Theta][c] + _power[Alpha][c] + _power[Beta][c];
             // A flat channel (no power in any band) says nothing about focus.
             if (total > 0)
@@ -137,6 +157,8 @@ public sealed class FocusMeter
 
         if (counted == 0)
         {
+            InstantScore = double.NaN;
+            Volatile.Write(ref _score, double.NaN);
             return;
         }
 

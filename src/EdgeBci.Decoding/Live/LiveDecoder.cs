@@ -18,6 +18,12 @@ public readonly record struct SwapResult(bool Accepted, string? Reason)
 /// classifies the window, integrates the evidence and hands a <see cref="Decision"/> to the handler. In steady state a
 /// frame and a window allocate nothing.
 /// <para>
+/// <b>Dead channels.</b> Given a <see cref="QualitySource"/>, a window in which a channel the model needs is unusable
+/// (railed, flat, constant, lead-off, settling after a fault) is not classified: its decision carries the reason
+/// (<see cref="Decision.Rejection"/>, "rejected: C3 railed") instead of a class, and the evidence decays toward
+/// uniform, so a dead signal never yields a confident intent.
+/// </para>
+/// <para>
 /// <b>Threads.</b> One thread calls <see cref="Push"/> (the decoding thread); the handler runs on it. <see cref="Swap"/>
 /// may be called from any thread at any time: the new model is parked and taken up by the decoding thread at the
 /// start of the next window, never during one, so every window is classified by exactly one model and none is
@@ -33,6 +39,7 @@ public sealed class LiveDecoder : IDisposable
     private readonly SlidingWindow _window;
     private readonly DecisionHandler _onDecision;
     private readonly FocusMeter? _focus;
+    private readonly ChannelQualityGate? _gate;
     private readonly double _evidenceFactor;
     private readonly double _rejectionFloor;
     private readonly Lock _swapLock = new();
@@ -44,6 +51,7 @@ public sealed class LiveDecoder : IDisposable
     private long _windows;
     private int _swaps;
     private bool _disposed;
+    private bool _lastRejected;
 
     /// <param name="classifier">The model to start with; the decoder owns it from here on.</param>
     /// <param name="unit">What the unit's chain outputs; the model is checked against it.</param>
@@ -51,10 +59,11 @@ public sealed class LiveDecoder : IDisposable
     /// <param name="options">Hop, evidence factor and rejection floor.</param>
     /// <param name="onDecision">Called with every decision, on the pushing thread.</param>
     /// <param name="focus">A focus meter fed elsewhere with the broadband stream, whose score each decision carries; optional.</param>
+    /// <param name="quality">The signal stage's channel conditions; windows with an unusable model channel are rejected. Optional.</param>
     /// <exception cref="ModelBundleException">The model does not fit the unit (see <see cref="BundleCompatibility.Check"/>).</exception>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid, or a model channel is not among the quality source's device channels.</exception>
     public LiveDecoder(OnnxWindowClassifier classifier, UnitConfiguration unit, double microvoltsPerQ31, DecodingOptions options,
-        DecisionHandler onDecision, FocusMeter? focus = null)
+        DecisionHandler onDecision, FocusMeter? focus = null, QualitySource? quality = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(unit);
@@ -76,6 +85,7 @@ public sealed class LiveDecoder : IDisposable
         _currentModel = classifier.ToString();
         _onDecision = onDecision;
         _focus = focus;
+        _gate = quality is null ? null : new ChannelQualityGate(quality, [.. _map.Select(index => unit.ChannelNames[index])]);
         HopSamples = options.HopSamples(classifier.Manifest.SampleRate);
     }
 
@@ -88,8 +98,11 @@ public sealed class LiveDecoder : IDisposable
     /// <summary>For each model channel, its index in a stream frame.</summary>
     public IReadOnlyList<int> ChannelMap => _map;
 
-    /// <summary>Probabilities of the window being reported; read them inside the handler (the buffer is reused).</summary>
-    public ReadOnlySpan<float> Probabilities => _classifier.Probabilities;
+    /// <summary>
+    /// Probabilities of the window being reported; read them inside the handler (the buffer is reused). Empty for a
+    /// window rejected for a dead channel, which was not classified.
+    /// </summary>
+    public ReadOnlySpan<float> Probabilities => _lastRejected ? default : _classifier.Probabilities;
 
     /// <summary>
     /// The window being reported, [channels, samples] row-major in microvolts, oldest sample first; read it inside the
@@ -228,10 +241,26 @@ public sealed class LiveDecoder : IDisposable
         }
 
         var classifier = _classifier;
+        var manifest = classifier.Manifest;
+        if (_gate?.Check() is { } rejection)
+        {
+            _lastRejected = true;
+            _evidence.Reject();
+            var evidenceLeader = _evidence.Leader;
+            var rejected = new Decision(
+                _windows, -1, rejection, 0f,
+                evidenceLeader, manifest.Classes[evidenceLeader], _evidence.LeaderEvidence, true,
+                sampleIndex, timestamp, manifest.ModelId, manifest.ModelVersion, _focus?.Score ?? double.NaN, rejection);
+            Volatile.Write(ref _windows, _windows + 1);
+            _onDecision(in rejected);
+            return;
+        }
+
+        _lastRejected = false;
         _window.CopyWindow(classifier.Input);
         classifier.Run();
         var probabilities = classifier.Probabilities;
-        var rejected = _evidence.Update(probabilities);
+        var belowFloor = _evidence.Update(probabilities);
         var top = 0;
         for (var k = 1; k < probabilities.Length; k++)
         {
@@ -241,11 +270,10 @@ public sealed class LiveDecoder : IDisposable
             }
         }
 
-        var manifest = classifier.Manifest;
         var leader = _evidence.Leader;
         var decision = new Decision(
             _windows, top, manifest.Classes[top], probabilities[top],
-            leader, manifest.Classes[leader], _evidence.LeaderEvidence, rejected,
+            leader, manifest.Classes[leader], _evidence.LeaderEvidence, belowFloor,
             sampleIndex, timestamp, manifest.ModelId, manifest.ModelVersion, _focus?.Score ?? double.NaN);
         Volatile.Write(ref _windows, _windows + 1);
         _onDecision(in decision);

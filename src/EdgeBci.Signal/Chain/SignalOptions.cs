@@ -62,6 +62,12 @@ public sealed class SignalOptions
     /// </summary>
     public int BlockFrames { get; set; } = 8;
 
+    /// <summary>
+    /// Seconds a channel found bad (railed, flat, constant, lead-off) must stay good before it counts as good again:
+    /// for the decoder, which rejects windows until then, and for arming. 0 turns the memory off.
+    /// </summary>
+    public double QualityHoldOffSeconds { get; set; } = 5;
+
     public static FilterSpecification DefaultBandPass => new() { Type = "BandPass", Order = 4, LowHz = 8, HighHz = 30 };
 
     /// <summary>The Butterworth stages the chain actually runs: <see cref="Filters"/>, or the default band-pass when unset.</summary>
@@ -129,6 +135,11 @@ public sealed class SignalOptions
         if (BlockFrames is < 1 or > 4096)
         {
             errors.Add($"{Section}:BlockFrames = {BlockFrames} is out of range 1..4096.");
+        }
+
+        if (!(QualityHoldOffSeconds is >= 0 and <= 600))
+        {
+            errors.Add($"{Section}:QualityHoldOffSeconds = {QualityHoldOffSeconds} is out of range 0 (no memory) .. 600 s.");
         }
 
         return errors;

@@ -9,13 +9,19 @@ public enum QualityState
     /// <summary>Carries signal, but an artefact (mains, muscle, a blink) dominates it for now.</summary>
     Noisy,
 
+    /// <summary>
+    /// Not usable yet: no window judged so far, or found bad less than the hold-off ago and good since
+    /// (<see cref="SignalQualityOptions.HoldOffSeconds"/>).
+    /// </summary>
+    Settling,
+
     /// <summary>No usable signal: the electrode is off, the amplifier is railed, or the input is dead.</summary>
     Bad,
 }
 
 /// <summary>
 /// The verdict on one channel and why, in words fit for the firmware log and the operator's screen
-/// ("railed", "line noise 38% of power"). When several problems apply, <see cref="Reason"/> lists them worst first,
+/// ("railed", "line noise 38% of power", "after railed" while settling). When several problems apply, <see cref="Reason"/> lists them worst first,
 /// separated by ", ". A good channel has an empty reason.
 /// </summary>
 public readonly record struct ChannelQuality(QualityState State, string Reason)
@@ -29,6 +35,7 @@ public readonly record struct ChannelQuality(QualityState State, string Reason)
     {
         QualityState.Good => "good",
         QualityState.Noisy => $"noisy ({Reason})",
+        QualityState.Settling => $"settling ({Reason})",
         _ => $"bad ({Reason})",
     };
 }

@@ -1,61 +1,7 @@
-using System.Globalization;
 using System.Text;
-using EdgeBci.Signal.Design;
 using EdgeBci.Signal.FixedPoint;
 
 namespace EdgeBci.Signal.Quality;
-
-/// <summary>Thresholds and bands of <see cref="SignalQualityMonitor"/>; the defaults suit scalp EEG at 250 SPS.</summary>
-public sealed record SignalQualityOptions
-{
-    /// <summary>Mains frequency in Hz: 50 in Europe, Asia and Africa, 60 in the Americas.</summary>
-    public double LineFrequencyHz { get; init; } = 50;
-
-    /// <summary>Half-width of the band around <see cref="LineFrequencyHz"/> counted as mains (±2 Hz covers grid drift).</summary>
-    public double LineBandHalfWidthHz { get; init; } = 2;
-
-    /// <summary>Each verdict covers one window of this length; windows follow each other without overlap.</summary>
-    public double WindowSeconds { get; init; } = 1.0;
-
-    /// <summary>A sample is at the rail when |x| reaches this fraction of full scale.</summary>
-    public double RailFractionOfFullScale { get; init; } = 0.95;
-
-    /// <summary>A channel is railed when more than this share of the window's samples is at the rail.</summary>
-    public double RailedSampleFraction { get; init; } = 0.10;
-
-    /// <summary>Below this broadband RMS the input is dead (shorted, disconnected amplifier, zero stream).</summary>
-    public double FlatRmsMicrovolts { get; init; } = 0.5;
-
-    /// <summary>Broadband band, the denominator of the noise ratios; the upper edge is clipped below Nyquist.</summary>
-    public double BroadbandLowHz { get; init; } = 1;
-
-    public double BroadbandHighHz { get; init; } = 100;
-
-    /// <summary>Noisy when mains power exceeds this share of broadband power.</summary>
-    public double LineNoiseRatio { get; init; } = 0.5;
-
-    /// <summary>Muscle (EMG) band; the upper edge is clipped below Nyquist, and the check is skipped if nothing is left.</summary>
-    public double EmgLowHz { get; init; } = 55;
-
-    public double EmgHighHz { get; init; } = 100;
-
-    /// <summary>Noisy when EMG-band power exceeds this share of broadband power.</summary>
-    public double EmgRatio { get; init; } = 0.4;
-
-    /// <summary>Band in which blinks show on frontal electrodes.</summary>
-    public double BlinkLowHz { get; init; } = 0.5;
-
-    public double BlinkHighHz { get; init; } = 4;
-
-    /// <summary>A blink is a low-frequency deflection whose peak exceeds this, on a frontal electrode.</summary>
-    public double BlinkThresholdMicrovolts { get; init; } = 100;
-
-    /// <summary>
-    /// Scalp regions checked for blinks, as the letter part of a 10-20/10-10 name: "Fp" matches Fp1, Fp2 and Fpz,
-    /// "F" matches F3 and Fz but not FC3 (add "FC" to include the fronto-central row).
-    /// </summary>
-    public IReadOnlyList<string> FrontalRegions { get; init; } = ["Fp", "AF", "F"];
-}
 
 /// <summary>
 /// Judges each channel good, noisy or bad from the raw stream, once per window, so the firmware can log it, the
@@ -68,65 +14,52 @@ public sealed record SignalQualityOptions
 /// Butterworth band-passes: broadband (1–100 Hz), mains (line ± 2 Hz), EMG (55–100 Hz) and blink (0.5–4 Hz).
 /// </para>
 /// <para>
-/// Bad: lead-off reported by the chip (<see cref="SetLeadOff"/>, effective at once), railed, or a flat line.
+/// Bad: lead-off reported by the chip (<see cref="SetLeadOff"/>, effective at once), a raw input that repeats
+/// exactly the same value for <see cref="SignalQualityOptions.ConstantSeconds"/> (effective at once: a switched-off
+/// channel, a step from the rail to a constant), railed, or a flat line (no power to speak of in any band).
 /// Noisy: mains or EMG taking too large a share of broadband power, or a blink on a frontal electrode.
-/// A bad channel is not also judged noisy, since its ratios measure nothing. Until the first window completes every
-/// channel reads good (no evidence yet) unless the chip reports lead-off.
+/// A bad channel is not also judged noisy, since its ratios measure nothing.
+/// </para>
+/// <para>
+/// <b>Memory.</b> A channel counts as good only after it has stayed good (or noisy) for
+/// <see cref="SignalQualityOptions.HoldOffSeconds"/>, from switch-on (or <see cref="Reset"/>) as after a fault; until
+/// then it is <see cref="QualityState.Settling"/> ("settling (since switch-on)", "settling (after railed)"), which the
+/// decoder and the supervisor treat as unusable. Until its first window completes a channel has no verdict
+/// (<see cref="QualityState.Settling"/>, "no verdict yet") unless it is already found bad. A hold-off of 0 makes a
+/// channel good at its first good window.
 /// </para>
 /// <para>
 /// <see cref="Process"/> allocates nothing; the verdicts' strings are built when read, and only when a verdict
 /// changed. Single-threaded.
 /// </para>
 /// </summary>
-public sealed class SignalQualityMonitor
+public sealed class SignalQualityMonitor : IChannelConditions
 {
     // Filtering goes through scratch buffers of this many frames, so any block length works without allocating.
     private const int ChunkFrames = 64;
-
-    // Fractional bits below Q31 kept by the DC blocker's state, so its rounding leaves no offset or limit cycle.
-    private const int DcFractionBits = 16;
-
-    // Cut-off the DC blocker aims at: below the 0.5 Hz blink band, well above electrode drift being tracked out.
-    private const double DcCutoffHz = 0.15;
 
     private readonly string[] _names;
     private readonly int _channels;
     private readonly double _microvoltsPerQ31;
     private readonly SignalQualityOptions _options;
     private readonly bool[] _frontal;
-    private readonly long _railThreshold;
-    private readonly int _dcShift;
-    private readonly bool _lineInsideEmg;
-
-    private readonly BiquadCascadeQ31 _broadband;
-    private readonly BiquadCascadeQ31 _line;
-    private readonly BiquadCascadeQ31? _emg;
-    private readonly BiquadCascadeQ31 _blink;
+    private readonly QualityBands _bands;
 
     private readonly int[] _dcFree;
     private readonly int[] _work;
-    private readonly int[] _previousInput;
-    private readonly long[] _dcState;
-    private bool _primed;
+    private readonly RawInputFront _front;
 
-    // Accumulators of the window in progress, per channel.
-    private readonly int[] _railedSamples;
-    private readonly Int128[] _broadbandSum;
-    private readonly Int128[] _lineSum;
-    private readonly Int128[] _emgSum;
-    private readonly long[] _blinkPeak;
+    // The window in progress.
+    private ulong _leadOffInWindow;
     private int _windowPosition;
 
-    // Outcome of the last completed window, per channel.
-    private readonly Issues[] _issues;
+    // Outcome of the last completed window, per channel, and the memory across windows.
+    private readonly QualityIssues[] _issues;
     private readonly ChannelQualityMetrics[] _metrics;
+    private readonly ChannelQualityMemory _memory;
     private ulong _leadOffMask;
 
-    // Verdicts as last built, and what they were built from, so unchanged verdicts cost no allocation.
-    private readonly ChannelQuality[] _built;
-    private readonly Issues[] _builtIssues;
-    private readonly int[] _builtLinePercent;
-    private readonly int[] _builtEmgPercent;
+    private readonly ChannelVerdictCache _verdicts;
 
     /// <param name="channelNames">Electrode names in channel order; they decide which channels are frontal, and label <see cref="Describe"/>.</param>
     /// <param name="sampleRate">Samples per second per channel.</param>
@@ -158,65 +91,34 @@ public sealed class SignalQualityMonitor
             throw new ArgumentException("The rail threshold is a fraction of full scale in (0, 1].", nameof(options));
         }
 
-        _railThreshold = (long)Math.Ceiling(_options.RailFractionOfFullScale * Q31.FullScale);
+        if (!(_options.HoldOffSeconds >= 0 && _options.HoldOffSeconds <= 3600))
+        {
+            throw new ArgumentException($"The quality hold-off of {_options.HoldOffSeconds} s is out of range 0..3600 s.", nameof(options));
+        }
+
+        var constantRepeats = (int)Math.Round(_options.ConstantSeconds * sampleRate);
+        if (!(constantRepeats >= 2))
+        {
+            throw new ArgumentException($"A constant input of {_options.ConstantSeconds} s holds fewer than two samples at {sampleRate} SPS.", nameof(options));
+        }
+
+        var railThreshold = (long)Math.Ceiling(_options.RailFractionOfFullScale * Q31.FullScale);
         _frontal = new bool[_channels];
         for (var c = 0; c < _channels; c++)
         {
-            _frontal[c] = IsFrontal(_names[c], _options.FrontalRegions);
+            _frontal[c] = FrontalElectrodes.IsFrontal(_names[c], _options.FrontalRegions);
         }
 
-        // Filters stay below 0.4 fs: a Butterworth edge closer to Nyquist is warped into uselessness.
-        var highest = 0.4 * sampleRate;
-        var line = _options.LineFrequencyHz;
-        var halfWidth = _options.LineBandHalfWidthHz;
-        if (line <= 0 || halfWidth <= 0 || line - halfWidth <= 0 || line + halfWidth >= sampleRate / 2)
-        {
-            throw new ArgumentException($"Mains at {line} ± {halfWidth} Hz cannot be measured at {sampleRate} SPS.", nameof(options));
-        }
-
-        _broadband = BandPass(_options.BroadbandLowHz, Math.Min(_options.BroadbandHighHz, highest), "broadband");
-        _line = BandPass(line - halfWidth, line + halfWidth, "mains");
-        _blink = BandPass(_options.BlinkLowHz, _options.BlinkHighHz, "blink");
-        var emgHigh = Math.Min(_options.EmgHighHz, highest);
-        if (emgHigh > _options.EmgLowHz + 1)
-        {
-            _emg = BandPass(_options.EmgLowHz, emgHigh, "EMG");
-            // 60 Hz mains falls inside the EMG band; its power is the line check's business, not muscle's.
-            _lineInsideEmg = line + halfWidth > _options.EmgLowHz && line - halfWidth < emgHigh;
-        }
-
-        _dcShift = Math.Max(1, (int)Math.Round(Math.Log2(sampleRate / (2 * Math.PI * DcCutoffHz))));
+        _bands = new QualityBands(_channels, sampleRate, _options);
+        _front = new RawInputFront(_channels, sampleRate, railThreshold, constantRepeats);
 
         var chunk = ChunkFrames * _channels;
         _dcFree = new int[chunk];
         _work = new int[chunk];
-        _previousInput = new int[_channels];
-        _dcState = new long[_channels];
-        _railedSamples = new int[_channels];
-        _broadbandSum = new Int128[_channels];
-        _lineSum = new Int128[_channels];
-        _emgSum = new Int128[_channels];
-        _blinkPeak = new long[_channels];
-        _issues = new Issues[_channels];
+        _issues = new QualityIssues[_channels];
         _metrics = new ChannelQualityMetrics[_channels];
-        _built = new ChannelQuality[_channels];
-        Array.Fill(_built, ChannelQuality.Good);
-        _builtIssues = new Issues[_channels];
-        _builtLinePercent = new int[_channels];
-        _builtEmgPercent = new int[_channels];
-    }
-
-    [Flags]
-    private enum Issues
-    {
-        None = 0,
-        LeadOff = 1,
-        Railed = 2,
-        Flat = 4,
-        LineNoise = 8,
-        Emg = 16,
-        Blink = 32,
-        Bad = LeadOff | Railed | Flat,
+        _memory = new ChannelQualityMemory(_channels, (long)Math.Round(_options.HoldOffSeconds * sampleRate));
+        _verdicts = new ChannelVerdictCache(_channels);
     }
 
     public int Channels => _channels;
@@ -240,7 +142,17 @@ public sealed class SignalQualityMonitor
     /// The chip's lead-off comparators, bit n for channel n (on one ADS1299: LOFF_STATP | LOFF_STATN from the status
     /// word). Takes effect at once, not at the end of the window: the chip's own comparator needs no averaging.
     /// </summary>
-    public void SetLeadOff(ulong electrodesOffMask) => _leadOffMask = electrodesOffMask;
+    public void SetLeadOff(ulong electrodesOffMask)
+    {
+        _leadOffMask = electrodesOffMask;
+        _leadOffInWindow |= electrodesOffMask;
+    }
+
+    /// <summary>Samples the hold-off lasts (<see cref="SignalQualityOptions.HoldOffSeconds"/> at the sample rate).</summary>
+    public long HoldOffSamples => _memory.HoldOffSamples;
+
+    /// <summary>Seconds the channel has stayed usable since switch-on or since it was last found bad, capped at the hold-off.</summary>
+    public double GoodSeconds(int channel) => _memory.GoodSamples(CheckChannel(channel)) / SampleRate;
 
     /// <summary>
     /// Adds an interleaved block of whole frames of raw Q31 samples (ADS1299 counts &lt;&lt; 8, unfiltered, DC
@@ -261,26 +173,8 @@ public sealed class SignalQualityMonitor
             var raw = block.Slice(offset, length);
             var dcFree = _dcFree.AsSpan(0, length);
             var work = _work.AsSpan(0, length);
-            RemoveDcAndCountRails(raw, dcFree);
-
-            dcFree.CopyTo(work);
-            _broadband.Process(work);
-            AddSquares(work, _broadbandSum);
-
-            dcFree.CopyTo(work);
-            _line.Process(work);
-            AddSquares(work, _lineSum);
-
-            if (_emg is not null)
-            {
-                dcFree.CopyTo(work);
-                _emg.Process(work);
-                AddSquares(work, _emgSum);
-            }
-
-            dcFree.CopyTo(work);
-            _blink.Process(work);
-            TrackPeaks(work);
+            _front.Process(raw, dcFree);
+            _bands.Accumulate(dcFree, work);
 
             offset += length;
             _windowPosition += frames;
@@ -291,25 +185,18 @@ public sealed class SignalQualityMonitor
         }
     }
 
-    /// <summary>The verdict on one channel: last window's findings plus the chip's current lead-off report.</summary>
-    public ChannelQuality Get(int channel)
-    {
-        CheckChannel(channel);
-        var issues = _issues[channel] | (((_leadOffMask >> channel) & 1) != 0 ? Issues.LeadOff : Issues.None);
-        var linePercent = Percent(_metrics[channel].LineNoiseRatio);
-        var emgPercent = Percent(_metrics[channel].EmgRatio);
-        if (issues != _builtIssues[channel]
-            || ((issues & Issues.LineNoise) != 0 && linePercent != _builtLinePercent[channel])
-            || ((issues & Issues.Emg) != 0 && emgPercent != _builtEmgPercent[channel]))
-        {
-            _built[channel] = Build(issues, linePercent, emgPercent);
-            _builtIssues[channel] = issues;
-            _builtLinePercent[channel] = linePercent;
-            _builtEmgPercent[channel] = emgPercent;
-        }
+    /// <summary>
+    /// The verdict on one channel: last window's findings, the chip's current lead-off report and a dead input seen
+    /// now, then the memory (settling since switch-on or after a fault, or no verdict yet).
+    /// </summary>
+    public ChannelQuality Get(int channel) => _verdicts.Get(channel, CurrentIssues(CheckChannel(channel)), _metrics[channel]);
 
-        return _built[channel];
-    }
+    /// <summary>The verdict as one value (no strings), for the per-window path; the same findings as <see cref="Get"/>.</summary>
+    public ChannelCondition GetCondition(int channel) => QualityVerdicts.Condition(CurrentIssues(CheckChannel(channel)));
+
+    ChannelCondition IChannelConditions.Get(int channel) => GetCondition(channel);
+
+    public ChannelCondition SettlingFrom(int channel) => QualityVerdicts.SettlingFrom(_memory.LastBad(CheckChannel(channel)));
 
     public void CopyTo(Span<ChannelQuality> destination)
     {
@@ -344,205 +231,96 @@ public sealed class SignalQualityMonitor
         return text.ToString();
     }
 
-    /// <summary>Forgets the stream: filters, the window in progress and all verdicts (lead-off is kept; the chip reports it).</summary>
+    /// <summary>Forgets the stream: filters, the window in progress, all verdicts and the memory (lead-off is kept; the chip reports it).</summary>
     public void Reset()
     {
-        _broadband.Reset();
-        _line.Reset();
-        _emg?.Reset();
-        _blink.Reset();
-        _primed = false;
-        Array.Clear(_dcState);
+        _bands.Reset();
+        _front.Reset();
         ClearWindow();
         Array.Clear(_issues);
+        _memory.Reset();
         Array.Clear(_metrics);
         WindowsCompleted = 0;
     }
 
-    private static bool IsFrontal(string name, IReadOnlyList<string> regions)
+    private QualityIssues CurrentIssues(int channel)
     {
-        // The letter part of a 10-20 name: "Fp1" -> "Fp", "Fz" -> "F", "AFz" -> "AF", "FC3" -> "FC".
-        var span = (name ?? string.Empty).AsSpan().Trim();
-        var end = span.Length;
-        while (end > 0 && char.IsAsciiDigit(span[end - 1]))
+        var issues = _issues[channel];
+        if (((_leadOffMask >> channel) & 1) != 0)
         {
-            end--;
+            issues |= QualityIssues.LeadOff;
         }
 
-        if (end == span.Length && end > 1 && span[end - 1] is 'z' or 'Z')
+        issues |= _front.DeadNow(channel);
+
+        if ((issues & QualityIssues.Bad) != 0)
         {
-            end--;
+            // Bad now outranks the memory; the window's noisy findings say nothing about a dead input.
+            return issues & (QualityIssues.Bad | QualityIssues.LineNoise | QualityIssues.Emg | QualityIssues.Blink);
         }
 
-        var region = span[..end];
-        foreach (var candidate in regions)
+        if (!_memory.IsJudged(channel))
         {
-            if (region.Equals(candidate, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
+            return QualityIssues.NoVerdict;
         }
 
-        return false;
-    }
-
-    private static int Percent(double ratio) => (int)Math.Round(ratio * 100);
-
-    private static ChannelQuality Build(Issues issues, int linePercent, int emgPercent)
-    {
-        if (issues == Issues.None)
-        {
-            return ChannelQuality.Good;
-        }
-
-        // Worst first: the bad reasons in order of how directly they show the electrode is unusable, then the noisy ones.
-        var reasons = new List<string>(4);
-        if ((issues & Issues.LeadOff) != 0)
-        {
-            reasons.Add("lead-off");
-        }
-
-        if ((issues & Issues.Railed) != 0)
-        {
-            reasons.Add("railed");
-        }
-
-        if ((issues & Issues.Flat) != 0)
-        {
-            reasons.Add("flat line");
-        }
-
-        if ((issues & Issues.LineNoise) != 0)
-        {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"line noise {linePercent}% of power"));
-        }
-
-        if ((issues & Issues.Emg) != 0)
-        {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"EMG {emgPercent}% of power"));
-        }
-
-        if ((issues & Issues.Blink) != 0)
-        {
-            reasons.Add("blink");
-        }
-
-        var state = (issues & Issues.Bad) != 0 ? QualityState.Bad : QualityState.Noisy;
-        return new ChannelQuality(state, string.Join(", ", reasons));
-    }
-
-    private BiquadCascadeQ31 BandPass(double lowHz, double highHz, string purpose)
-    {
-        if (lowHz <= 0 || highHz <= lowHz || highHz >= SampleRate / 2)
-        {
-            throw new ArgumentException($"The {purpose} band {lowHz}-{highHz} Hz does not fit below Nyquist at {SampleRate} SPS.", "options");
-        }
-
-        return new BiquadCascadeQ31(Butterworth.BandPass(2, lowHz, highHz, SampleRate), _channels);
-    }
-
-    /// <summary>
-    /// Counts samples at the rail, then removes DC with an integer first-order high-pass,
-    /// y[n] = x[n] − x[n−1] + (1 − 2^−k) y[n−1], its state carrying 16 bits below Q31. The impulse response sums to
-    /// at most 2 in magnitude, so the state stays within 2^48 and the output is saturated, never wrapped.
-    /// </summary>
-    private void RemoveDcAndCountRails(ReadOnlySpan<int> raw, Span<int> dcFree)
-    {
-        if (!_primed)
-        {
-            // Start from the first sample, not from zero: the electrode offset would otherwise be a step of tens of
-            // millivolts that takes seconds to decay through the blink band.
-            raw[.._channels].CopyTo(_previousInput);
-            _primed = true;
-        }
-
-        const long half = 1L << (DcFractionBits - 1);
-        for (var i = 0; i < raw.Length; i++)
-        {
-            var c = i % _channels;
-            var x = raw[i];
-            if (Math.Abs((long)x) >= _railThreshold)
-            {
-                _railedSamples[c]++;
-            }
-
-            var state = _dcState[c];
-            state += (((long)x - _previousInput[c]) << DcFractionBits) - (state >> _dcShift);
-            _dcState[c] = state;
-            _previousInput[c] = x;
-            dcFree[i] = Q31.Saturate((state + half) >> DcFractionBits);
-        }
-    }
-
-    private void AddSquares(ReadOnlySpan<int> filtered, Int128[] sums)
-    {
-        for (var i = 0; i < filtered.Length; i++)
-        {
-            long value = filtered[i];
-            sums[i % _channels] += value * value;
-        }
-    }
-
-    private void TrackPeaks(ReadOnlySpan<int> filtered)
-    {
-        for (var i = 0; i < filtered.Length; i++)
-        {
-            var c = i % _channels;
-            _blinkPeak[c] = Math.Max(_blinkPeak[c], Math.Abs((long)filtered[i]));
-        }
+        return _memory.IsSettling(channel) ? QualityIssues.Settling | _memory.LastBad(channel) : issues;
     }
 
     private void EndWindow()
     {
-        var samples = (double)WindowSamples;
-        var microvoltsSquared = _microvoltsPerQ31 * _microvoltsPerQ31;
         for (var c = 0; c < _channels; c++)
         {
-            var railedFraction = _railedSamples[c] / samples;
-            var broadband = (double)_broadbandSum[c] / samples * microvoltsSquared;
-            var linePower = (double)_lineSum[c] / samples * microvoltsSquared;
-            var emgPower = (double)_emgSum[c] / samples * microvoltsSquared;
-            if (_lineInsideEmg)
-            {
-                emgPower = Math.Max(0, emgPower - linePower);
-            }
-
+            var railedFraction = _front.RailedSamples(c) / (double)WindowSamples;
+            var (broadband, linePower, emgPower, livePower, blinkPeak) = _bands.Measure(c, WindowSamples, _microvoltsPerQ31);
             var rms = Math.Sqrt(broadband);
+            var liveRms = Math.Sqrt(livePower);
             // The mains band's filter has a hair more gain at the mains frequency than the broadband one: a channel
             // that is nothing but mains would read 101%. Shares are capped at the whole.
             var lineRatio = broadband > 0 ? Math.Min(1, linePower / broadband) : 0;
             var emgRatio = broadband > 0 ? Math.Min(1, emgPower / broadband) : 0;
-            var blinkPeak = _blinkPeak[c] * _microvoltsPerQ31;
             _metrics[c] = new ChannelQualityMetrics(railedFraction, rms, lineRatio, emgRatio, blinkPeak);
 
-            var issues = Issues.None;
+            var issues = _front.DeadInWindow(c);
             if (railedFraction > _options.RailedSampleFraction)
             {
-                issues |= Issues.Railed;
+                issues |= QualityIssues.Railed;
             }
-            else if (rms < _options.FlatRmsMicrovolts)
+            else if (issues != QualityIssues.None)
             {
-                issues |= Issues.Flat;
+                // A dead stretch inside the window: its ratios measure the step into or out of it, not the electrode.
+            }
+            else if (rms < _options.FlatRmsMicrovolts || liveRms < _options.FlatRmsMicrovolts)
+            {
+                issues |= QualityIssues.Flat;
             }
             else
             {
                 if (lineRatio > _options.LineNoiseRatio)
                 {
-                    issues |= Issues.LineNoise;
+                    issues |= QualityIssues.LineNoise;
                 }
 
-                if (_emg is not null && emgRatio > _options.EmgRatio)
+                if (_bands.HasEmg && emgRatio > _options.EmgRatio)
                 {
-                    issues |= Issues.Emg;
+                    issues |= QualityIssues.Emg;
                 }
 
                 if (_frontal[c] && blinkPeak > _options.BlinkThresholdMicrovolts)
                 {
-                    issues |= Issues.Blink;
+                    issues |= QualityIssues.Blink;
                 }
             }
 
             _issues[c] = issues;
+            if ((issues & QualityIssues.Bad) != 0 || ((_leadOffInWindow >> c) & 1) != 0)
+            {
+                _memory.Bad(c, issues | (((_leadOffInWindow >> c) & 1) != 0 ? QualityIssues.LeadOff : QualityIssues.None));
+            }
+            else
+            {
+                _memory.Good(c, WindowSamples);
+            }
         }
 
         WindowsCompleted++;
@@ -551,11 +329,9 @@ public sealed class SignalQualityMonitor
 
     private void ClearWindow()
     {
-        Array.Clear(_railedSamples);
-        Array.Clear(_broadbandSum);
-        Array.Clear(_lineSum);
-        Array.Clear(_emgSum);
-        Array.Clear(_blinkPeak);
+        _bands.ClearWindow();
+        _front.ClearWindow();
+        _leadOffInWindow = _leadOffMask;
         _windowPosition = 0;
     }
 

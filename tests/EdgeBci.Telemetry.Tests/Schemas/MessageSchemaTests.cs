@@ -113,6 +113,19 @@ public sealed class MessageSchemaTests
     }
 
     [Test]
+    public void A_dead_signal_shows_as_a_rejected_decision_a_settling_channel_and_no_focus()
+    {
+        Assert.That(ValidateMutated("telemetry", document =>
+        {
+            document["decision"] = new JsonObject { ["class"] = "rejected: C3 railed", ["confidence"] = 0.0, ["evidence"] = 0.62 };
+            document["focus"] = null;
+            document["channels"]![0]!["quality"] = "settling";
+        }), Is.Empty);
+        Assert.That(ValidateMutated("telemetry", document => document["channels"]![0]!["quality"] = "dead"),
+            Has.Some.StartsWith("$.channels[0].quality"));
+    }
+
+    [Test]
     public void A_result_says_ok_with_no_error_or_not_ok_with_one()
     {
         var okWithError = ValidateMutated("command-result", document => document["error"] = new JsonObject { ["code"] = "failed", ["message"] = "x" });
