@@ -68,6 +68,9 @@ public sealed class Ads1299Device : IDisposable
         _gpio.OpenPin(pins.DataReady, PinMode.InputPullUp);
         // DRDY edges arrive through a callback into one reusable event: a GpioController wait with a timeout spends a
         // CancellationTokenSource and its timer on every timeout (and the TimeSpan overload on every call).
+        // The event makes its lock object on its first blocking wait: make it here, before any edge can set it, so that
+        // it is not the one allocation of the first frame the acquisition thread has to wait for.
+        _dataReadyFell.Wait(1);
         _onDataReadyFalling = (_, _) => _dataReadyFell.Set();
         _gpio.RegisterCallbackForPinValueChangedEvent(pins.DataReady, PinEventTypes.Falling, _onDataReadyFalling);
         OpenOutput(pins.Start, PinValue.Low);
