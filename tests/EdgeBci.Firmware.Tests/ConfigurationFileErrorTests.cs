@@ -74,7 +74,7 @@ public class ConfigurationFileErrorTests
     {
         _copy = CopyOfFirmware();
         var settings = Path.Combine(_copy, "appsettings.json");
-        using var firmware = new FirmwareProcess(Path.Combine(_copy, "EdgeBci.Firmware.dll"));
+        using var firmware = FirmwareProcess.FromBuild(Path.Combine(_copy, "EdgeBci.Firmware.dll"));
         Assert.That(firmware.WaitUntil(output => output.Contains("SPS | frames", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), Is.True, firmware.Output);
 
         // An engineer's editor saves a half-finished file: the unit read its settings at start and goes on with them.

@@ -27,7 +27,10 @@ internal sealed class FirmwareProcess : IDisposable
     }
 
     /// <summary>A firmware from another build folder (a copy whose settings files a test rewrites).</summary>
-    public FirmwareProcess(string firmwareDll, params string[] args)
+    public static FirmwareProcess FromBuild(string firmwareDll, params string[] args) => new(firmwareDll, args);
+
+    // Not a public overload: `new FirmwareProcess("--Key=value")` would bind its one argument to the path.
+    private FirmwareProcess(string firmwareDll, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
