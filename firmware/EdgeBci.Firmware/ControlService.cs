@@ -362,7 +362,51 @@ internal sealed partial class ControlService : BackgroundService
         var options = _stage.Options;
         return inputs.EStopClosed && inputs.ModelVerified && inputs.DecoderHealthy
             && inputs.LastFrameTime is { } frame && now - frame <= options.FrameTimeout
-            && inputs.LastDecision is { } decision && now - decision.ReceivedAt <= options.DecisionTimeout;
+            && inputs.LastDecision is { } decision && now - decision.ReceivedAt <= options.DecisionTimeout
+            && RequiredChannelsSettled(inputs.Channels, options.RequiredChannels);
+    }
+
+    /// <summary>
+    /// Every required channel (all, when none is named) reported good and past its quality hold-off: the automatic arm
+    /// waits for that instead of asking once a second while the channels settle after switch-on.
+    /// </summary>
+    private static bool RequiredChannelsSettled(IReadOnlyList<ChannelState> channels, string[] required)
+    {
+        if (channels.Count == 0)
+        {
+            return false;
+        }
+
+        var usable = 0;
+        foreach (var channel in channels)
+        {
+            if (required.Length > 0 && !Names(required, channel.Name))
+            {
+                continue;
+            }
+
+            if (!channel.QualityGood || channel.LeadOff || channel.Railing || channel.Settling)
+            {
+                return false;
+            }
+
+            usable++;
+        }
+
+        return usable >= required.Length;
+
+        static bool Names(string[] names, string name)
+        {
+            foreach (var candidate in names)
+            {
+                if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace EdgeBci.Firmware;
 
 /// <summary>A recording began or ended, for the events topic.</summary>
 /// <param name="Kind">started, finished (its time was up), stopped (on request, or at the free-space reserve or quota) or failed.</param>
-internal sealed record RecordingChange(string Kind, string Path, double Seconds, long GapSamples, string Message);
+/// <param name="Unplanned">It ended before its time for a reason nobody asked for: the reserve, the quota, a failure.</param>
+internal sealed record RecordingChange(string Kind, string Path, double Seconds, long GapSamples, string Message, bool Unplanned = false);
 
 /// <summary>
 /// Records the raw frames (BDF+ 24-bit counts, lossless, or EDF+ 16-bit as Recording:Format says; one crash-safe record
@@ -191,7 +192,7 @@ internal sealed partial class RecordingService : IDisposable
 
         var text = string.Create(CultureInfo.InvariantCulture, $"recording {kind}: {seconds:0.###} s to {path}, {gaps} gap samples filled{(message.Length > 0 ? ": " + message : string.Empty)}");
         LogEnded(text);
-        Changed?.Invoke(new RecordingChange(kind, path, seconds, gaps, text));
+        Changed?.Invoke(new RecordingChange(kind, path, seconds, gaps, text, Unplanned: kind == "failed" || message.Length > 0));
     }
 
     private void LogPruned(List<string> deleted)

@@ -245,7 +245,7 @@ internal sealed partial class TelemetryService : BackgroundService
     }
 
     private void OnRecording(RecordingChange change) =>
-        Uplink.PublishEvent(EventKinds.Recording, change.Kind == "failed" ? EventSeverities.Warning : EventSeverities.Info, change.Message,
+        Uplink.PublishEvent(EventKinds.Recording, change.Unplanned ? EventSeverities.Warning : EventSeverities.Info, change.Message,
             new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["change"] = change.Kind,

@@ -46,6 +46,7 @@ public sealed partial class RecordingLimitsTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Message(stopped), Does.Contain("below the 1 MB reserve (Recording:MinFreeMegabytes)"));
+            Assert.That(Severity(stopped), Is.EqualTo("warning"), "a recording cut short at the reserve is a warning, not routine");
             Assert.That(refused.GetProperty("ok").GetBoolean(), Is.False, refused.GetRawText());
             Assert.That(refused.GetProperty("error").GetProperty("message").GetString(), Does.Contain("not recording").And.Contain("reserve"));
             Assert.That(EdfReader.Read(path).RecordCount, Is.GreaterThan(0), "the stopped recording is a whole file");
@@ -142,6 +143,12 @@ public sealed partial class RecordingLimitsTests
 
     private static bool IsEvent(ReceivedMessage message, string start) =>
         message.Topic.EndsWith("/events", StringComparison.Ordinal) && Message(message).StartsWith(start, StringComparison.Ordinal);
+
+    private static string Severity(ReceivedMessage message)
+    {
+        using var document = JsonDocument.Parse(message.Payload);
+        return document.RootElement.GetProperty("severity").GetString() ?? string.Empty;
+    }
 
     private static string Message(ReceivedMessage message)
     {
