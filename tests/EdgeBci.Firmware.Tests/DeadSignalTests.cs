@@ -33,18 +33,21 @@ public sealed partial class DeadSignalTests
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("dead-dashboard").Build());
         await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/telemetry");
 
-        // Switched off after 6 s: the decoder names the new reason, and a few auto-arm attempts are refused meanwhile.
+        // Switched off after 6 s: the decoder names the new reason; the automatic arm does not even ask, and an arm
+        // typed on the console is refused naming the channel.
         Assert.That(firmware.WaitUntil(o => o.Contains("rejected: C3 constant", StringComparison.Ordinal), Startup), Is.True, firmware.Output);
         var deadTelemetry = await dashboard.WaitForAsync(m => Json(m).GetProperty("decision") is { ValueKind: JsonValueKind.Object } d
             && d.GetProperty("class").GetString() == "rejected: C3 constant", "telemetry with the rejected decision", TimeSpan.FromSeconds(20));
         var refusedSoFar = ArmRefusals(firmware.Output).Count;
-        Assert.That(firmware.WaitUntil(o => ArmRefusals(o).Count >= refusedSoFar + 2, TimeSpan.FromSeconds(20)), Is.True, firmware.Output);
+        firmware.Send("arm");
+        Assert.That(firmware.WaitUntil(o => ArmRefusals(o).Count > refusedSoFar, TimeSpan.FromSeconds(20)), Is.True, firmware.Output);
 
         var dead = firmware.Output;
         Assert.Multiple(() =>
         {
             Assert.That(dead, Does.Contain("emulator fault injected: constant=3 (Emulator:Faults:1, after 6 s)"));
             Assert.That(dead, Does.Contain("rejected: C3 railed"), "the railed stretch is named too");
+            Assert.That(dead, Does.Not.Contain("auto-arm (Control:AutoArmOnEmulator): preconditions hold"), "no automatic arm request on a dead channel");
             Assert.That(Events(dead).Select(e => e.To), Has.None.EqualTo("Armed").And.None.EqualTo("Active"), "never armed on a dead channel");
             Assert.That(ArmRefusals(dead), Is.Not.Empty.And.All.Contains("C3"), "every refusal names the dead channel");
             Assert.That(Validate(deadTelemetry), Is.Empty, deadTelemetry.Payload);
@@ -52,20 +55,35 @@ public sealed partial class DeadSignalTests
             Assert.That(Json(deadTelemetry).GetProperty("channels")[2].GetProperty("quality").GetString(), Is.EqualTo("bad"));
         });
 
-        // The channel comes back: arming only after it has been good for the hold-off.
+        // The channel comes back: while it settles an arm is refused saying so; once it has been good for the hold-off
+        // the same request arms.
         firmware.Send("clear");
-        Assert.That(firmware.WaitUntil(o => ClearedAt().IsMatch(o) && Events(o).Any(e => e.To == "Armed"), TimeSpan.FromSeconds(40)), Is.True, firmware.Output);
+        Assert.That(firmware.WaitUntil(o => ClearedAt().IsMatch(o) && QualityAfterClear(o).Contains(", C3 settling", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), Is.True, firmware.Output);
+        refusedSoFar = ArmRefusals(firmware.Output).Count;
+        firmware.Send("arm");
+        Assert.That(firmware.WaitUntil(o => ArmRefusals(o).Count > refusedSoFar, TimeSpan.FromSeconds(20)), Is.True, firmware.Output);
+        var settlingRefusal = ArmRefusals(firmware.Output)[refusedSoFar];
+        Assert.That(firmware.WaitUntil(o => QualityAfterClear(o).Contains(", C3 good", StringComparison.Ordinal), TimeSpan.FromSeconds(40)), Is.True, firmware.Output);
+        firmware.Send("arm");
+        Assert.That(firmware.WaitUntil(o => Events(o).Any(e => e.To == "Armed"), TimeSpan.FromSeconds(20)), Is.True, firmware.Output);
+
         var output = firmware.Output;
         var cleared = double.Parse(ClearedAt().Match(output).Groups["at"].Value, CultureInfo.InvariantCulture);
         var armed = Events(output).First(e => e.To == "Armed").Time;
-        var settlingRefusals = ArmRefusals(output).Count(r => r.Contains("C3 has not been good for the quality hold-off yet", StringComparison.Ordinal));
-        TestContext.Out.WriteLine($"cleared at {cleared:0.0} ms, armed at {armed:0.0} ms ({armed - cleared:0} ms later), {settlingRefusals} refusals while C3 settled");
+        TestContext.Out.WriteLine($"cleared at {cleared:0.0} ms, armed at {armed:0.0} ms ({armed - cleared:0} ms later); while C3 settled: {settlingRefusal}");
         Assert.Multiple(() =>
         {
+            Assert.That(settlingRefusal, Does.Contain("C3 has not been good for the quality hold-off yet"), "refused while C3 settled");
             Assert.That(armed - cleared, Is.GreaterThanOrEqualTo(HoldOffMilliseconds), "not before the channel has been good for the hold-off");
-            Assert.That(settlingRefusals, Is.GreaterThan(0), "auto-arm was refused while C3 settled");
-            Assert.That(Events(output).Where(e => e.To == "SafeStop"), Is.Empty, "never armed, so nothing to stop");
+            Assert.That(Events(output).Where(e => e.To == "SafeStop"), Is.Empty, "never armed on a bad channel, so nothing to stop");
         });
+    }
+
+    /// <summary>The quality lines logged after the faults were cleared.</summary>
+    private static string QualityAfterClear(string output)
+    {
+        var cleared = ClearedAt().Match(output);
+        return cleared.Success ? string.Join('\n', QualityLine().Matches(output[cleared.Index..]).Select(m => m.Value)) : string.Empty;
     }
 
     [Test]
@@ -116,6 +134,9 @@ public sealed partial class DeadSignalTests
 
     [GeneratedRegex(@"emulator faults cleared at (?<at>\d+\.\d) ms")]
     private static partial Regex ClearedAt();
+
+    [GeneratedRegex(@"SignalService\[\d+\] quality: .*")]
+    private static partial Regex QualityLine();
 
     [GeneratedRegex(@"mqtt: embedded broker listening on 127\.0\.0\.1:(?<port>\d+)")]
     private static partial Regex EmbeddedBrokerLine();
