@@ -185,14 +185,20 @@ public sealed partial class TelemetryTests
 
         await using var resumed = await MqttTestClient.ConnectAsync(dashboardOptions);
         var injected = faults.Length;
-        Assert.That(await Eventually(() => resumed.Received.Count(m => Json(m).GetProperty("message").GetString()!.StartsWith("emulator fault injected", StringComparison.Ordinal)) >= injected,
-            TimeSpan.FromSeconds(60)), Is.True, "every fault event of the outage arrived after the restart");
+        var stopsLogged = SafeStopTransition().Matches(outageLog).Count;
+
+        // The journal delivers in order, so wait for everything the outage produced, not only the fault events: the
+        // STOP that follows the last one is still on its way when that fault event arrives.
+        bool Stamped(JsonElement e) => e.GetProperty("time").GetDateTimeOffset() is var time && time > outageStart && time < outageEnd;
+        Assert.That(await Eventually(() =>
+            resumed.Received.Count(m => Json(m).GetProperty("message").GetString()!.StartsWith("emulator fault injected", StringComparison.Ordinal)) >= injected
+            && resumed.Received.Select(Json).Count(e => Stamped(e) && e.GetProperty("kind").GetString() == "supervisor" && e.GetProperty("severity").GetString() == "critical") >= stopsLogged,
+            TimeSpan.FromSeconds(60)), Is.True, "every fault event and every STOP of the outage arrived after the restart");
 
         var events = resumed.Received.Select(Json).ToList();
         var unique = events.GroupBy(e => e.GetProperty("id").GetString()).Select(g => g.First()).ToList();
         var seqs = unique.Select(e => e.GetProperty("seq").GetInt64()).ToList();
-        var duringOutage = unique.Where(e => e.GetProperty("time").GetDateTimeOffset() is var time && time > outageStart && time < outageEnd).ToList();
-        var stopsLogged = SafeStopTransition().Matches(outageLog).Count;
+        var duringOutage = unique.Where(Stamped).ToList();
         var latencies = DebugDecision().Matches(outageLog).Select(m => double.Parse(m.Groups["latency"].Value, CultureInfo.InvariantCulture)).Order().ToList();
         var p99 = latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.99) - 1)];
         TestContext.Out.WriteLine(FormattableString.Invariant(
