@@ -214,7 +214,9 @@ public partial class ControlTests
     {
         using var firmware = new FirmwareProcess("--Control:AutoArmOnEmulator=false");
         var socket = firmware.CommandSocket!;
-        Assert.That(firmware.WaitUntil(o => o.Contains($"control: local commands on {socket}", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
+        // The socket listens before the supervisor's first tick; until that tick 'state' truthfully has nothing to say.
+        Assert.That(firmware.WaitUntil(o => o.Contains($"control: local commands on {socket}", StringComparison.Ordinal)
+            && o.Contains("supervisor: Boot -> Disarmed SwitchOn", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
         Assert.That(File.GetUnixFileMode(socket), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "only the firmware's user (and root) may command it");
         Assert.That(File.GetUnixFileMode(Path.GetDirectoryName(socket)!), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
 
