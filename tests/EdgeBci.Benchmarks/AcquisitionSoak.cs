@@ -26,15 +26,8 @@ internal static class AcquisitionSoak
         var probeSeconds = Math.Min(10, seconds);
         var (stalls, stalledConversions, longest) = StallProbe.Run(TimeSpan.FromSeconds(probeSeconds), rate);
 
-        var emulator = new Ads1299Emulator(new SyntheticSignalSource(8), new Ads1299EmulatorOptions { Pacing = EmulatorPacing.RealTime });
-        var pins = EdgeBci.Acquisition.Boards.BoardProfile.Get("emulator").Pins;
-        System.Device.Spi.SpiConnectionSettings Settings(int hz) => new(0, 0) { Mode = System.Device.Spi.SpiMode.Mode1, ClockFrequency = hz };
-        using var device = new Ads1299Device(new Ads1299EmulatorSpiDevice(emulator, Settings(8_000_000)),
-            new System.Device.Gpio.GpioController(new Ads1299EmulatorGpioDriver(emulator, pins)), pins, 1,
-            new Ads1299EmulatorSpiDevice(emulator, Settings(2_000_000)));
-        device.PowerUp();
-        device.ReadIdentity();
-        device.Configure(new Ads1299Configuration { DataRate = dataRate });
+        var (emulator, device) = EmulatedFrontEnd.Open(dataRate);
+        using var owned = device;
 
         var ring = new SampleRing(8, 1, rate);
         using var reader = ring.CreateReader();
