@@ -30,7 +30,7 @@ internal sealed class FirmwareControlOptions
     public bool ConsoleCommands { get; set; } = true;
 
     /// <summary>
-    /// The local command socket <c>edgebci arm|disarm|stop|state</c> talks to (see <see cref="Control.Local.LocalCommandSocket"/>):
+    /// The local command socket <c>edgebci arm|disarm|stop|state</c> talks to (see <see cref="global::EdgeBci.Control.Local.LocalCommandSocket"/>):
     /// empty means /run/edgebci/control.sock when the firmware may create it, else the user's runtime folder; "off" for none.
     /// </summary>
     public string CommandSocket { get; set; } = string.Empty;

@@ -1,6 +1,7 @@
 using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Firmware;
+using EdgeBci.Firmware.Control;
 
 // The simulated actuator board's watchdog runs as a separate process of this same executable (see BoardWatchdogLink).
 if (BoardWatchdogProcess.IsInvocation(args))
@@ -95,8 +96,15 @@ using (control)
 
     // Registered last: started after every stage it watches, stopped first (switch-off: neutral before the stages stop).
     builder.Services.AddSingleton(control);
-    builder.Services.AddSingleton<ControlService>();
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlService>());
+    builder.Services.AddSingleton<SupervisorService>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<SupervisorService>());
+    builder.Services.AddHostedService<StopReport>();
+    builder.Services.AddSingleton<OperatorRequests>();
+    builder.Services.AddHostedService<EmulatorAutoArm>();
+
+    // The operator side, after the supervisor it asks (and stopped before it): the console and the command socket.
+    builder.Services.AddHostedService<LocalOperator>();
+    builder.Services.AddHostedService<PlatformReport>();
 
     using var host = builder.Build();
     await host.RunAsync();

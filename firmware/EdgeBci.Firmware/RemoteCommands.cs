@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EdgeBci.Control.Local;
 using EdgeBci.Control.Supervision;
+using EdgeBci.Firmware.Control;
 using EdgeBci.Telemetry;
 using EdgeBci.Telemetry.Commands;
 using EdgeBci.Telemetry.Payloads;
@@ -21,17 +22,19 @@ internal sealed class RemoteCommands
     private static readonly string[] ReportedSections = ["Board", "Ads1299", "Emulator", "Signal", "Decoding", "Control", MqttOptions.SectionName, RecordingOptions.Section];
     private static readonly string[] SecretKeys = ["Password", "ClientKey"];
 
-    private readonly ControlService _control;
+    private readonly SupervisorService _control;
+    private readonly OperatorRequests _requests;
     private readonly RecordingService _recording;
     private readonly RuntimeSelfTest _selfTest;
     private readonly LogLevelOverrides _logLevels;
     private readonly IConfiguration _configuration;
     private readonly RecordingOptions _recordingOptions;
 
-    public RemoteCommands(TelemetryStage stage, ControlService control, RecordingService recording, RuntimeSelfTest selfTest, LogLevelOverrides logLevels,
+    public RemoteCommands(TelemetryStage stage, SupervisorService control, OperatorRequests requests, RecordingService recording, RuntimeSelfTest selfTest, LogLevelOverrides logLevels,
         IConfiguration configuration, TimeProvider time)
     {
         _control = control;
+        _requests = requests;
         _recording = recording;
         _selfTest = selfTest;
         _logLevels = logLevels;
@@ -59,7 +62,7 @@ internal sealed class RemoteCommands
         LocalReply reply;
         try
         {
-            reply = _control.RemoteRequestAsync(kind, $"mqtt from {request.Sender ?? "an unnamed sender"}", timeout.Token).GetAwaiter().GetResult();
+            reply = _requests.RemoteRequestAsync(kind, $"mqtt from {request.Sender ?? "an unnamed sender"}", timeout.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {

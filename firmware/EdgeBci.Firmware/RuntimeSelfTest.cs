@@ -3,6 +3,7 @@ using EdgeBci.Acquisition;
 using EdgeBci.Control;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Decoding.Bundle;
+using EdgeBci.Firmware.Control;
 
 namespace EdgeBci.Firmware;
 
@@ -28,7 +29,7 @@ internal sealed class RuntimeSelfTest(
     SignalService signal,
     DecodingStage decodingStage,
     DecodingService decoding,
-    ControlService control,
+    SupervisorService control,
     RecordingService recording,
     TimeProvider time)
 {

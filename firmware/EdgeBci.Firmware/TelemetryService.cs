@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeBci.Acquisition;
 using EdgeBci.Control.Supervision;
+using EdgeBci.Firmware.Control;
 using EdgeBci.Telemetry;
 using EdgeBci.Telemetry.Broker;
 using EdgeBci.Telemetry.Commands;
@@ -25,7 +26,7 @@ internal sealed partial class TelemetryService : BackgroundService
     private readonly SignalService _signal;
     private readonly DecodingStage _decodingStage;
     private readonly DecodingService _decoding;
-    private readonly ControlService _control;
+    private readonly SupervisorService _control;
     private readonly TimeProvider _time;
     private readonly ILogger<TelemetryService> _logger;
     private readonly ILoggerFactory _loggers;
@@ -36,7 +37,7 @@ internal sealed partial class TelemetryService : BackgroundService
     private bool _uplinkFailed;
 
     public TelemetryService(TelemetryStage stage, FrontEnd frontEnd, AcquisitionService acquisition, SignalService signal, DecodingStage decodingStage,
-        DecodingService decoding, ControlService control, EmulatorFaultService faults, RecordingService recording, RemoteCommands commands,
+        DecodingService decoding, SupervisorService control, EmulatorFaultService faults, RecordingService recording, RemoteCommands commands,
         TimeProvider time, ILoggerFactory loggers)
     {
         _stage = stage;
