@@ -97,6 +97,7 @@ using (control)
     builder.Services.AddSingleton(control);
     builder.Services.AddSingleton<ControlService>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlService>());
+    builder.Services.AddHostedService(SystemdWatchdog.ForFirmware);
 
     using var host = builder.Build();
     await host.RunAsync();
