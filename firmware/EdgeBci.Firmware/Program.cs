@@ -106,6 +106,9 @@ using (control)
     builder.Services.AddHostedService<LocalOperator>();
     builder.Services.AddHostedService<PlatformReport>();
 
+    // Pings systemd only while the supervisor and acquisition loops make progress.
+    builder.Services.AddHostedService(SystemdWatchdog.ForFirmware);
+
     using var host = builder.Build();
     await host.RunAsync();
     return Environment.ExitCode;

@@ -129,6 +129,18 @@ public sealed class ControlOptions
     /// <summary>GPIO line of the e-stop loop (high while the circuit is closed; low, or a broken wire, is open); -1 when not wired.</summary>
     public int EStopPin { get; set; } = -1;
 
+    /// <summary>
+    /// GPIO line of the e-stop's second channel (its second contact); -1 = single channel. With two channels the e-stop
+    /// reads closed only while both do, and a disagreement longer than 20 ms is a fault that keeps it open (hardware/estop.md).
+    /// </summary>
+    public int EStopSecondPin { get; set; } = -1;
+
+    /// <summary>
+    /// The second channel's contact (<see cref="EStopContacts"/>): "nc" reads like <see cref="EStopPin"/> (high while the
+    /// loop is closed), "no" the opposite (low while closed, high while the e-stop is pressed).
+    /// </summary>
+    public string EStopSecondContact { get; set; } = EStopContacts.NormallyClosed;
+
     /// <summary>GPIO line of the obstacle/inhibit input (high while clear; low, or a broken wire, trips); -1 when not wired.</summary>
     public int InhibitPin { get; set; } = -1;
 
@@ -238,6 +250,17 @@ public sealed class ControlOptions
 
         PinOrNone(errors, nameof(ArmButtonPin), ArmButtonPin);
         PinOrNone(errors, nameof(EStopPin), EStopPin);
+        PinOrNone(errors, nameof(EStopSecondPin), EStopSecondPin);
+        if (EStopSecondPin >= 0 && (EStopPin < 0 || EStopSecondPin == EStopPin || EStopSecondPin == InhibitPin || EStopSecondPin == ArmButtonPin))
+        {
+            errors.Add($"{Section}:EStopSecondPin = {EStopSecondPin} must be a line of its own beside EStopPin (the first channel) = {EStopPin}; InhibitPin = {InhibitPin}, ArmButtonPin = {ArmButtonPin}.");
+        }
+
+        if (EStopSecondContact is not (EStopContacts.NormallyClosed or EStopContacts.NormallyOpen))
+        {
+            errors.Add($"{Section}:EStopSecondContact = '{EStopSecondContact}' is not known; use {EStopContacts.NormallyClosed} (reads like EStopPin) or {EStopContacts.NormallyOpen} (reads the opposite).");
+        }
+
         PinOrNone(errors, nameof(InhibitPin), InhibitPin);
         if (Actuator == ActuatorKinds.JoystickDac)
         {

@@ -29,8 +29,11 @@ internal sealed class FirmwareProcess : IDisposable
     /// <summary>A firmware from another build folder (a copy whose settings files a test rewrites).</summary>
     public static FirmwareProcess FromBuild(string firmwareDll, params string[] args) => new(firmwareDll, args);
 
+    /// <summary>A firmware with environment variables of its own (what systemd sets, e.g. NOTIFY_SOCKET and WATCHDOG_USEC).</summary>
+    public static FirmwareProcess WithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) => new(FirmwareDll, args, environment);
+
     // Not a public overload: `new FirmwareProcess("--Key=value")` would bind its one argument to the path.
-    private FirmwareProcess(string firmwareDll, string[] args)
+    private FirmwareProcess(string firmwareDll, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -72,6 +75,11 @@ internal sealed class FirmwareProcess : IDisposable
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
