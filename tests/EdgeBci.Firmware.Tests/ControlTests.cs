@@ -242,7 +242,7 @@ public partial class ControlTests
         Assert.That(stop.ToString(), Does.Match(@"^ok: (Armed|Active) -> SafeStop: stop requested on the unit \(LocalCli\)"));
         Assert.That(Send(socket, "state").ToString(), Does.StartWith("ok: supervisor SafeStop latched by LocalStop; simulated-wheelchair output neutral"));
         Assert.That(Send(socket, "disarm").ToString(), Does.StartWith("ok: SafeStop -> Disarmed: disarmed (LocalCli)"));
-        Assert.That(firmware.Output, Does.Contain("local: Stop requested on the socket (LocalCli)"));
+        Assert.That(firmware.Output, Does.Match(@"local: Stop requested on the socket \(uid \d+( \([^)]*\))?, pid \d+\) \(LocalCli\)"), "the firmware names the caller the kernel reported (SO_PEERCRED)");
     }
 
     [Test]

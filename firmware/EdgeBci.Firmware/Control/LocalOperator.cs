@@ -118,7 +118,8 @@ internal sealed partial class LocalOperator(
 
         try
         {
-            _commandSocket = LocalCommandServer.Start(path, (line, token) => ExecuteAsync(line, "socket", token));
+            _commandSocket = LocalCommandServer.Start(path, (line, caller, token) => ExecuteAsync(line, caller is null ? "socket" : $"socket ({caller})", token));
+            _commandSocket.CallerRefused += (caller, line) => LogCallerRefused(caller.ToString(), line);
             LogCommandSocket(path);
         }
         catch (IOException exception)
@@ -153,6 +154,9 @@ internal sealed partial class LocalOperator(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control: local commands on {Path} (edgebci arm|disarm|stop|state; this user and root only)")]
     private partial void LogCommandSocket(string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control: command socket refused {Caller}: neither root nor the firmware's user ('{Line}' not executed)")]
+    private partial void LogCallerRefused(string caller, string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control: command socket off (Control:CommandSocket)")]
     private partial void LogCommandSocketOff();
