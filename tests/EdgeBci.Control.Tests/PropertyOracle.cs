@@ -4,7 +4,7 @@ using EdgeBci.Control.Supervision;
 namespace EdgeBci.Control.Tests;
 
 /// <summary>What one tick of a <see cref="PropertyScenario"/> fed the pipeline, and what came out.</summary>
-internal sealed record TickObservation(
+internal readonly record struct TickObservation(
     TimeSpan Now,
     TimeSpan Interval,
     IntentDecision? Decision,
@@ -65,7 +65,7 @@ internal sealed class PropertyOracle
         RampEnded,
     }
 
-    public Change Check(TickObservation tick)
+    public Change Check(in TickObservation tick)
     {
         var output = tick.Output;
         var applied = tick.Applied;
@@ -99,8 +99,12 @@ internal sealed class PropertyOracle
             _pendingSince = null;
         }
 
-        Assert.That(output.State is SupervisorState.Armed or SupervisorState.Active, Is.EqualTo(_armed),
-            $"at {tick.Now} the supervisor is {output.State}; the inputs say armed = {_armed}");
+        // Checked every tick: the message is built only on failure.
+        if (output.State is SupervisorState.Armed or SupervisorState.Active != _armed)
+        {
+            Assert.Fail($"at {tick.Now} the supervisor is {output.State}; the inputs say armed = {_armed}");
+        }
+
         var change = applied.IsNeutral ? CheckNeutral(tick) : CheckMoving(tick, intent, isMove, confident, inhibited);
         _previous = applied;
         _previousRamping = output.Ramping;
@@ -113,7 +117,7 @@ internal sealed class PropertyOracle
     }
 
     /// <summary>Arming as the inputs allow it: a local action (the button confirming a CLI request where wired), every precondition.</summary>
-    private void UpdateArming(TickObservation tick)
+    private void UpdateArming(in TickObservation tick)
     {
         var engaged = _armed || !_previous.IsNeutral;
         var stopOrDisarm = false;
@@ -180,7 +184,7 @@ internal sealed class PropertyOracle
         }
     }
 
-    private Change CheckMoving(TickObservation tick, IntentCommand intent, bool isMove, bool confident, bool inhibited)
+    private Change CheckMoving(in TickObservation tick, IntentCommand intent, bool isMove, bool confident, bool inhibited)
     {
         var output = tick.Output;
         var applied = tick.Applied;
@@ -223,7 +227,7 @@ internal sealed class PropertyOracle
         return Change.Moving;
     }
 
-    private Change CheckNeutral(TickObservation tick)
+    private Change CheckNeutral(in TickObservation tick)
     {
         if (_previous.IsNeutral)
         {

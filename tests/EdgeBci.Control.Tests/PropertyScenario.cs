@@ -17,16 +17,16 @@ internal sealed class PropertyScenario
     {
         Random = new Random(seed);
         var random = Random;
-        var hop = random.Next(3) switch { 0 => 100, 1 => 150, _ => 250 };
+        var hop = random.Next(5) switch { 0 or 1 => 100, 2 => 150, _ => 250 };
         Options = new ControlOptions
         {
             HopMs = hop,
-            TickHz = Pick(random, (0.10, 50), (0.03, 1000), (1, 100)),
+            TickHz = Pick(random, (0.10, 50), (0.02, 1000), (1, 100)),
             FrameTimeoutMs = Pick(random, (0.12, 2), (0.12, 50), (1, 20)),
-            DwellMs = random.NextDouble() < 0.35 ? 2 * hop : (2 * hop) + random.Next(0, 300),
+            DwellMs = random.NextDouble() < 0.5 ? 2 * hop : (2 * hop) + random.Next(0, 200),
             MinConfidence = random.NextDouble() < 0.7 ? 0.5 : 0.5 + (0.3 * random.NextDouble()),
             EvidenceThreshold = random.NextDouble() < 0.3 ? 0.7 : 0.7 + (0.2 * random.NextDouble()),
-            DecisionMaxAgeMs = Pick(random, (0.12, hop), (0.12, 1000), (1, hop + random.Next(50, 300))),
+            DecisionMaxAgeMs = Pick(random, (0.06, hop), (0.12, 1000), (1, hop + random.Next(50, 300))),
             MaxSpeed = 0.3 + (0.7 * random.NextDouble()),
             InhibitMode = random.Next(2) == 0 ? InhibitModes.AllowTurn : InhibitModes.StopAll,
             RequireFocus = random.Next(4) == 0,
@@ -46,17 +46,17 @@ internal sealed class PropertyScenario
         RateScale = Period.TotalMilliseconds / 10;
 
         // Calm scenarios move for long stretches between faults; stormy ones hit many rules in a short time.
-        Faultiness = random.NextDouble() < 0.5 ? 0.25 : 1;
+        Faultiness = random.NextDouble() < 0.5 ? 0.15 : 1;
 
         // The ADS1299 at 250 SPS gives a frame every 4 ms; a 2 ms frame timeout needs a faster rate (1000 SPS).
         FramePeriod = Options.FrameTimeoutMs < 4 ? TimeSpan.FromMilliseconds(1) : World.FramePeriod;
 
         // Long enough to arm, move and stop; some scenarios outlast the arm button's 10 s window.
         // A long scenario asks to arm from the CLI early only and rarely presses the button: its windows expire.
-        var outlastsWindow = Options.TickHz < 1000 && Options.ArmButtonPin >= 0 && random.NextDouble() < 0.2;
-        var seconds = Options.TickHz >= 1000 ? 1.5 + random.NextDouble()
-            : outlastsWindow ? 11 + (2 * random.NextDouble())
-            : 2.0 + (2.6 * random.NextDouble());
+        var outlastsWindow = Options.TickHz == 100 && Options.ArmButtonPin >= 0 && random.NextDouble() < 0.1;
+        var seconds = Options.TickHz >= 1000 ? 1 + (0.5 * random.NextDouble())
+            : outlastsWindow ? 10.5 + random.NextDouble()
+            : (Options.TickHz < 100 ? 2 : 1) * (2.0 + (2.6 * random.NextDouble()));
         Ticks = (int)(seconds / Period.TotalSeconds);
         ButtonRate = outlastsWindow ? 0.0002 : random.NextDouble() < 0.3 ? 0.003 : 0.03;
         Start = TimeSpan.FromSeconds(10);
@@ -76,7 +76,7 @@ internal sealed class PropertyScenario
     /// <summary>Per-tick probabilities are given for 100 Hz ticks and scaled by this, so the rates per second hold.</summary>
     public double RateScale { get; }
 
-    /// <summary>Scales how often faults, stops and model swaps happen (0.25 calm, 1 stormy).</summary>
+    /// <summary>Scales how often faults, stops and model swaps happen (0.15 calm, 1 stormy).</summary>
     public double Faultiness { get; }
 
     public TimeSpan FramePeriod { get; }
