@@ -42,6 +42,8 @@ public sealed class World
 
     public bool ModelVerified { get; set; } = true;
 
+    public string? ModelIdentity { get; set; } = "bench-model v1";
+
     public bool DecoderHealthy { get; set; } = true;
 
     public double? Focus { get; set; } = 0.9;
@@ -61,7 +63,7 @@ public sealed class World
         return FramesStopAt is { } stop && last > stop ? TimeSpan.FromTicks(stop.Ticks / FramePeriod.Ticks * FramePeriod.Ticks) : last;
     }
 
-    public void Request(RequestKind kind, RequestOrigin origin) => _requests.Add(new OperatorRequest(kind, origin));
+    public void Request(RequestKind kind, RequestOrigin origin, string? caller = null) => _requests.Add(new OperatorRequest(kind, origin, caller));
 
     public void SetChannel(int index, ChannelState state) => Channels = [.. Channels.Select((channel, i) => i == index ? state : channel)];
 
@@ -91,6 +93,7 @@ public sealed class World
             EStopClosed = EStopClosed,
             InhibitTripped = Inhibit,
             ModelVerified = ModelVerified,
+            ModelIdentity = ModelIdentity,
             DecoderHealthy = DecoderHealthy,
             Focus = Focus,
             ActuatorAcknowledged = AckStopsAt is { } ackStop && ackStop < now ? ackStop : now,

@@ -23,6 +23,8 @@ public class LoopTests
             Inputs.ReportChannels([new("C3", true), new("C4", true)]);
             Inputs.SetEStopClosed(true);
             Inputs.SetModelVerified(true);
+            Inputs.SetModel("loop-test v1");
+            Inputs.SetInhibit(false);
             Inputs.SetDecoderHealthy(true);
             _feeder = new Thread(Feed) { IsBackground = true };
             _feeder.Start();

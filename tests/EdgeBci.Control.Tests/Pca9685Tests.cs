@@ -73,8 +73,10 @@ public class Pca9685Tests
         using (hand)
         {
             hand.Neutral();
-            Assert.That(bus.Writes[^1], Is.EqualTo(new byte[] { 0xFA, 0, 0, 0, 0x10 }));
+            Assert.That(bus.Writes[^2], Is.EqualTo(new byte[] { 0xFA, 0, 0, 0, 0x10 }));
+            Assert.That(bus.Writes[^1], Is.EqualTo(new byte[] { 0x06 }), "then the joints' registers are read back");
             Assert.That(hand.Energized, Is.False);
+            Assert.That(hand.ReadBackFailures, Is.Zero);
         }
     }
 
@@ -86,7 +88,8 @@ public class Pca9685Tests
         {
             var before = bus.Writes.Count;
             hand.Apply(ActuatorCommand.Hand(GripPattern.Close));
-            // First command: the assumed rest posture (0.3 → 1300 µs → 266 = 0x10A counts) on channels 0..4.
+            // First command: the assumed rest posture (0.3 → 1300 µs → 266 = 0x10A counts) on channels 0..4, then one
+            // auto-increment read of LED0..LED4 from 0x06.
             Assert.That(bus.Writes.Skip(before), Is.EqualTo(new[]
             {
                 new byte[] { 0x06, 0x00, 0x00, 0x0A, 0x01 },
@@ -94,7 +97,9 @@ public class Pca9685Tests
                 new byte[] { 0x0E, 0x00, 0x00, 0x0A, 0x01 },
                 new byte[] { 0x12, 0x00, 0x00, 0x0A, 0x01 },
                 new byte[] { 0x16, 0x00, 0x00, 0x0A, 0x01 },
+                new byte[] { 0x06 },
             }));
+            Assert.That(hand.Acknowledged, Is.EqualTo(time.MonotonicNow()), "read back as written: acknowledged");
 
             // 50 ms at 1 position/s: 0.35 → 1350 µs → 277 counts.
             time.Advance(TimeSpan.FromMilliseconds(50));

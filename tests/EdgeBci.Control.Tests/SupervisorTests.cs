@@ -107,10 +107,12 @@ public class SupervisorTests
         bench.World.ClassName = "feet";
         bench.RunUntil(output => output.State == SupervisorState.Active, TimeSpan.FromSeconds(2));
 
+        bench.RunFor(TimeSpan.FromMilliseconds(500));
         bench.World.Focus = 0.5;
-        var (output, _) = bench.RunUntil(o => o.Command.IsNeutral, TimeSpan.FromMilliseconds(20));
+        var (output, _) = bench.RunUntil(o => o.Events.Count > 0, TimeSpan.FromMilliseconds(20));
         Assert.That(output.Events.Single().Reason, Is.EqualTo(SupervisorReason.FocusLow));
         Assert.That(output.State, Is.EqualTo(SupervisorState.Armed), "focus is a gate on motion, not a latched fault");
+        Assert.That(output.Ramping, "a controlled stop");
     }
 
     [TestCase(RequestKind.Arm)]
@@ -149,18 +151,23 @@ public class SupervisorTests
     }
 
     [Test]
-    public void A_remote_disarm_stops_at_once_and_needs_a_local_arm()
+    public void A_remote_disarm_ramps_down_to_neutral_and_needs_a_local_arm()
     {
         var bench = new Bench();
-        bench.ArmAndMove();
+        var moving = bench.ArmAndMove();
         bench.World.Request(RequestKind.Disarm, RequestOrigin.Remote);
         var output = bench.Tick();
         Assert.Multiple(() =>
         {
-            Assert.That(output.Command.IsNeutral);
+            Assert.That(output.Command.LinearSpeed, Is.GreaterThan(0).And.LessThan(moving.Command.LinearSpeed), "a controlled stop: one tick of deceleration");
+            Assert.That(output.Ramping);
             Assert.That(output.State, Is.EqualTo(SupervisorState.Disarmed));
             Assert.That(output.Events.Single().Reason, Is.EqualTo(SupervisorReason.RemoteDisarm));
+            Assert.That(output.Events.Single().StopKind, Is.EqualTo(StopKind.Controlled));
         });
+
+        var (stopped, _) = bench.RunUntil(o => o.Command.IsNeutral, TimeSpan.FromSeconds(1));
+        Assert.That(stopped.Ramping, Is.False);
 
         bench.World.Request(RequestKind.Arm, RequestOrigin.Remote);
         bench.RunFor(TimeSpan.FromSeconds(1));
@@ -220,34 +227,36 @@ public class SupervisorTests
     [TestCase("rest", SupervisorReason.IntentStop)]
     [TestCase("unknown-class", SupervisorReason.IntentStop)]
     [TestCase("left", SupervisorReason.IntentReleased)]
-    public void A_stop_decision_or_a_released_intent_stops_in_the_tick_the_decision_arrives(string className, SupervisorReason reason)
+    public void A_stop_decision_or_a_released_intent_starts_a_controlled_stop_in_the_tick_the_decision_arrives(string className, SupervisorReason reason)
     {
         var bench = new Bench();
         bench.ArmAndMove();
         bench.World.ClassName = className;
         var arrivedBefore = bench.World.LastDecisionReceived!.Value;
-        var (output, at) = bench.RunUntil(o => o.Command.IsNeutral, TimeSpan.FromMilliseconds(400));
+        var (output, at) = bench.RunUntil(o => o.Events.Count > 0, TimeSpan.FromMilliseconds(400));
         var arrival = bench.World.LastDecisionReceived!.Value;
         Assert.Multiple(() =>
         {
             Assert.That(arrival, Is.GreaterThan(arrivedBefore));
-            Assert.That(at - arrival, Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(10)), "no dwell, no ramp: neutral at the next tick");
+            Assert.That(at - arrival, Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(10)), "no dwell: the ramp starts at the next tick");
             Assert.That(output.Events.Single().Reason, Is.EqualTo(reason));
             Assert.That(output.State, Is.EqualTo(SupervisorState.Armed), "an intent stop is not a fault");
+            Assert.That(output.Ramping);
         });
     }
 
     [TestCase(0.5, 0.95)]
     [TestCase(0.95, 0.3)]
-    public void A_confidence_drop_stops_at_once(double evidence, double confidence)
+    public void A_confidence_drop_starts_a_controlled_stop_at_once(double evidence, double confidence)
     {
         var bench = new Bench();
         bench.ArmAndMove();
         bench.World.Evidence = evidence;
         bench.World.Confidence = confidence;
-        var (output, at) = bench.RunUntil(o => o.Command.IsNeutral, TimeSpan.FromMilliseconds(400));
+        var (output, at) = bench.RunUntil(o => o.Events.Count > 0, TimeSpan.FromMilliseconds(400));
         Assert.That(at - bench.World.LastDecisionReceived!.Value, Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(10)));
         Assert.That(output.Events.Single().Reason, Is.EqualTo(SupervisorReason.ConfidenceDrop));
+        Assert.That(output.Ramping);
     }
 
     [Test]

@@ -4,7 +4,8 @@ namespace EdgeBci.Control.Supervision;
 /// Where the rest of the firmware reports what the supervisor observes, from any thread: the acquisition stage its
 /// frames and channel quality, the decoder its decisions and health, GPIO callbacks the e-stop, inhibit and arm button,
 /// the MQTT client remote requests. <see cref="Snapshot"/> turns it into the plain values of one tick and takes the
-/// operator requests that arrived since the previous one.
+/// operator requests that arrived since the previous one. Until a value is reported it reads unsafe (see
+/// <see cref="SupervisorInputs"/>): e-stop open, inhibit tripped, model unverified and unknown, and so on.
 /// </summary>
 public sealed class ControlInputs
 {
@@ -44,6 +45,9 @@ public sealed class ControlInputs
     public void SetInhibit(bool tripped) => Update(inputs => inputs with { InhibitTripped = tripped });
 
     public void SetModelVerified(bool verified) => Update(inputs => inputs with { ModelVerified = verified });
+
+    /// <summary>The loaded model's id and version (e.g. "eegmmidb-lr v3"), or null when none is loaded.</summary>
+    public void SetModel(string? identity) => Update(inputs => inputs with { ModelIdentity = string.IsNullOrWhiteSpace(identity) ? null : identity.Trim() });
 
     public void SetDecoderHealthy(bool healthy) => Update(inputs => inputs with { DecoderHealthy = healthy });
 

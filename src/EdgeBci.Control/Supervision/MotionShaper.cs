@@ -4,7 +4,8 @@ namespace EdgeBci.Control.Supervision;
 
 /// <summary>
 /// Output shaping while moving: acceleration and deceleration ramps on the linear and angular axes within the speed
-/// and turn-rate limits. A stop does not pass through here: <see cref="Stop"/> zeroes the command at once and the
+/// and turn-rate limits. A controlled stop ramps the command down with <see cref="RampDown"/> at the configured
+/// decelerations; an emergency stop does not pass through here: <see cref="Stop"/> zeroes the command at once and the
 /// platform brakes at the fastest it can (its own controller's deceleration).
 /// </summary>
 public sealed class MotionShaper
@@ -32,6 +33,9 @@ public sealed class MotionShaper
 
     public ActuatorCommand Current => new(_linear, _angular);
 
+    /// <summary>The shaped command is neutral (nothing to ramp down).</summary>
+    public bool IsStopped => _linear == 0 && _angular == 0;
+
     /// <summary>One step of <paramref name="elapsed"/> toward <paramref name="target"/>; grip postures pass through.</summary>
     public ActuatorCommand Step(ActuatorCommand target, TimeSpan elapsed)
     {
@@ -47,6 +51,22 @@ public sealed class MotionShaper
         _angular = Ramp(_angular, clamped.TurnRate, _angularAcceleration * seconds, _angularDeceleration * seconds);
         return _limits.Clamp(new ActuatorCommand(_linear, _angular));
     }
+
+    /// <summary>
+    /// One step of a controlled stop: each axis toward zero by its deceleration over <paramref name="elapsed"/>, never
+    /// past zero and never up. A late tick is not capped here (unlike <see cref="Step"/>): slowing more is never unsafe,
+    /// and the ramp keeps the real time it was given.
+    /// </summary>
+    public ActuatorCommand RampDown(TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 0);
+        _linear = Settle(Ramp(_linear, 0, 0, _deceleration * seconds));
+        _angular = Settle(Ramp(_angular, 0, 0, _angularDeceleration * seconds));
+        return _limits.Clamp(new ActuatorCommand(_linear, _angular));
+    }
+
+    /// <summary>What is left of a ramp after rounding (0.8 − 80 × 0.01 is not exactly 0) is zero, not one more tick.</summary>
+    private static double Settle(double value) => Math.Abs(value) < 1e-9 ? 0 : value;
 
     public void Stop()
     {

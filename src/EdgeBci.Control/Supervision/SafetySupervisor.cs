@@ -9,12 +9,15 @@ namespace EdgeBci.Control.Supervision;
 /// time means STOP.
 /// <list type="bullet">
 /// <item>Switch-on goes Boot → Disarmed with neutral outputs whatever intent is present; arming needs a local action
-/// and every precondition, and after arming a move intent must first be released (a stop or a low-evidence decision)
-/// and then built up again, so an intent present at switch-on or at arming never moves the platform.</item>
+/// (where the arm button is wired, a CLI request confirmed by the button, see <see cref="ArmConfirmation"/>) and every
+/// precondition, and after arming a move intent must first be released (a stop or a low-evidence decision) and then
+/// built up again, so an intent present at switch-on or at arming never moves the platform.</item>
 /// <item>Moving needs the policy's move intent with evidence above its threshold for the dwell time; stopping needs
 /// nothing (rest, a confidence drop, a changed class).</item>
-/// <item>Every fault is a STOP: the command is neutral in the same tick, and SafeStop latches until the cause has
-/// cleared and a local action re-arms.</item>
+/// <item>Two kinds of stop (<see cref="StopKind"/>): an intent stop or a disarm is controlled, the command ramps down at
+/// the configured decelerations while every precondition holds; every fault, a stop request, switch-off and the
+/// obstacle input are emergency stops, the command is neutral in the same tick. Any fault during a ramp cuts it at
+/// once. SafeStop latches until the cause has cleared and a local action re-arms.</item>
 /// <item>Remote requests can stop or disarm; arming and moving from afar are refused and recorded.</item>
 /// </list>
 /// Not thread-safe: one thread ticks it (see <see cref="SupervisorLoop"/>).
@@ -27,25 +30,21 @@ public sealed class SafetySupervisor
     private readonly IntentPolicy _policy;
     private readonly CommandLimits _limits;
     private readonly MotionShaper _shaper;
-    private readonly HashSet<string>? _requiredChannels;
+    private readonly StopRules _rules;
+    private readonly ArmConfirmation _confirmation;
     private readonly bool _inhibitStopsAll;
-    private readonly TimeSpan _frameTimeout;
-    private readonly TimeSpan _decisionTimeout;
-    private readonly TimeSpan _decisionMaxAge;
-    private readonly TimeSpan _ackTimeout;
     private readonly TimeSpan _dwell;
 
     private List<SupervisorEvent>? _events;
     private TimeSpan? _lastTick;
-    private bool _hasDecision;
-    private long _lastSampleIndex;
-    private TimeSpan _lastNewDecisionAt;
     private long _pipelineFaultsSeen;
     private bool _releasedSinceArm;
     private IntentCommand? _dwellIntent;
     private TimeSpan _dwellSince;
     private IntentCommand? _activeIntent;
     private TimeSpan? _latchedAt;
+    private bool _ramping;
+    private string? _armedModel;
 
     public SafetySupervisor(ControlOptions options)
     {
@@ -60,12 +59,9 @@ public sealed class SafetySupervisor
         _policy = new IntentPolicy(options.EffectivePolicy);
         _limits = CommandLimits.From(options);
         _shaper = new MotionShaper(options);
-        _requiredChannels = options.RequiredChannels.Length == 0 ? null : new HashSet<string>(options.RequiredChannels, StringComparer.OrdinalIgnoreCase);
+        _rules = new StopRules(options);
+        _confirmation = new ArmConfirmation(required: options.ArmButtonPin >= 0);
         _inhibitStopsAll = options.InhibitMode == InhibitModes.StopAll;
-        _frameTimeout = options.FrameTimeout;
-        _decisionTimeout = options.DecisionTimeout;
-        _decisionMaxAge = options.DecisionMaxAge;
-        _ackTimeout = options.ActuatorAckTimeout;
         _dwell = options.Dwell;
     }
 
@@ -77,9 +73,24 @@ public sealed class SafetySupervisor
     /// <summary>The intent being executed while Active.</summary>
     public IntentCommand? ActiveIntent => _activeIntent;
 
+    /// <summary>The model identity the supervisor was armed with, until it is no longer armed and the platform has stopped.</summary>
+    public string? ArmedModel => _armedModel;
+
+    /// <summary>A controlled stop is ramping the command down.</summary>
+    public bool Ramping => _ramping;
+
+    /// <summary>The arm button must confirm a CLI arm request (<see cref="ControlOptions.ArmButtonPin"/> is wired).</summary>
+    public bool RequiresArmConfirmation => _confirmation.Required;
+
+    /// <summary>The CLI arm request waiting for the arm button, if any.</summary>
+    public OperatorRequest? PendingArm => _confirmation.Pending;
+
     public CommandLimits Limits => _limits;
 
     public ControlOptions Options => _options;
+
+    /// <summary>Armed or Active, or still ramping down after a disarm: a fault now is a STOP from (possible) motion.</summary>
+    private bool Engaged => State is SupervisorState.Armed or SupervisorState.Active || _ramping;
 
     /// <summary>One supervisor step at <paramref name="now"/> (control clock) on what is observed.</summary>
     public SupervisorOutput Tick(TimeSpan now, SupervisorInputs inputs)
@@ -88,7 +99,7 @@ public sealed class SafetySupervisor
         _events = null;
         var elapsed = _lastTick is { } last ? now - last : TimeSpan.Zero;
         _lastTick = now;
-        TrackDecision(inputs.LastDecision);
+        _rules.Observe(inputs.LastDecision);
 
         if (State == SupervisorState.Boot)
         {
@@ -109,7 +120,7 @@ public sealed class SafetySupervisor
         {
             _pipelineFaultsSeen = inputs.PipelineFaults;
             var message = "unhandled exception in the pipeline: " + (inputs.LastPipelineFault ?? "(no message)");
-            if (State is SupervisorState.Armed or SupervisorState.Active)
+            if (Engaged)
             {
                 Latch(now, SupervisorReason.PipelineException, message);
             }
@@ -119,21 +130,35 @@ public sealed class SafetySupervisor
             }
         }
 
-        var armRequested = HandleRequests(now, inputs.Requests ?? []);
-        var fault = FindFault(now, inputs);
-        switch (State)
+        if (_confirmation.Expire(now) is { } expired)
         {
-            case SupervisorState.Disarmed or SupervisorState.SafeStop when armRequested is { } origin:
-                TryArm(now, inputs, fault, origin);
-                break;
-            case SupervisorState.Armed or SupervisorState.Active when fault is { } stop:
-                Latch(now, stop.Reason, stop.Message);
-                break;
+            Record(now, State, SupervisorReason.ArmExpired, ControlOptions.Invariant(
+                $"the arm request by {expired.Describe()} was not confirmed by the arm button within {ArmConfirmation.Window.TotalSeconds:0} s"));
+        }
+
+        var requests = inputs.Requests ?? [];
+        var armRequested = HandleStopsAndRefusals(now, requests);
+        var fault = _rules.Find(now, inputs, _armedModel);
+        if (Engaged && fault is { } stop)
+        {
+            Latch(now, stop.Reason, stop.Message);
+        }
+
+        if (armRequested && State is SupervisorState.Disarmed or SupervisorState.SafeStop)
+        {
+            HandleArmRequests(now, inputs, fault, requests);
         }
 
         if (State is SupervisorState.Armed or SupervisorState.Active)
         {
             EvaluateIntent(now, inputs);
+        }
+
+        if (_ramping && inputs.InhibitTripped && (_inhibitStopsAll || _shaper.Current.LinearSpeed != 0))
+        {
+            // The obstacle input does not wait for a comfortable stop: what it guards stops at the platform's fastest.
+            CutToNeutral();
+            Record(now, State, SupervisorReason.Inhibited, $"obstacle/inhibit input tripped during a controlled stop: neutral at once ({_options.InhibitMode})");
         }
 
         return Output(now, elapsed);
@@ -159,38 +184,25 @@ public sealed class SafetySupervisor
         return Output(now, TimeSpan.Zero);
     }
 
-    /// <summary>Switch-off while driving: neutral at once, Disarmed.</summary>
+    /// <summary>Switch-off while driving: neutral at once (no ramp), Disarmed.</summary>
     public SupervisorOutput Shutdown(TimeSpan now)
     {
         _events = null;
-        if (State != SupervisorState.Disarmed)
+        if (State != SupervisorState.Disarmed || _ramping)
         {
             Transition(now, SupervisorState.Disarmed, SupervisorReason.Shutdown, "switch-off: outputs neutral");
         }
 
         ClearIntent();
+        CutToNeutral();
+        _confirmation.Clear();
         return Output(now, TimeSpan.Zero);
     }
 
-    private void TrackDecision(IntentDecision? decision)
+    /// <summary>Stops and disarms take effect here, remote arms and moves are refused; true when a local arm is among them.</summary>
+    private bool HandleStopsAndRefusals(TimeSpan now, IReadOnlyList<OperatorRequest> requests)
     {
-        if (decision is null)
-        {
-            return;
-        }
-
-        if (!_hasDecision || decision.SampleIndex != _lastSampleIndex)
-        {
-            _hasDecision = true;
-            _lastSampleIndex = decision.SampleIndex;
-            _lastNewDecisionAt = decision.ReceivedAt;
-        }
-    }
-
-    /// <summary>Stops and disarms take effect here; returns the origin of a local arm request, if any.</summary>
-    private RequestOrigin? HandleRequests(TimeSpan now, IReadOnlyList<OperatorRequest> requests)
-    {
-        RequestOrigin? arm = null;
+        var localArm = false;
         var stoppedOrDisarmed = false;
         foreach (var request in requests)
         {
@@ -198,66 +210,121 @@ public sealed class SafetySupervisor
             {
                 case RequestKind.Stop:
                     stoppedOrDisarmed = true;
+                    _confirmation.Clear();
                     if (request.IsLocal)
                     {
-                        Latch(now, SupervisorReason.LocalStop, $"stop requested on the unit ({request.Origin})");
+                        Latch(now, SupervisorReason.LocalStop, $"stop requested on the unit ({request.Describe()})");
                     }
                     else
                     {
-                        Latch(now, SupervisorReason.RemoteStop, "stop requested remotely");
+                        Latch(now, SupervisorReason.RemoteStop, $"stop requested remotely ({request.Describe()})");
                     }
 
                     break;
                 case RequestKind.Disarm:
                     stoppedOrDisarmed = true;
+                    _confirmation.Clear();
                     if (State != SupervisorState.Disarmed)
                     {
                         var reason = request.IsLocal ? SupervisorReason.LocalDisarm : SupervisorReason.RemoteDisarm;
-                        Transition(now, SupervisorState.Disarmed, reason, $"disarmed ({request.Origin})");
+                        Transition(now, SupervisorState.Disarmed, reason, $"disarmed ({request.Describe()})" + (_shaper.IsStopped ? "" : "; ramping down"));
                         ClearIntent();
+                        BeginRamp();
                     }
 
                     break;
                 case RequestKind.Arm when request.IsLocal:
-                    arm = request.Origin;
+                    localArm = true;
                     break;
                 case RequestKind.Arm:
-                    Record(now, State, SupervisorReason.RequestRefused, "a remote request may stop or disarm, never arm");
+                    Record(now, State, SupervisorReason.RequestRefused, $"a remote request ({request.Describe()}) may stop or disarm, never arm");
                     break;
                 default:
-                    Record(now, State, SupervisorReason.RequestRefused, $"a {request.Origin} request to move is refused: movement comes only from decoded intent");
+                    Record(now, State, SupervisorReason.RequestRefused, $"a {request.Describe()} request to move is refused: movement comes only from decoded intent");
                     break;
             }
         }
 
         // A stop or disarm in the same tick wins over an arm, whatever the order they arrived in.
-        return stoppedOrDisarmed ? null : arm;
+        return localArm && !stoppedOrDisarmed;
     }
 
-    private void TryArm(TimeSpan now, SupervisorInputs inputs, Fault? fault, RequestOrigin origin)
+    /// <summary>The local arm requests of this tick, in order: arm at once, or through the button's confirmation.</summary>
+    private void HandleArmRequests(TimeSpan now, SupervisorInputs inputs, Fault? fault, IReadOnlyList<OperatorRequest> requests)
     {
+        if (!_confirmation.Required)
+        {
+            OperatorRequest? last = null;
+            foreach (var request in requests)
+            {
+                if (request.Kind == RequestKind.Arm && request.IsLocal)
+                {
+                    last = request;
+                }
+            }
+
+            TryArm(now, inputs, fault, last!.Value, confirmed: false);
+            return;
+        }
+
+        foreach (var request in requests)
+        {
+            if (request.Kind != RequestKind.Arm || !request.IsLocal || State is not (SupervisorState.Disarmed or SupervisorState.SafeStop))
+            {
+                continue;
+            }
+
+            if (request.Origin == RequestOrigin.LocalCli && _latchedAt == now)
+            {
+                // Typed before anyone could see this STOP: it does not open a window that a press could confirm later.
+                Record(now, State, SupervisorReason.ArmRefused, $"cannot arm: {LatchedReason} latched in this tick; requested by {request.Describe()}");
+            }
+            else if (request.Origin == RequestOrigin.LocalCli)
+            {
+                _confirmation.Open(request, now);
+                Record(now, State, SupervisorReason.ArmPending, ControlOptions.Invariant(
+                    $"arm requested by {request.Describe()}; press the arm button within {ArmConfirmation.Window.TotalSeconds:0} s"));
+            }
+            else if (_confirmation.Confirm(now) is { } pending)
+            {
+                TryArm(now, inputs, fault, pending, confirmed: true);
+            }
+            else
+            {
+                Record(now, State, SupervisorReason.ArmRefused, $"the arm button confirms an 'edgebci arm' request; none pending ({request.Describe()})");
+            }
+        }
+    }
+
+    private void TryArm(TimeSpan now, SupervisorInputs inputs, Fault? fault, OperatorRequest request, bool confirmed)
+    {
+        var who = request.Describe() + (confirmed ? ", confirmed by the arm button" : "");
+
+        // Refusals name the caller when the channel knows one (and the confirming button), after the reason.
+        var asked = request.Caller is { Length: > 0 } || confirmed ? $"; requested by {who}" : "";
         if (_latchedAt == now)
         {
             // The operator cannot have seen this STOP yet: an arm pressed in the same tick does not clear it.
-            Record(now, State, SupervisorReason.ArmRefused, $"cannot arm: {LatchedReason} latched in this tick");
+            Record(now, State, SupervisorReason.ArmRefused, $"cannot arm: {LatchedReason} latched in this tick{asked}");
             return;
         }
 
         if (fault is { } refused)
         {
-            Record(now, State, SupervisorReason.ArmRefused, $"cannot arm: {refused.Message} ({refused.Reason})");
+            Record(now, State, SupervisorReason.ArmRefused, $"cannot arm: {refused.Message} ({refused.Reason}){asked}");
             return;
         }
 
         if (!FocusOk(inputs))
         {
-            Record(now, State, SupervisorReason.ArmRefused, ControlOptions.Invariant($"cannot arm: focus {inputs.Focus?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} is below {_options.FocusThreshold:0.00}"));
+            Record(now, State, SupervisorReason.ArmRefused, ControlOptions.Invariant($"cannot arm: focus {inputs.Focus?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} is below {_options.FocusThreshold:0.00}{asked}"));
             return;
         }
 
         var from = State == SupervisorState.SafeStop ? $" after {LatchedReason}" : "";
         LatchedReason = null;
-        Transition(now, SupervisorState.Armed, SupervisorReason.Armed, $"armed by {origin}{from}; a move intent must be released and built up again");
+        _armedModel = inputs.ModelIdentity;
+        Transition(now, SupervisorState.Armed, SupervisorReason.Armed, $"armed by {who} with model '{_armedModel}'{from}; a move intent must be released and built up again");
         ClearIntent();
         _releasedSinceArm = false;
     }
@@ -318,7 +385,8 @@ public sealed class SafetySupervisor
             _dwellSince = now;
         }
 
-        if (now - _dwellSince >= _dwell)
+        // A new move waits for a controlled stop to finish: the command only decreases until it is neutral.
+        if (now - _dwellSince >= _dwell && !_ramping)
         {
             _activeIntent = intent;
             _dwellIntent = null;
@@ -327,151 +395,33 @@ public sealed class SafetySupervisor
         }
     }
 
-    private Fault? FindFault(TimeSpan now, SupervisorInputs inputs)
-    {
-        if (!inputs.EStopClosed)
-        {
-            return new(SupervisorReason.EStopOpen, "the e-stop circuit is open");
-        }
-
-        if (inputs.LastFrameTime is not { } frame)
-        {
-            return new(SupervisorReason.FrameTimeout, "no EEG frame received");
-        }
-
-        if (Late(now, frame, _frameTimeout))
-        {
-            return new(SupervisorReason.FrameTimeout, ControlOptions.Invariant($"last EEG frame {(now - frame).TotalMilliseconds:0.#} ms ago (bound {_frameTimeout.TotalMilliseconds:0} ms)"));
-        }
-
-        if (ChannelFault(inputs.Channels ?? []) is { } channel)
-        {
-            return channel;
-        }
-
-        if (!inputs.ModelVerified)
-        {
-            return new(SupervisorReason.ModelFault, "the model is not verified");
-        }
-
-        if (!inputs.DecoderHealthy)
-        {
-            return new(SupervisorReason.DecoderFault, "the decoder reports a failure");
-        }
-
-        if (inputs.LastDecision is not { } decision)
-        {
-            return new(SupervisorReason.DecisionTimeout, "no decision received");
-        }
-
-        if (Late(now, _lastNewDecisionAt, _decisionTimeout))
-        {
-            return new(SupervisorReason.DecisionTimeout, ControlOptions.Invariant($"no new decision for {(now - _lastNewDecisionAt).TotalMilliseconds:0.#} ms (bound two hops, {_decisionTimeout.TotalMilliseconds:0} ms)"));
-        }
-
-        if (Late(now, decision.DataTime, _decisionMaxAge))
-        {
-            return new(SupervisorReason.DecisionStale, ControlOptions.Invariant($"the decision describes data {(now - decision.DataTime).TotalMilliseconds:0.#} ms old (bound {_decisionMaxAge.TotalMilliseconds:0} ms)"));
-        }
-
-        if (inputs.ActuatorAcknowledged is not { } ack)
-        {
-            return new(SupervisorReason.ActuatorNoAck, "the actuator has not acknowledged");
-        }
-
-        if (Late(now, ack, _ackTimeout))
-        {
-            return new(SupervisorReason.ActuatorNoAck, ControlOptions.Invariant($"the actuator last acknowledged {(now - ack).TotalMilliseconds:0.#} ms ago (bound {_ackTimeout.TotalMilliseconds:0} ms)"));
-        }
-
-        return null;
-    }
-
-    private Fault? ChannelFault(IReadOnlyList<ChannelState> channels)
-    {
-        if (channels.Count == 0)
-        {
-            return new(SupervisorReason.ChannelQuality, "no channel quality reported");
-        }
-
-        if (_requiredChannels is not null)
-        {
-            foreach (var name in _requiredChannels)
-            {
-                var found = false;
-                foreach (var channel in channels)
-                {
-                    if (string.Equals(channel.Name, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        found = true;
-                        break;
-                    }
-                }
-
-                if (!found)
-                {
-                    return new(SupervisorReason.ChannelQuality, $"required channel {name} is not reported");
-                }
-            }
-        }
-
-        foreach (var channel in channels)
-        {
-            if (_requiredChannels is not null && !_requiredChannels.Contains(channel.Name))
-            {
-                continue;
-            }
-
-            if (channel.LeadOff)
-            {
-                return new(SupervisorReason.LeadOff, $"lead-off on {channel.Name}");
-            }
-
-            if (channel.Railing)
-            {
-                return new(SupervisorReason.Railing, $"{channel.Name} is railing");
-            }
-
-            if (!channel.QualityGood)
-            {
-                return new(SupervisorReason.ChannelQuality, $"{channel.Name} quality is bad");
-            }
-
-            if (channel.Settling)
-            {
-                // Reached only by a channel that was bad (which already stopped an armed unit) or has not been good for
-                // the hold-off since switch-on: in effect an arming rule. A channel must have been good for the whole hold-off.
-                return new(SupervisorReason.ChannelQuality, channel.SettlingReason is { } why
-                    ? $"{channel.Name} has not been good for the quality hold-off yet (settling {why})"
-                    : $"{channel.Name} has not been good for the quality hold-off yet");
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Older than the bound, or so far in the future that the producer's clock cannot be this one.</summary>
-    private static bool Late(TimeSpan now, TimeSpan then, TimeSpan bound)
-    {
-        var age = now - then;
-        return age > bound || age < -bound;
-    }
-
     private bool FocusOk(SupervisorInputs inputs) =>
         !_options.RequireFocus || (inputs.Focus is { } focus && focus >= _options.FocusThreshold);
 
     private bool Inhibits(IntentCommand intent) =>
         _inhibitStopsAll || IntentCommands.IsGrip(intent) || IntentCommands.Translates(intent);
 
+    /// <summary>Back to Armed; a controlled stop ramps the command down, the obstacle input cuts it.</summary>
     private void StopIntent(TimeSpan now, SupervisorReason reason, string message)
     {
-        Transition(now, SupervisorState.Armed, reason, message);
+        var controlled = SupervisorReasons.StopKindOf(reason) == StopKind.Controlled;
+        Transition(now, SupervisorState.Armed, reason, message + (controlled && !_shaper.IsStopped ? "; ramping down" : ""));
         ClearIntent();
+        if (controlled)
+        {
+            BeginRamp();
+        }
+        else
+        {
+            CutToNeutral();
+        }
     }
 
     private void Latch(TimeSpan now, SupervisorReason reason, string message)
     {
         ClearIntent();
+        CutToNeutral();
+        _confirmation.Clear();
         if (State == SupervisorState.SafeStop)
         {
             return;
@@ -486,6 +436,15 @@ public sealed class SafetySupervisor
     {
         _activeIntent = null;
         _dwellIntent = null;
+    }
+
+    /// <summary>A controlled stop: the shaper's command ramps down from where it is (nothing to do when it is neutral).</summary>
+    private void BeginRamp() => _ramping = !_shaper.IsStopped;
+
+    /// <summary>An emergency stop: neutral in this tick.</summary>
+    private void CutToNeutral()
+    {
+        _ramping = false;
         _shaper.Stop();
     }
 
@@ -506,14 +465,22 @@ public sealed class SafetySupervisor
         {
             command = _shaper.Step(IntentCommands.Target(intent, _limits), elapsed);
         }
+        else if (_ramping)
+        {
+            command = _shaper.RampDown(elapsed);
+            _ramping = !command.IsNeutral;
+        }
         else
         {
             _shaper.Stop();
             command = ActuatorCommand.Neutral;
         }
 
-        return new SupervisorOutput(now, State, command, _activeIntent, _events ?? NoEvents);
-    }
+        if (!_ramping && State is not (SupervisorState.Armed or SupervisorState.Active))
+        {
+            _armedModel = null;
+        }
 
-    private readonly record struct Fault(SupervisorReason Reason, string Message);
+        return new SupervisorOutput(now, State, command, _activeIntent, _events ?? NoEvents, _ramping);
+    }
 }

@@ -47,14 +47,24 @@ public enum RequestOrigin
 }
 
 /// <summary>An edge from an operator: a button press, a CLI command, a remote message.</summary>
-public readonly record struct OperatorRequest(RequestKind Kind, RequestOrigin Origin)
+/// <param name="Kind">What is asked.</param>
+/// <param name="Origin">Where it came from.</param>
+/// <param name="Caller">
+/// Who asked, when the channel knows (the local socket's peer credentials, e.g. "uid 1000 (pi)"); null when it does not.
+/// Named in the events the request produces.
+/// </param>
+public readonly record struct OperatorRequest(RequestKind Kind, RequestOrigin Origin, string? Caller = null)
 {
     public bool IsLocal => Origin is RequestOrigin.LocalButton or RequestOrigin.LocalCli;
+
+    /// <summary>"LocalCli" or "uid 1000 (pi) (LocalCli)": who asked, for the event messages.</summary>
+    public string Describe() => Caller is { Length: > 0 } caller ? $"{caller} ({Origin})" : Origin.ToString();
 }
 
 /// <summary>
 /// Everything the supervisor observes at one tick, as plain values. Every default is the unsafe reading (no frame, no
-/// decision, e-stop open, model unverified, decoder unhealthy, no acknowledgement): an input nobody reports stops.
+/// decision, no channel, e-stop open, inhibit tripped, model unverified and unidentified, decoder unhealthy, focus
+/// unknown, no acknowledgement): an input nobody reports stops, or (the inhibit) forbids the movement it guards.
 /// </summary>
 public sealed record SupervisorInputs
 {
@@ -69,11 +79,17 @@ public sealed record SupervisorInputs
     /// <summary>The e-stop loop is closed (true) or open/broken (false).</summary>
     public bool EStopClosed { get; init; }
 
-    /// <summary>The obstacle/inhibit input has tripped.</summary>
-    public bool InhibitTripped { get; init; }
+    /// <summary>The obstacle/inhibit input has tripped; tripped until someone reports it clear.</summary>
+    public bool InhibitTripped { get; init; } = true;
 
     /// <summary>The model bundle was verified (hashes checked) and loaded.</summary>
     public bool ModelVerified { get; init; }
+
+    /// <summary>
+    /// The loaded model's id and version (e.g. "eegmmidb-lr v3"); null while unknown, which refuses arming. A change
+    /// while armed is a <see cref="SupervisorReason.ModelFault"/> STOP.
+    /// </summary>
+    public string? ModelIdentity { get; init; }
 
     /// <summary>The decoder runs without errors.</summary>
     public bool DecoderHealthy { get; init; }

@@ -6,7 +6,8 @@ namespace EdgeBci.Control.Tests.Fakes;
 /// <summary>
 /// A PCA9685 as seen on the bus: a register file with auto-increment (when MODE1.AI is set), PRE_SCALE refusing writes
 /// while the oscillator runs (SLEEP clear) as the datasheet says, power-on values (MODE1 = SLEEP|ALLCALL, every
-/// channel full off, PRE_SCALE 30 for 200 Hz). Records every transaction's bytes.
+/// channel full off, PRE_SCALE 30 for 200 Hz). Records every transaction's bytes. Faults on demand: failed writes,
+/// failed reads, and registers that do not take what is written to them.
 /// </summary>
 public sealed class FakeI2cDevice : I2cDevice
 {
@@ -34,6 +35,12 @@ public sealed class FakeI2cDevice : I2cDevice
     public int BlockedPrescaleWrites { get; private set; }
 
     public int FailNextWrites { get; set; }
+
+    /// <summary>Reads (and write-reads) that fail with an I/O error, as a NACK on the read would.</summary>
+    public int FailNextReads { get; set; }
+
+    /// <summary>Registers that keep their value whatever is written to them (a bit error on the bus, a damaged chip).</summary>
+    public HashSet<byte> DeafRegisters { get; } = [];
 
     public bool Disposed { get; private set; }
 
@@ -64,6 +71,13 @@ public sealed class FakeI2cDevice : I2cDevice
 
     public override void Read(Span<byte> buffer)
     {
+        ObjectDisposedException.ThrowIf(Disposed, this);
+        if (FailNextReads > 0)
+        {
+            FailNextReads--;
+            throw new IOException("simulated I2C NACK on read");
+        }
+
         for (var i = 0; i < buffer.Length; i++)
         {
             buffer[i] = _registers[_pointer];
@@ -98,6 +112,12 @@ public sealed class FakeI2cDevice : I2cDevice
 
     public override void WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
     {
+        if (FailNextReads > 0)
+        {
+            FailNextReads--;
+            throw new IOException("simulated I2C NACK on read");
+        }
+
         Write(writeBuffer);
         Read(readBuffer);
     }
@@ -116,6 +136,11 @@ public sealed class FakeI2cDevice : I2cDevice
             return;
         }
 
+        if (DeafRegisters.Contains(address))
+        {
+            return;
+        }
+
         _registers[address] = value;
         if (address is >= (byte)Pca9685Register.ALL_LED_ON_L and <= (byte)Pca9685Register.ALL_LED_OFF_H)
         {
@@ -123,7 +148,11 @@ public sealed class FakeI2cDevice : I2cDevice
             var offset = address - (byte)Pca9685Register.ALL_LED_ON_L;
             for (var channel = 0; channel < Pca9685Registers.Channels; channel++)
             {
-                _registers[(int)Pca9685Registers.LedOnLow(channel) + offset] = value;
+                var target = (byte)((int)Pca9685Registers.LedOnLow(channel) + offset);
+                if (!DeafRegisters.Contains(target))
+                {
+                    _registers[target] = value;
+                }
             }
         }
     }

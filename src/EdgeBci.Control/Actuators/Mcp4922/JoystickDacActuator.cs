@@ -7,6 +7,12 @@ namespace EdgeBci.Control.Actuators.Mcp4922;
 /// full deflection, so the chair's own controller, programmed with that full-scale speed, drives at the commanded
 /// speed. Neutral is the centre voltage on both axes: on <see cref="ActuatorBase.Neutral"/>, on any exception, on
 /// dispose and when the heartbeat stops. The chair's controller brakes at its own deceleration when the stick centres.
+/// <para>
+/// The MCP4922 has no read path: the acknowledgement here means the SPI transfer completed, not that VOUTA/VOUTB carry
+/// the voltages (a broken MOSI line or an unpowered DAC still acknowledge). An ADC loop-back of both outputs (e.g. an
+/// MCP3202 on the same bus, CH0 on VOUTA, CH1 on VOUTB) compared after each write would close that gap; see the
+/// Control README.
+/// </para>
 /// </summary>
 public sealed class JoystickDacActuator : ActuatorBase
 {

@@ -31,6 +31,7 @@ public sealed class Pca9685Device : IDisposable
     private readonly I2cDevice _device;
     private readonly bool _shouldDispose;
     private readonly byte[] _channelWrite = new byte[5];
+    private readonly byte[] _readAddress = new byte[1];
     private bool _disposed;
 
     public Pca9685Device(I2cDevice device, bool shouldDispose = true)
@@ -90,6 +91,22 @@ public sealed class Pca9685Device : IDisposable
         Span<byte> value = stackalloc byte[1];
         _device.WriteRead([(byte)register], value);
         return value[0];
+    }
+
+    /// <summary>
+    /// Reads the LEDn registers of <paramref name="firstChannel"/> onward in one auto-increment transaction: four bytes
+    /// per channel (ON_L, ON_H, OFF_L, OFF_H), as many channels as <paramref name="destination"/> holds.
+    /// </summary>
+    public void ReadChannels(int firstChannel, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (destination.Length % 4 != 0 || firstChannel + (destination.Length / 4) > Pca9685Registers.Channels)
+        {
+            throw new ArgumentOutOfRangeException(nameof(destination), destination.Length, $"Four bytes per channel, channels {firstChannel}..15.");
+        }
+
+        _readAddress[0] = (byte)Pca9685Registers.LedOnLow(firstChannel);
+        _device.WriteRead(_readAddress, destination);
     }
 
     /// <summary>Output high from count <paramref name="on"/> to count <paramref name="off"/> of each 4096-count period.</summary>
