@@ -68,13 +68,25 @@ public sealed class ControlOptions
     /// <summary>The policy the supervisor runs: <see cref="Policy"/>, or the actuator's default when unset.</summary>
     public IReadOnlyDictionary<string, string> EffectivePolicy => Policy.Count == 0 ? DefaultPolicy(Actuator) : Policy;
 
-    /// <summary>Accumulated evidence a move intent needs, and must keep, to move (0.5..1).</summary>
+    /// <summary>The lowest <see cref="EvidenceThreshold"/> configuration may ask for.</summary>
+    public const double EvidenceThresholdFloor = 0.7;
+
+    /// <summary>The lowest <see cref="MinConfidence"/> configuration may ask for.</summary>
+    public const double MinConfidenceFloor = 0.5;
+
+    /// <summary>The longest <see cref="DecisionMaxAgeMs"/> configuration may ask for.</summary>
+    public const int DecisionMaxAgeCeilingMs = 1000;
+
+    /// <summary>What the firmware adds to <see cref="HopMs"/> for <see cref="DecisionMaxAgeMs"/> when that is unset (the decoder's own latency).</summary>
+    public const int DecisionMaxAgeMarginMs = 150;
+
+    /// <summary>Accumulated evidence a move intent needs, and must keep, to move (<see cref="EvidenceThresholdFloor"/>..1).</summary>
     public double EvidenceThreshold { get; set; } = 0.8;
 
-    /// <summary>The current window's confidence below which a move stops at once (0..1).</summary>
+    /// <summary>The current window's confidence below which a move stops at once (<see cref="MinConfidenceFloor"/>..1).</summary>
     public double MinConfidence { get; set; } = 0.5;
 
-    /// <summary>How long a move intent must hold above <see cref="EvidenceThreshold"/> before it moves.</summary>
+    /// <summary>How long a move intent must hold above <see cref="EvidenceThreshold"/> before it moves; at least two hops.</summary>
     public int DwellMs { get; set; } = 500;
 
     /// <summary>Rate of the supervisor's own tick, independent of the decoder.</summary>
@@ -86,7 +98,7 @@ public sealed class ControlOptions
     /// <summary>The decoder's hop between decisions; no new decision for two hops is a STOP.</summary>
     public int HopMs { get; set; } = 250;
 
-    /// <summary>A decision describing data older than this (now minus the window's last sample) is a STOP.</summary>
+    /// <summary>A decision describing data older than this (now minus the window's last sample) is a STOP; HopMs..1000.</summary>
     public int DecisionMaxAgeMs { get; set; } = 400;
 
     /// <summary>Forward speed limit, m/s; refused above <see cref="SpeedCeiling"/>.</summary>
@@ -154,7 +166,7 @@ public sealed class ControlOptions
     /// <summary>
     /// The actuator's registered default (<see cref="ActuatorRegistration.DefaultPolicy"/>). Wheelchair: feet → forward,
     /// left → turn-left, right → turn-right, rest → stop. Hand: left → grip-open, right → grip-close, feet → grip-pinch,
-    /// rest → stop. An unknown actuator (refused by <see cref="Validate"/>) gets the wheelchair's.
+    /// rest → stop. An unknown actuator (refused by <see cref="Validate()"/>) gets the wheelchair's.
     /// </summary>
     public static IReadOnlyDictionary<string, string> DefaultPolicy(string actuator) =>
         ActuatorRegistry.Find(actuator)?.DefaultPolicy() ?? DefaultPolicies.Wheelchair();
@@ -175,8 +187,15 @@ public sealed class ControlOptions
     public TimeSpan HeartbeatTimeout => TimeSpan.FromMilliseconds(HeartbeatTimeoutMs);
 
     /// <summary>Every problem at once, each naming its key, its value and what is allowed.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => Validate(ControlOptionSources.Configured);
+
+    /// <summary>
+    /// Every problem at once, each naming its key, its value and what is allowed; <paramref name="sources"/> says where
+    /// <see cref="HopMs"/> and <see cref="DecisionMaxAgeMs"/> came from when the firmware derived them.
+    /// </summary>
+    public IReadOnlyList<string> Validate(ControlOptionSources sources)
     {
+        ArgumentNullException.ThrowIfNull(sources);
         var errors = new List<string>();
         var registration = ActuatorRegistry.Find(Actuator);
         if (registration is null)
@@ -185,16 +204,12 @@ public sealed class ControlOptions
         }
 
         ValidatePolicy(errors, registration);
-        Range(errors, nameof(EvidenceThreshold), EvidenceThreshold, 0.5, 1, "(a move needs at least even odds)");
-        Range(errors, nameof(MinConfidence), MinConfidence, 0, 1);
-        Range(errors, nameof(DwellMs), DwellMs, 0, 5000);
+        Range(errors, nameof(EvidenceThreshold), EvidenceThreshold, EvidenceThresholdFloor, 1, "(a move needs a clear majority of the accumulated evidence)");
+        Range(errors, nameof(MinConfidence), MinConfidence, MinConfidenceFloor, 1, "(the window a move goes on must favour its class at least evenly)");
         Range(errors, nameof(TickHz), TickHz, 50, 1000, "(a detection must be possible within 20 ms)");
         Range(errors, nameof(FrameTimeoutMs), FrameTimeoutMs, 2, 50, "(the stop goal is 50 ms from the last good frame)");
         Range(errors, nameof(HopMs), HopMs, 10, 2000);
-        if (DecisionMaxAgeMs < HopMs || DecisionMaxAgeMs > 5000)
-        {
-            errors.Add($"{Section}:DecisionMaxAgeMs = {DecisionMaxAgeMs} is out of range {HopMs} (HopMs) .. 5000.");
-        }
+        ValidateDecisionTiming(errors, sources);
 
         if (!(MaxSpeed > 0 && MaxSpeed <= SpeedCeiling))
         {
@@ -243,6 +258,29 @@ public sealed class ControlOptions
 
         registration?.ValidateOptions(this, errors);
         return errors;
+    }
+
+    /// <summary>
+    /// The dwell must span two hops, so that no single decision starts a movement, and a decision older than a second
+    /// is no longer the wearer's present intent; both bounds name where the hop came from.
+    /// </summary>
+    private void ValidateDecisionTiming(List<string> errors, ControlOptionSources sources)
+    {
+        var hop = Invariant($"HopMs = {HopMs} ({sources.Hop})");
+        var twoHops = 2 * (long)HopMs;
+        if (DwellMs < twoHops || DwellMs > 5000)
+        {
+            errors.Add(Invariant($"{Section}:DwellMs = {DwellMs} is out of range {twoHops} (two hops, {hop}) .. 5000: a shorter dwell lets one or two decisions start a movement."));
+        }
+
+        if (sources.DecisionMaxAgeRaised && DecisionMaxAgeMs > DecisionMaxAgeCeilingMs)
+        {
+            errors.Add(Invariant($"{Section}:DecisionMaxAgeMs is unset and would be raised automatically to HopMs + {DecisionMaxAgeMarginMs} = {DecisionMaxAgeMs}, above its limit of {DecisionMaxAgeCeilingMs}: {Section}:HopMs = {HopMs} ({sources.Hop}) must be at most {DecisionMaxAgeCeilingMs - DecisionMaxAgeMarginMs} for the automatic value, or set {Section}:DecisionMaxAgeMs to at most {DecisionMaxAgeCeilingMs} and at least HopMs."));
+        }
+        else if (DecisionMaxAgeMs < HopMs || DecisionMaxAgeMs > DecisionMaxAgeCeilingMs)
+        {
+            errors.Add(Invariant($"{Section}:DecisionMaxAgeMs = {DecisionMaxAgeMs} is out of range {HopMs} ({hop}) .. {DecisionMaxAgeCeilingMs}: a decision about data older than a second is not what the wearer intends now."));
+        }
     }
 
     private void ValidatePolicy(List<string> errors, ActuatorRegistration? registration)
@@ -295,3 +333,14 @@ public sealed class ControlOptions
     internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
+/// <summary>
+/// Where <see cref="ControlOptions.HopMs"/> and <see cref="ControlOptions.DecisionMaxAgeMs"/> came from, so that a
+/// refusal names the setting to change: the firmware derives both from the decoder when they are unset.
+/// </summary>
+/// <param name="Hop">How HopMs was set, as the messages quote it: "Control:HopMs", "from Decoding:HopSeconds = 0.25".</param>
+/// <param name="DecisionMaxAgeRaised">DecisionMaxAgeMs was unset and raised automatically to HopMs + <see cref="ControlOptions.DecisionMaxAgeMarginMs"/>.</param>
+public sealed record ControlOptionSources(string Hop, bool DecisionMaxAgeRaised)
+{
+    /// <summary>Both as configured in the Control section (the supervisor's and the tests' case).</summary>
+    public static ControlOptionSources Configured { get; } = new($"{ControlOptions.Section}:{nameof(ControlOptions.HopMs)}", false);
+}

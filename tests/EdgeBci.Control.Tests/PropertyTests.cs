@@ -47,7 +47,9 @@ public class PropertyTests
         TestContext.Progress.WriteLine(report);
         Assert.Multiple(() =>
         {
-            Assert.That(statistics.MovingScenarios, Is.GreaterThan(Scenarios / 4), "the scenarios must actually drive for the property to mean anything");
+            // A move needs its intent held for at least two hops (Control:DwellMs), while a fault comes about every half
+            // second: about one scenario in nine gets through to motion (one in three when dwells down to 0 were allowed).
+            Assert.That(statistics.MovingScenarios, Is.GreaterThan(Scenarios / 10), "the scenarios must actually drive for the property to mean anything");
             Assert.That(statistics.StopsByReason.Keys.Count(SupervisorReasons.IsLatching), Is.GreaterThanOrEqualTo(12), "most STOP rules fired from motion");
             Assert.That(statistics.WorstFromDetection, Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(10) + MaxJitter));
             Assert.That(statistics.WorstFromLastFrame, Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(50)));
@@ -142,8 +144,8 @@ public class PropertyTests
         {
             HopMs = hop,
             DecisionMaxAgeMs = hop + random.Next(50, 300),
-            DwellMs = random.Next(4) switch { 0 => 0, 1 => 100, 2 => 300, _ => 500 },
-            EvidenceThreshold = 0.6 + (0.3 * random.NextDouble()),
+            DwellMs = (2 * hop) + random.Next(4) switch { 0 => 0, 1 => 50, 2 => 100, _ => 250 },
+            EvidenceThreshold = ControlOptions.EvidenceThresholdFloor + (0.2 * random.NextDouble()),
             MinConfidence = 0.5,
             MaxSpeed = 0.3 + (0.7 * random.NextDouble()),
             InhibitMode = random.Next(2) == 0 ? InhibitModes.AllowTurn : InhibitModes.StopAll,

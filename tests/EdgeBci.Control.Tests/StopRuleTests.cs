@@ -33,7 +33,7 @@ public class StopRuleTests
         {
             bench.World.DecisionsStopAt = at;
             return bench.World.LastDecisionReceived!.Value + bench.Options.DecisionTimeout;
-        }, options => options.DecisionMaxAgeMs = 2000);
+        }, options => options.DecisionMaxAgeMs = ControlOptions.DecisionMaxAgeCeilingMs);
         yield return new("decision older than its bound", SupervisorReason.DecisionStale, (bench, at) =>
         {
             // The decoder falls behind: decisions keep arriving each hop but describe data 450 ms old.
