@@ -117,12 +117,17 @@ internal sealed class ControlStage : IDisposable
         var notes = new List<string>();
         var isEmulator = string.Equals(settings.Board, BoardProfile.EmulatorName, StringComparison.Ordinal);
         var configured = supervisorKeys.GetSection(ControlOptions.Section);
-        DeriveHop(options, decoding, configured, notes, problems);
+        var sources = DeriveHop(options, decoding, configured, notes, problems);
         var manifest = ReadManifest(decoding, contentRoot, notes);
         DeriveRequiredChannels(options, settings.Ads1299.Channels, manifest, configured, notes, problems);
         DescribePolicy(options, manifest, notes);
 
-        problems.AddRange(options.Validate());
+        problems.AddRange(options.Validate(sources));
+        if (SingleWindowGateCheck.Check(decoding, options, manifest?.Classes.Count ?? 2, sources.Hop) is { } singleWindow)
+        {
+            problems.Add(singleWindow);
+        }
+
         var autoArm = firmware.AutoArmOnEmulator ?? isEmulator;
         if (firmware.AutoArmOnEmulator == true && !isEmulator)
         {
@@ -246,12 +251,15 @@ internal sealed class ControlStage : IDisposable
         return (new ConfigurationBuilder().AddInMemoryCollection(supervisor).Build(), new ConfigurationBuilder().AddInMemoryCollection(firmware).Build());
     }
 
-    private static void DeriveHop(ControlOptions options, DecodingOptions decoding, IConfigurationSection configured, List<string> notes, List<string> problems)
+    /// <summary>Control:HopMs from the decoder's hop, and Control:DecisionMaxAgeMs from HopMs, where unset; says where each came from.</summary>
+    private static ControlOptionSources DeriveHop(ControlOptions options, DecodingOptions decoding, IConfigurationSection configured, List<string> notes, List<string> problems)
     {
         var decoderHopMs = (int)Math.Ceiling(decoding.HopSeconds * 1000);
+        var hopSource = ControlOptionSources.Configured.Hop;
         if (!configured.GetSection(nameof(ControlOptions.HopMs)).Exists())
         {
             options.HopMs = decoderHopMs;
+            hopSource = Invariant($"derived from {DecodingOptions.Section}:HopSeconds = {decoding.HopSeconds}");
             notes.Add(Invariant($"HopMs {decoderHopMs} from Decoding:HopSeconds {decoding.HopSeconds}: no new decision for {2 * decoderHopMs} ms is a STOP"));
         }
         else if (options.HopMs < decoderHopMs)
@@ -259,11 +267,17 @@ internal sealed class ControlStage : IDisposable
             problems.Add(Invariant($"{ControlOptions.Section}:HopMs = {options.HopMs} is shorter than the decoder's hop (Decoding:HopSeconds = {decoding.HopSeconds} s): every gap between two decisions would be a STOP."));
         }
 
-        if (!configured.GetSection(nameof(ControlOptions.DecisionMaxAgeMs)).Exists() && options.DecisionMaxAgeMs < options.HopMs + 150)
+        var raised = false;
+        var automaticMaxAge = options.HopMs + ControlOptions.DecisionMaxAgeMarginMs;
+        if (!configured.GetSection(nameof(ControlOptions.DecisionMaxAgeMs)).Exists() && options.DecisionMaxAgeMs < automaticMaxAge)
         {
-            options.DecisionMaxAgeMs = options.HopMs + 150;
-            notes.Add(Invariant($"DecisionMaxAgeMs raised to {options.DecisionMaxAgeMs} (HopMs + 150)"));
+            // Validate refuses the raised value above its ceiling, naming both keys: it is never raised past it silently.
+            options.DecisionMaxAgeMs = automaticMaxAge;
+            raised = true;
+            notes.Add(Invariant($"DecisionMaxAgeMs raised to {options.DecisionMaxAgeMs} (HopMs + {ControlOptions.DecisionMaxAgeMarginMs})"));
         }
+
+        return new ControlOptionSources(hopSource, raised);
     }
 
     private static ModelManifest? ReadManifest(DecodingOptions decoding, string contentRoot, List<string> notes)
