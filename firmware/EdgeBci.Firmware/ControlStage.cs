@@ -101,6 +101,13 @@ internal sealed class ControlStage : IDisposable
     /// <exception cref="ArgumentException">A Control key (or a Decoding key it depends on) is invalid; the message names every one.</exception>
     public static ControlStage Create(IConfiguration configuration, AcquisitionSettings settings, string contentRoot)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Create(configuration, settings, contentRoot, BoardProfile.All.GetValueOrDefault(settings.Board));
+    }
+
+    /// <param name="board">The profile of <c>Board</c>, or null when it is unknown (FrontEnd refuses that board next).</param>
+    internal static ControlStage Create(IConfiguration configuration, AcquisitionSettings settings, string contentRoot, BoardProfile? board)
+    {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(settings);
         var section = configuration.GetSection(ControlOptions.Section);
@@ -117,12 +124,18 @@ internal sealed class ControlStage : IDisposable
         var notes = new List<string>();
         var isEmulator = string.Equals(settings.Board, BoardProfile.EmulatorName, StringComparison.Ordinal);
         var configured = supervisorKeys.GetSection(ControlOptions.Section);
-        DeriveHop(options, decoding, configured, notes, problems);
+        var registration = ActuatorRegistry.Find(options.Actuator);
+        var sources = DeriveHop(options, decoding, configured, notes, problems);
         var manifest = ReadManifest(decoding, contentRoot, notes);
         DeriveRequiredChannels(options, settings.Ads1299.Channels, manifest, configured, notes, problems);
-        DescribePolicy(options, manifest, notes);
+        DescribePolicy(options, registration, manifest, notes, problems);
 
-        problems.AddRange(options.Validate());
+        problems.AddRange(options.Validate(sources));
+        if (SingleWindowGateCheck.Check(decoding, options, manifest?.Classes.Count ?? 2, sources.Hop) is { } singleWindow)
+        {
+            problems.Add(singleWindow);
+        }
+
         var autoArm = firmware.AutoArmOnEmulator ?? isEmulator;
         if (firmware.AutoArmOnEmulator == true && !isEmulator)
         {
@@ -134,7 +147,7 @@ internal sealed class ControlStage : IDisposable
             problems.Add($"{ControlOptions.Section}:RealTimePriority = {firmware.RealTimePriority} is out of range 0..99 (0 = normal scheduling).");
         }
 
-        var simulated = options.Actuator is ActuatorKinds.SimulatedWheelchair or ActuatorKinds.SimulatedHand;
+        var simulated = registration is { IsSimulated: true };
         string? watchdogFile = null;
         if (!string.IsNullOrWhiteSpace(firmware.BoardWatchdogFile))
         {
@@ -152,7 +165,8 @@ internal sealed class ControlStage : IDisposable
         {
             if (!simulated)
             {
-                problems.Add($"{ControlOptions.Section}:Actuator = '{options.Actuator}' needs a real board; on the emulator use {ActuatorKinds.SimulatedWheelchair} or {ActuatorKinds.SimulatedHand}.");
+                var simulatedKinds = ActuatorRegistry.All.Where(kind => kind.IsSimulated).Select(kind => kind.Name);
+                problems.Add($"{ControlOptions.Section}:Actuator = '{options.Actuator}' needs a real board; on the emulator use {string.Join(" or ", simulatedKinds)}.");
             }
 
             if (options.EStopPin >= 0 || options.InhibitPin >= 0 || options.ArmButtonPin >= 0)
@@ -160,9 +174,17 @@ internal sealed class ControlStage : IDisposable
                 problems.Add($"{ControlOptions.Section}:EStopPin/InhibitPin/ArmButtonPin = {options.EStopPin}/{options.InhibitPin}/{options.ArmButtonPin}: the emulator has no GPIO lines; use -1.");
             }
         }
-        else if (options.Actuator is (ActuatorKinds.JoystickDac or ActuatorKinds.DifferentialDrive) && options.EStopPin < 0)
+        else if (registration is { EStopRule: EStopRule.WiredOrHardwareCut } && options.EStopPin < 0)
         {
-            problems.Add($"{ControlOptions.Section}:EStopPin = -1: a wheelchair ({options.Actuator}) is not driven without its e-stop loop wired; give its GPIO line.");
+            if (board is { EStopHardwareCut: true })
+            {
+                notes.Add($"e-stop not read: board '{board.Name}' declares that its e-stop cuts the {options.Actuator}'s power in hardware (eStopHardwareCut)");
+            }
+            else
+            {
+                problems.Add($"{ControlOptions.Section}:EStopPin = {options.EStopPin}: a {registration.Platform} ({options.Actuator}) is not driven without its e-stop loop wired; give its GPIO line "
+                    + $"(Board = '{settings.Board}' does not declare eStopHardwareCut, an e-stop that cuts the actuator's power in hardware).");
+            }
         }
 
         if (problems.Count > 0)
@@ -246,12 +268,15 @@ internal sealed class ControlStage : IDisposable
         return (new ConfigurationBuilder().AddInMemoryCollection(supervisor).Build(), new ConfigurationBuilder().AddInMemoryCollection(firmware).Build());
     }
 
-    private static void DeriveHop(ControlOptions options, DecodingOptions decoding, IConfigurationSection configured, List<string> notes, List<string> problems)
+    /// <summary>Control:HopMs from the decoder's hop, and Control:DecisionMaxAgeMs from HopMs, where unset; says where each came from.</summary>
+    private static ControlOptionSources DeriveHop(ControlOptions options, DecodingOptions decoding, IConfigurationSection configured, List<string> notes, List<string> problems)
     {
         var decoderHopMs = (int)Math.Ceiling(decoding.HopSeconds * 1000);
+        var hopSource = ControlOptionSources.Configured.Hop;
         if (!configured.GetSection(nameof(ControlOptions.HopMs)).Exists())
         {
             options.HopMs = decoderHopMs;
+            hopSource = Invariant($"derived from {DecodingOptions.Section}:HopSeconds = {decoding.HopSeconds}");
             notes.Add(Invariant($"HopMs {decoderHopMs} from Decoding:HopSeconds {decoding.HopSeconds}: no new decision for {2 * decoderHopMs} ms is a STOP"));
         }
         else if (options.HopMs < decoderHopMs)
@@ -259,11 +284,17 @@ internal sealed class ControlStage : IDisposable
             problems.Add(Invariant($"{ControlOptions.Section}:HopMs = {options.HopMs} is shorter than the decoder's hop (Decoding:HopSeconds = {decoding.HopSeconds} s): every gap between two decisions would be a STOP."));
         }
 
-        if (!configured.GetSection(nameof(ControlOptions.DecisionMaxAgeMs)).Exists() && options.DecisionMaxAgeMs < options.HopMs + 150)
+        var raised = false;
+        var automaticMaxAge = options.HopMs + ControlOptions.DecisionMaxAgeMarginMs;
+        if (!configured.GetSection(nameof(ControlOptions.DecisionMaxAgeMs)).Exists() && options.DecisionMaxAgeMs < automaticMaxAge)
         {
-            options.DecisionMaxAgeMs = options.HopMs + 150;
-            notes.Add(Invariant($"DecisionMaxAgeMs raised to {options.DecisionMaxAgeMs} (HopMs + 150)"));
+            // Validate refuses the raised value above its ceiling, naming both keys: it is never raised past it silently.
+            options.DecisionMaxAgeMs = automaticMaxAge;
+            raised = true;
+            notes.Add(Invariant($"DecisionMaxAgeMs raised to {options.DecisionMaxAgeMs} (HopMs + {ControlOptions.DecisionMaxAgeMarginMs})"));
         }
+
+        return new ControlOptionSources(hopSource, raised);
     }
 
     private static ModelManifest? ReadManifest(DecodingOptions decoding, string contentRoot, List<string> notes)
@@ -314,16 +345,28 @@ internal sealed class ControlStage : IDisposable
         notes.Add($"required channels from the model: {string.Join(", ", options.RequiredChannels)}");
     }
 
-    private static void DescribePolicy(ControlOptions options, ModelManifest? manifest, List<string> notes)
+    /// <summary>
+    /// Logs what each class asks for. A policy under which every decision asks to move (no class means stop) is refused
+    /// for a real actuator, and only noted for a simulated one; with no model known at start-up (one may be placed later)
+    /// a real actuator's policy must itself map a class to stop.
+    /// </summary>
+    private static void DescribePolicy(ControlOptions options, ActuatorRegistration? registration, ModelManifest? manifest, List<string> notes, List<string> problems)
     {
         var policy = options.EffectivePolicy;
+        var real = registration is { IsSimulated: false };
         if (manifest is null)
         {
             notes.Add("policy: " + string.Join(", ", policy.Select(entry => $"{entry.Key} -> {entry.Value}")));
+            if (real && !policy.Values.Any(MeansStop))
+            {
+                problems.Add($"{ControlOptions.Section}:Policy ({string.Join(", ", policy.Select(entry => $"{entry.Key} -> {entry.Value}"))}) maps no class to stop, and no model's classes are known at start-up: "
+                    + $"a {registration!.Platform} ({options.Actuator}) is not driven by a policy under which a model may ask to move on every decision; map the rest class to stop.");
+            }
+
             return;
         }
 
-        var mapped = manifest.Classes.Select(name => policy.TryGetValue(name, out var command) ? $"{name} -> {command}" : $"{name} -> stop (no policy entry)");
+        var mapped = manifest.Classes.Select(name => policy.TryGetValue(name, out var command) ? $"{name} -> {command}" : $"{name} -> stop (no policy entry)").ToList();
         notes.Add($"policy for the model's classes: {string.Join(", ", mapped)}");
         var unused = policy.Keys.Where(name => !manifest.Classes.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
         if (unused.Count > 0)
@@ -331,12 +374,25 @@ internal sealed class ControlStage : IDisposable
             notes.Add($"policy entries for classes the model does not have: {string.Join(", ", unused)}");
         }
 
-        var stops = manifest.Classes.Any(name => !policy.TryGetValue(name, out var command) || string.Equals(command, IntentCommands.Stop, StringComparison.OrdinalIgnoreCase));
-        if (!stops)
+        var stops = manifest.Classes.Any(name => !policy.TryGetValue(name, out var command) || MeansStop(command));
+        if (stops)
+        {
+            return;
+        }
+
+        if (real)
+        {
+            problems.Add($"{ControlOptions.Section}:Policy maps every class of the model ({string.Join(", ", mapped)}) to a movement: a {registration!.Platform} ({options.Actuator}) is not driven when every decision asks to move; "
+                + "map a rest class to stop (or leave it without a policy entry), or use a model with a rest class.");
+        }
+        else
         {
             notes.Add("the model has no rest class: every decision asks to move, so the platform stops when the evidence or the window's confidence drops, or the decoded class changes");
         }
     }
+
+    /// <summary>A policy command that leaves the platform neutral (an unparsable one is refused by Validate).</summary>
+    private static bool MeansStop(string command) => IntentCommands.TryParse(command, out var intent) && intent == IntentCommand.Stop;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,9 +1,10 @@
 using System.Globalization;
+using EdgeBci.Control.Actuators;
 using EdgeBci.Control.Supervision;
 
 namespace EdgeBci.Control;
 
-/// <summary>The actuator names accepted by <see cref="ControlOptions.Actuator"/>.</summary>
+/// <summary>The actuator names accepted by <see cref="ControlOptions.Actuator"/>; each kind is registered in <see cref="ActuatorRegistry"/>.</summary>
 public static class ActuatorKinds
 {
     public const string SimulatedWheelchair = "simulated-wheelchair";
@@ -12,9 +13,21 @@ public static class ActuatorKinds
     public const string ProstheticHand = "prosthetic-hand";
     public const string SimulatedHand = "simulated-hand";
 
-    public static IReadOnlyList<string> All { get; } = [SimulatedWheelchair, JoystickDac, DifferentialDrive, ProstheticHand, SimulatedHand];
+    /// <summary>Every registered kind's name, in <see cref="ActuatorRegistry.All"/>'s order.</summary>
+    public static IReadOnlyList<string> All { get; } = Names();
 
-    public static bool IsHand(string kind) => kind is ProstheticHand or SimulatedHand;
+    public static bool IsHand(string kind) => ActuatorRegistry.Find(kind) is { IsHand: true };
+
+    private static string[] Names()
+    {
+        var names = new string[ActuatorRegistry.All.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = ActuatorRegistry.All[i].Name;
+        }
+
+        return names;
+    }
 }
 
 /// <summary>What the obstacle/inhibit input stops (shared control).</summary>
@@ -55,13 +68,25 @@ public sealed class ControlOptions
     /// <summary>The policy the supervisor runs: <see cref="Policy"/>, or the actuator's default when unset.</summary>
     public IReadOnlyDictionary<string, string> EffectivePolicy => Policy.Count == 0 ? DefaultPolicy(Actuator) : Policy;
 
-    /// <summary>Accumulated evidence a move intent needs, and must keep, to move (0.5..1).</summary>
+    /// <summary>The lowest <see cref="EvidenceThreshold"/> configuration may ask for.</summary>
+    public const double EvidenceThresholdFloor = 0.7;
+
+    /// <summary>The lowest <see cref="MinConfidence"/> configuration may ask for.</summary>
+    public const double MinConfidenceFloor = 0.5;
+
+    /// <summary>The longest <see cref="DecisionMaxAgeMs"/> configuration may ask for.</summary>
+    public const int DecisionMaxAgeCeilingMs = 1000;
+
+    /// <summary>What the firmware adds to <see cref="HopMs"/> for <see cref="DecisionMaxAgeMs"/> when that is unset (the decoder's own latency).</summary>
+    public const int DecisionMaxAgeMarginMs = 150;
+
+    /// <summary>Accumulated evidence a move intent needs, and must keep, to move (<see cref="EvidenceThresholdFloor"/>..1).</summary>
     public double EvidenceThreshold { get; set; } = 0.8;
 
-    /// <summary>The current window's confidence below which a move stops at once (0..1).</summary>
+    /// <summary>The current window's confidence below which a move stops at once (<see cref="MinConfidenceFloor"/>..1).</summary>
     public double MinConfidence { get; set; } = 0.5;
 
-    /// <summary>How long a move intent must hold above <see cref="EvidenceThreshold"/> before it moves.</summary>
+    /// <summary>How long a move intent must hold above <see cref="EvidenceThreshold"/> before it moves; at least two hops.</summary>
     public int DwellMs { get; set; } = 500;
 
     /// <summary>Rate of the supervisor's own tick, independent of the decoder.</summary>
@@ -73,7 +98,7 @@ public sealed class ControlOptions
     /// <summary>The decoder's hop between decisions; no new decision for two hops is a STOP.</summary>
     public int HopMs { get; set; } = 250;
 
-    /// <summary>A decision describing data older than this (now minus the window's last sample) is a STOP.</summary>
+    /// <summary>A decision describing data older than this (now minus the window's last sample) is a STOP; HopMs..1000.</summary>
     public int DecisionMaxAgeMs { get; set; } = 400;
 
     /// <summary>Forward speed limit, m/s; refused above <see cref="SpeedCeiling"/>.</summary>
@@ -151,24 +176,12 @@ public sealed class ControlOptions
     public HandOptions Hand { get; set; } = new();
 
     /// <summary>
-    /// Wheelchair: feet → forward, left → turn-left, right → turn-right, rest → stop. Hand: left → grip-open,
-    /// right → grip-close, feet → grip-pinch, rest → stop.
+    /// The actuator's registered default (<see cref="ActuatorRegistration.DefaultPolicy"/>). Wheelchair: feet → forward,
+    /// left → turn-left, right → turn-right, rest → stop. Hand: left → grip-open, right → grip-close, feet → grip-pinch,
+    /// rest → stop. An unknown actuator (refused by <see cref="Validate()"/>) gets the wheelchair's.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> DefaultPolicy(string actuator) => ActuatorKinds.IsHand(actuator)
-        ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["left"] = IntentCommands.GripOpen,
-            ["right"] = IntentCommands.GripClose,
-            ["feet"] = IntentCommands.GripPinch,
-            ["rest"] = IntentCommands.Stop,
-        }
-        : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["feet"] = IntentCommands.Forward,
-            ["left"] = IntentCommands.TurnLeft,
-            ["right"] = IntentCommands.TurnRight,
-            ["rest"] = IntentCommands.Stop,
-        };
+    public static IReadOnlyDictionary<string, string> DefaultPolicy(string actuator) =>
+        ActuatorRegistry.Find(actuator)?.DefaultPolicy() ?? DefaultPolicies.Wheelchair();
 
     public TimeSpan TickPeriod => TimeSpan.FromSeconds(1.0 / TickHz);
 
@@ -186,26 +199,29 @@ public sealed class ControlOptions
     public TimeSpan HeartbeatTimeout => TimeSpan.FromMilliseconds(HeartbeatTimeoutMs);
 
     /// <summary>Every problem at once, each naming its key, its value and what is allowed.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => Validate(ControlOptionSources.Configured);
+
+    /// <summary>
+    /// Every problem at once, each naming its key, its value and what is allowed; <paramref name="sources"/> says where
+    /// <see cref="HopMs"/> and <see cref="DecisionMaxAgeMs"/> came from when the firmware derived them.
+    /// </summary>
+    public IReadOnlyList<string> Validate(ControlOptionSources sources)
     {
+        ArgumentNullException.ThrowIfNull(sources);
         var errors = new List<string>();
-        var actuatorKnown = ActuatorKinds.All.Contains(Actuator);
-        if (!actuatorKnown)
+        var registration = ActuatorRegistry.Find(Actuator);
+        if (registration is null)
         {
             errors.Add($"{Section}:Actuator = '{Actuator}' is not known; use {string.Join(", ", ActuatorKinds.All)}.");
         }
 
-        ValidatePolicy(errors, actuatorKnown);
-        Range(errors, nameof(EvidenceThreshold), EvidenceThreshold, 0.5, 1, "(a move needs at least even odds)");
-        Range(errors, nameof(MinConfidence), MinConfidence, 0, 1);
-        Range(errors, nameof(DwellMs), DwellMs, 0, 5000);
+        ValidatePolicy(errors, registration);
+        Range(errors, nameof(EvidenceThreshold), EvidenceThreshold, EvidenceThresholdFloor, 1, "(a move needs a clear majority of the accumulated evidence)");
+        Range(errors, nameof(MinConfidence), MinConfidence, MinConfidenceFloor, 1, "(the window a move goes on must favour its class at least evenly)");
         Range(errors, nameof(TickHz), TickHz, 50, 1000, "(a detection must be possible within 20 ms)");
         Range(errors, nameof(FrameTimeoutMs), FrameTimeoutMs, 2, 50, "(the stop goal is 50 ms from the last good frame)");
         Range(errors, nameof(HopMs), HopMs, 10, 2000);
-        if (DecisionMaxAgeMs < HopMs || DecisionMaxAgeMs > 5000)
-        {
-            errors.Add($"{Section}:DecisionMaxAgeMs = {DecisionMaxAgeMs} is out of range {HopMs} (HopMs) .. 5000.");
-        }
+        ValidateDecisionTiming(errors, sources);
 
         if (!(MaxSpeed > 0 && MaxSpeed <= SpeedCeiling))
         {
@@ -262,23 +278,35 @@ public sealed class ControlOptions
         }
 
         PinOrNone(errors, nameof(InhibitPin), InhibitPin);
-        if (Actuator == ActuatorKinds.JoystickDac)
-        {
-            Joystick.Validate($"{Section}:{nameof(Joystick)}", errors);
-        }
-        else if (Actuator == ActuatorKinds.DifferentialDrive)
-        {
-            DifferentialDrive.Validate($"{Section}:{nameof(DifferentialDrive)}", MaxSpeed, errors);
-        }
-        else if (ActuatorKinds.IsHand(Actuator))
-        {
-            Hand.Validate($"{Section}:{nameof(Hand)}", errors);
-        }
 
+        registration?.ValidateOptions(this, errors);
         return errors;
     }
 
-    private void ValidatePolicy(List<string> errors, bool actuatorKnown)
+    /// <summary>
+    /// The dwell must span two hops, so that no single decision starts a movement, and a decision older than a second
+    /// is no longer the wearer's present intent; both bounds name where the hop came from.
+    /// </summary>
+    private void ValidateDecisionTiming(List<string> errors, ControlOptionSources sources)
+    {
+        var hop = Invariant($"HopMs = {HopMs} ({sources.Hop})");
+        var twoHops = 2 * (long)HopMs;
+        if (DwellMs < twoHops || DwellMs > 5000)
+        {
+            errors.Add(Invariant($"{Section}:DwellMs = {DwellMs} is out of range {twoHops} (two hops, {hop}) .. 5000: a shorter dwell lets one or two decisions start a movement."));
+        }
+
+        if (sources.DecisionMaxAgeRaised && DecisionMaxAgeMs > DecisionMaxAgeCeilingMs)
+        {
+            errors.Add(Invariant($"{Section}:DecisionMaxAgeMs is unset and would be raised automatically to HopMs + {DecisionMaxAgeMarginMs} = {DecisionMaxAgeMs}, above its limit of {DecisionMaxAgeCeilingMs}: {Section}:HopMs = {HopMs} ({sources.Hop}) must be at most {DecisionMaxAgeCeilingMs - DecisionMaxAgeMarginMs} for the automatic value, or set {Section}:DecisionMaxAgeMs to at most {DecisionMaxAgeCeilingMs} and at least HopMs."));
+        }
+        else if (DecisionMaxAgeMs < HopMs || DecisionMaxAgeMs > DecisionMaxAgeCeilingMs)
+        {
+            errors.Add(Invariant($"{Section}:DecisionMaxAgeMs = {DecisionMaxAgeMs} is out of range {HopMs} ({hop}) .. {DecisionMaxAgeCeilingMs}: a decision about data older than a second is not what the wearer intends now."));
+        }
+    }
+
+    private void ValidatePolicy(List<string> errors, ActuatorRegistration? registration)
     {
         foreach (var (className, command) in EffectivePolicy)
         {
@@ -288,13 +316,13 @@ public sealed class ControlOptions
                 continue;
             }
 
-            if (!actuatorKnown || intent == IntentCommand.Stop)
+            if (registration is null || intent == IntentCommand.Stop)
             {
                 continue;
             }
 
             var isGrip = IntentCommands.IsGrip(intent);
-            if (isGrip != ActuatorKinds.IsHand(Actuator))
+            if (isGrip != registration.IsHand)
             {
                 errors.Add($"{Section}:Policy:{className} = '{command}' cannot drive a {Actuator}.");
             }
@@ -329,227 +357,13 @@ public sealed class ControlOptions
 }
 
 /// <summary>
-/// The wheelchair joystick port driven by a dual 12-bit DAC (MCP4922): channel A is the forward/back axis (Y), channel B
-/// the left/right axis (X). A stick at rest reads <see cref="CentreVolts"/> on both.
+/// Where <see cref="ControlOptions.HopMs"/> and <see cref="ControlOptions.DecisionMaxAgeMs"/> came from, so that a
+/// refusal names the setting to change: the firmware derives both from the decoder when they are unset.
 /// </summary>
-public sealed class JoystickDacOptions
+/// <param name="Hop">How HopMs was set, as the messages quote it: "Control:HopMs", "from Decoding:HopSeconds = 0.25".</param>
+/// <param name="DecisionMaxAgeRaised">DecisionMaxAgeMs was unset and raised automatically to HopMs + <see cref="ControlOptions.DecisionMaxAgeMarginMs"/>.</param>
+public sealed record ControlOptionSources(string Hop, bool DecisionMaxAgeRaised)
 {
-    public int SpiBus { get; set; }
-
-    public int ChipSelect { get; set; }
-
-    /// <summary>SPI clock; the MCP4922 takes up to 20 MHz.</summary>
-    public int ClockHz { get; set; } = 1_000_000;
-
-    /// <summary>GPIO line of LDAC (both outputs change together on its falling edge); -1 when tied low.</summary>
-    public int LdacPin { get; set; } = -1;
-
-    /// <summary>The voltage on VREFA/VREFB (gain 1x: full scale is VREF).</summary>
-    public double ReferenceVolts { get; set; } = 5.0;
-
-    /// <summary>Neutral voltage of both axes, as the chair's joystick port expects.</summary>
-    public double CentreVolts { get; set; } = 2.5;
-
-    /// <summary>Voltage swing from the centre at full deflection.</summary>
-    public double SpanVolts { get; set; } = 1.0;
-
-    /// <summary>The chair's speed at full forward deflection, as its controller is programmed (m/s).</summary>
-    public double FullScaleSpeed { get; set; } = 1.5;
-
-    /// <summary>The chair's turn rate at full left/right deflection (rad/s).</summary>
-    public double FullScaleTurnRate { get; set; } = 1.5;
-
-    internal void Validate(string prefix, List<string> errors)
-    {
-        if (SpiBus < 0 || ChipSelect < 0)
-        {
-            errors.Add($"{prefix}:SpiBus/ChipSelect = {SpiBus}/{ChipSelect} must not be negative.");
-        }
-
-        if (ClockHz is < 1_000 or > 20_000_000)
-        {
-            errors.Add($"{prefix}:ClockHz = {ClockHz} is out of range 1000..20000000 (the MCP4922 takes up to 20 MHz).");
-        }
-
-        if (LdacPin < -1)
-        {
-            errors.Add($"{prefix}:LdacPin = {LdacPin} is not a GPIO line; use -1 for LDAC tied low.");
-        }
-
-        if (!(ReferenceVolts > 0 && ReferenceVolts <= 5.5))
-        {
-            errors.Add(ControlOptions.Invariant($"{prefix}:ReferenceVolts = {ReferenceVolts} is out of range 0..5.5 V."));
-        }
-
-        if (!(SpanVolts > 0) || !(CentreVolts - SpanVolts >= 0) || !(CentreVolts + SpanVolts <= ReferenceVolts))
-        {
-            errors.Add(ControlOptions.Invariant($"{prefix}:CentreVolts ± SpanVolts = {CentreVolts} ± {SpanVolts} V does not fit in 0..ReferenceVolts ({ReferenceVolts} V)."));
-        }
-
-        if (!(FullScaleSpeed > 0) || !(FullScaleTurnRate > 0))
-        {
-            errors.Add(ControlOptions.Invariant($"{prefix}:FullScaleSpeed/FullScaleTurnRate = {FullScaleSpeed}/{FullScaleTurnRate} must be above 0."));
-        }
-    }
-}
-
-/// <summary>A motor controller taking a PWM duty per wheel and a direction line per wheel.</summary>
-public sealed class DifferentialDriveOptions
-{
-    /// <summary>Linux PWM chip (/sys/class/pwm/pwmchipN).</summary>
-    public int PwmChip { get; set; }
-
-    public int LeftPwmChannel { get; set; }
-
-    public int RightPwmChannel { get; set; } = 1;
-
-    public int PwmFrequencyHz { get; set; } = 20_000;
-
-    /// <summary>Direction line of the left wheel: high drives it forward.</summary>
-    public int LeftDirectionPin { get; set; } = 23;
-
-    public int RightDirectionPin { get; set; } = 24;
-
-    /// <summary>Motor controller enable (high runs, low brakes); -1 when not wired.</summary>
-    public int EnablePin { get; set; } = -1;
-
-    /// <summary>Distance between the drive wheels (m).</summary>
-    public double TrackWidth { get; set; } = 0.55;
-
-    /// <summary>Wheel speed at 100 % duty (m/s).</summary>
-    public double WheelSpeedAtFullDuty { get; set; } = 2.0;
-
-    /// <summary>Motors mounted mirrored: forward for this wheel is the direction line low.</summary>
-    public bool InvertLeft { get; set; }
-
-    public bool InvertRight { get; set; }
-
-    internal void Validate(string prefix, double maxSpeed, List<string> errors)
-    {
-        if (PwmChip < 0 || LeftPwmChannel < 0 || RightPwmChannel < 0 || LeftPwmChannel == RightPwmChannel)
-        {
-            errors.Add($"{prefix}:PwmChip/LeftPwmChannel/RightPwmChannel = {PwmChip}/{LeftPwmChannel}/{RightPwmChannel}: not negative, and two different channels.");
-        }
-
-        if (PwmFrequencyHz is < 50 or > 100_000)
-        {
-            errors.Add($"{prefix}:PwmFrequencyHz = {PwmFrequencyHz} is out of range 50..100000.");
-        }
-
-        if (LeftDirectionPin < 0 || RightDirectionPin < 0 || LeftDirectionPin == RightDirectionPin || EnablePin < -1)
-        {
-            errors.Add($"{prefix}:LeftDirectionPin/RightDirectionPin/EnablePin = {LeftDirectionPin}/{RightDirectionPin}/{EnablePin}: two different lines, and an enable line or -1.");
-        }
-
-        if (!(TrackWidth is > 0.1 and < 2))
-        {
-            errors.Add(ControlOptions.Invariant($"{prefix}:TrackWidth = {TrackWidth} m is out of range 0.1..2."));
-        }
-
-        if (!(WheelSpeedAtFullDuty >= maxSpeed && WheelSpeedAtFullDuty <= 10))
-        {
-            errors.Add(ControlOptions.Invariant($"{prefix}:WheelSpeedAtFullDuty = {WheelSpeedAtFullDuty} m/s is out of range MaxSpeed ({maxSpeed})..10."));
-        }
-    }
-}
-
-/// <summary>One servo of the hand. Position 0 is fully extended (open), 1 fully flexed (closed).</summary>
-public sealed class HandJointOptions
-{
-    public string Name { get; set; } = "";
-
-    /// <summary>PCA9685 output 0..15.</summary>
-    public int Channel { get; set; }
-
-    /// <summary>Servo pulse at position 0 (µs).</summary>
-    public double OpenPulseUs { get; set; } = 1000;
-
-    /// <summary>Servo pulse at position 1 (µs).</summary>
-    public double ClosedPulseUs { get; set; } = 2000;
-
-    /// <summary>Mechanical limits of this joint within 0..1.</summary>
-    public double MinPosition { get; set; }
-
-    public double MaxPosition { get; set; } = 1;
-
-    /// <summary>Rate limit, positions per second (1 = a full stroke per second).</summary>
-    public double MaxRatePerSecond { get; set; } = 1.0;
-}
-
-/// <summary>The prosthetic hand: a PCA9685 at <see cref="Address"/> on I2C bus <see cref="I2cBus"/> driving one servo per joint.</summary>
-public sealed class HandOptions
-{
-    public int I2cBus { get; set; } = 1;
-
-    public int Address { get; set; } = 0x40;
-
-    public double PwmFrequencyHz { get; set; } = 50;
-
-    /// <summary>The servos; unset means <see cref="DefaultJoints"/> (configuration lists them whole).</summary>
-    public HandJointOptions[] Joints { get; set; } = [];
-
-    /// <summary>Thumb, index, middle, ring, little on outputs 0..4, 1000-2000 µs, a full stroke per second.</summary>
-    public static HandJointOptions[] DefaultJoints =>
-    [
-        new() { Name = "thumb", Channel = 0 },
-        new() { Name = "index", Channel = 1 },
-        new() { Name = "middle", Channel = 2 },
-        new() { Name = "ring", Channel = 3 },
-        new() { Name = "little", Channel = 4 },
-    ];
-
-    /// <summary>The joints the hand runs: <see cref="Joints"/>, or the defaults when unset.</summary>
-    public HandJointOptions[] EffectiveJoints => Joints.Length == 0 ? _defaultJoints ??= DefaultJoints : Joints;
-
-    private HandJointOptions[]? _defaultJoints;
-
-    internal void Validate(string prefix, List<string> errors)
-    {
-        if (I2cBus < 0 || Address is < 0x03 or > 0x77)
-        {
-            errors.Add($"{prefix}:I2cBus/Address = {I2cBus}/0x{Address:X2}: a bus number and a 7-bit address 0x03..0x77.");
-        }
-
-        if (!(PwmFrequencyHz is >= 24 and <= 1526))
-        {
-            errors.Add(ControlOptions.Invariant($"{prefix}:PwmFrequencyHz = {PwmFrequencyHz} is out of the PCA9685's range 24..1526 Hz."));
-        }
-
-        var joints = EffectiveJoints;
-        if (joints.Length > 16)
-        {
-            errors.Add($"{prefix}:Joints has {joints.Length} entries; at most 16.");
-        }
-
-        var channels = new HashSet<int>();
-        for (var i = 0; i < joints.Length; i++)
-        {
-            var joint = joints[i];
-            var key = $"{prefix}:Joints:{i}";
-            if (string.IsNullOrWhiteSpace(joint.Name))
-            {
-                errors.Add($"{key}:Name is empty.");
-            }
-
-            if (joint.Channel is < 0 or > 15 || !channels.Add(joint.Channel))
-            {
-                errors.Add($"{key}:Channel = {joint.Channel} is not a free PCA9685 output 0..15.");
-            }
-
-            if (!(joint.OpenPulseUs is >= 500 and <= 2500) || !(joint.ClosedPulseUs is >= 500 and <= 2500))
-            {
-                errors.Add(ControlOptions.Invariant($"{key}:OpenPulseUs/ClosedPulseUs = {joint.OpenPulseUs}/{joint.ClosedPulseUs} µs is out of the servo range 500..2500 µs."));
-            }
-
-            if (!(joint.MinPosition >= 0 && joint.MinPosition < joint.MaxPosition && joint.MaxPosition <= 1))
-            {
-                errors.Add(ControlOptions.Invariant($"{key}:MinPosition/MaxPosition = {joint.MinPosition}/{joint.MaxPosition}: 0 <= min < max <= 1."));
-            }
-
-            if (!(joint.MaxRatePerSecond is > 0 and <= 10))
-            {
-                errors.Add(ControlOptions.Invariant($"{key}:MaxRatePerSecond = {joint.MaxRatePerSecond} is out of range 0..10."));
-            }
-        }
-    }
+    /// <summary>Both as configured in the Control section (the supervisor's and the tests' case).</summary>
+    public static ControlOptionSources Configured { get; } = new($"{ControlOptions.Section}:{nameof(ControlOptions.HopMs)}", false);
 }

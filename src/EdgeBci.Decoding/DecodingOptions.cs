@@ -29,7 +29,10 @@ public sealed class DecodingOptions
     /// </summary>
     public string OptimizedModelCache { get; set; } = "false";
 
-    /// <summary>α of the evidence integration, (0, 1]; at most 0.5 for the one-window rule (see <see cref="Live.EvidenceAccumulator"/>).</summary>
+    /// <summary>The largest <see cref="EvidenceFactor"/> for which one window cannot flip a decision (see <see cref="Live.EvidenceAccumulator"/>).</summary>
+    public const double EvidenceFactorCeiling = 0.5;
+
+    /// <summary>α of the evidence integration, (0, <see cref="EvidenceFactorCeiling"/>] (the one-window rule, see <see cref="Live.EvidenceAccumulator"/>).</summary>
     public double EvidenceFactor { get; set; } = 0.3;
 
     /// <summary>A window whose top probability is below this does not count toward its class, [0, 1].</summary>
@@ -98,9 +101,9 @@ public sealed class DecodingOptions
             errors.Add($"{Section}:OptimizedModelCache = '{OptimizedModelCache}' is not allowed; use true, false or a folder path.");
         }
 
-        if (!(EvidenceFactor > 0 && EvidenceFactor <= 1))
+        if (!(EvidenceFactor > 0 && EvidenceFactor <= EvidenceFactorCeiling))
         {
-            errors.Add(Invariant($"{Section}:EvidenceFactor = {EvidenceFactor} is out of range; use more than 0 and at most 1 (at most 0.5 so that one window cannot flip a decision)."));
+            errors.Add(Invariant($"{Section}:EvidenceFactor = {EvidenceFactor} is out of range; use more than 0 and at most {EvidenceFactorCeiling} (above it one window can flip a decision: the flip margin α / (1 − α) exceeds 1)."));
         }
 
         if (!(RejectionFloor >= 0 && RejectionFloor <= 1))

@@ -28,7 +28,7 @@ internal static class ControlTimingBenchmark
     private static bool EStopToNeutral(int runs)
     {
         // Wide timeouts, as in the loop's unit tests: a stall of the feeder must not stop the chair before the e-stop does.
-        var options = new ControlOptions { FrameTimeoutMs = 50, HopMs = 200, DecisionMaxAgeMs = 1000, DwellMs = 100, ActuatorAckTimeoutMs = 1000, HeartbeatTimeoutMs = 1000 };
+        var options = new ControlOptions { FrameTimeoutMs = 50, HopMs = 200, DecisionMaxAgeMs = 1000, DwellMs = 400, ActuatorAckTimeoutMs = 1000, HeartbeatTimeoutMs = 1000 };
         using var unit = new LiveUnit(options);
         var latencies = new List<double>(runs);
         var otherStops = 0;

@@ -17,7 +17,7 @@ public class LoopTests
         {
             // The real clock on a loaded 2-core CI machine: the feeder thread can be late by tens of milliseconds, so the
             // timeouts are the widest the options allow; their bounds are proven on a fake clock (StopRuleTests).
-            Options = new ControlOptions { FrameTimeoutMs = 50, HopMs = 200, DecisionMaxAgeMs = 1000, DwellMs = 100, ActuatorAckTimeoutMs = 1000, HeartbeatTimeoutMs = 1000 };
+            Options = new ControlOptions { FrameTimeoutMs = 50, HopMs = 200, DecisionMaxAgeMs = 1000, DwellMs = 400, ActuatorAckTimeoutMs = 1000, HeartbeatTimeoutMs = 1000 };
             Chair = new SimulatedWheelchair(Options, TimeProvider.System);
             Pipeline = new ControlPipeline(new SafetySupervisor(Options), Chair);
             Inputs.ReportChannels([new("C3", true), new("C4", true)]);

@@ -54,6 +54,52 @@ public class OptionsTests
         }
     }
 
+    [TestCase(0)]
+    [TestCase(249)]
+    [TestCase(499)]
+    public void A_dwell_shorter_than_two_hops_is_refused_naming_the_hop_and_where_it_came_from(int dwellMs)
+    {
+        var options = new ControlOptions { DwellMs = dwellMs };
+        Assert.That(options.Validate().Single(), Does.StartWith($"Control:DwellMs = {dwellMs} is out of range 500 (two hops, HopMs = 250 (Control:HopMs))"));
+
+        var derived = options.Validate(new ControlOptionSources("derived from Decoding:HopSeconds = 0.25", false));
+        Assert.That(derived.Single(), Does.Contain("HopMs = 250 (derived from Decoding:HopSeconds = 0.25)"));
+        Assert.That(new ControlOptions { DwellMs = 500 }.Validate(), Is.Empty, "two hops exactly");
+        Assert.That(new ControlOptions { HopMs = 100, DwellMs = 200 }.Validate(), Is.Empty, "two shorter hops");
+    }
+
+    [TestCase(nameof(ControlOptions.MinConfidence), 0.0, "Control:MinConfidence = 0 is out of range 0.5..1")]
+    [TestCase(nameof(ControlOptions.MinConfidence), 0.49, "Control:MinConfidence = 0.49 is out of range 0.5..1")]
+    [TestCase(nameof(ControlOptions.EvidenceThreshold), 0.69, "Control:EvidenceThreshold = 0.69 is out of range 0.7..1")]
+    [TestCase(nameof(ControlOptions.EvidenceThreshold), 0.5, "Control:EvidenceThreshold = 0.5 is out of range 0.7..1")]
+    [TestCase(nameof(ControlOptions.DecisionMaxAgeMs), 5000.0, "Control:DecisionMaxAgeMs = 5000 is out of range 250 (HopMs = 250 (Control:HopMs)) .. 1000")]
+    [TestCase(nameof(ControlOptions.DecisionMaxAgeMs), 1001.0, "Control:DecisionMaxAgeMs = 1001 is out of range 250")]
+    public void A_gate_setting_that_lets_the_wearer_move_too_easily_is_refused_with_its_key_value_and_range(string key, double value, string expected)
+    {
+        var options = new ControlOptions();
+        typeof(ControlOptions).GetProperty(key)!.SetValue(options, key == nameof(ControlOptions.DecisionMaxAgeMs) ? (object)(int)value : value);
+        Assert.That(options.Validate().Single(), Does.StartWith(expected));
+    }
+
+    [Test]
+    public void The_lowest_gate_settings_allowed_are_valid()
+    {
+        var options = new ControlOptions { MinConfidence = 0.5, EvidenceThreshold = 0.7, DecisionMaxAgeMs = 1000 };
+        Assert.That(options.Validate(), Is.Empty);
+    }
+
+    [Test]
+    public void A_decision_age_raised_automatically_above_its_ceiling_is_refused_naming_both_keys()
+    {
+        var raised = new ControlOptionSources("derived from Decoding:HopSeconds = 0.9", DecisionMaxAgeRaised: true);
+        var options = new ControlOptions { HopMs = 900, DecisionMaxAgeMs = 900 + ControlOptions.DecisionMaxAgeMarginMs, DwellMs = 1800 };
+        Assert.That(options.Validate(raised).Single(), Does.StartWith("Control:DecisionMaxAgeMs is unset and would be raised automatically to HopMs + 150 = 1050, above its limit of 1000")
+            .And.Contain("Control:HopMs = 900 (derived from Decoding:HopSeconds = 0.9) must be at most 850"));
+
+        var atTheLimit = new ControlOptions { HopMs = 850, DecisionMaxAgeMs = 850 + ControlOptions.DecisionMaxAgeMarginMs, DwellMs = 1700 };
+        Assert.That(atTheLimit.Validate(raised with { Hop = "derived from Decoding:HopSeconds = 0.85" }), Is.Empty);
+    }
+
     [Test]
     public void A_policy_must_fit_the_actuator()
     {

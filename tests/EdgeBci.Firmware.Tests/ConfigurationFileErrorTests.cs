@@ -69,6 +69,22 @@ public class ConfigurationFileErrorTests
         });
     }
 
+    [TestCase("--Control:DwellMs=0", "Control:DwellMs = 0 is out of range 500 (two hops, HopMs = 250 (derived from Decoding:HopSeconds = 0.25))")]
+    [TestCase("--Decoding:EvidenceFactor=1", "Decoding:EvidenceFactor = 1 is out of range; use more than 0 and at most 0.5")]
+    [TestCase("--Decoding:HopSeconds=0.9", "Control:DecisionMaxAgeMs is unset and would be raised automatically to HopMs + 150 = 1050")]
+    public void A_setting_that_switches_the_gating_off_stops_start_up_naming_its_key_and_exit_code_2(string argument, string expected)
+    {
+        var (exitCode, output) = Run(FirmwareProcess.FirmwareDll, [argument], new Dictionary<string, string>());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(2), output);
+            Assert.That(output, Does.Contain(expected));
+            Assert.That(output, Does.Contain("start-up stopped (configuration error)"));
+            Assert.That(output, Does.Not.Contain("Unhandled exception").And.Not.Contain("   at "), "no stack trace");
+        });
+    }
+
     [Test]
     public void A_settings_file_saved_with_a_typo_while_the_unit_runs_neither_stops_nor_changes_it()
     {

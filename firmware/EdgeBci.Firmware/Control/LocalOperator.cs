@@ -65,7 +65,7 @@ internal sealed partial class LocalOperator(
     }
 
     /// <summary>One line from the console or the socket.</summary>
-    private async Task<LocalReply> ExecuteAsync(string line, string channel, CancellationToken cancellationToken)
+    private async Task<LocalReply> ExecuteAsync(string line, string channel, LocalCaller? caller, CancellationToken cancellationToken)
     {
         var space = line.IndexOf(' ', StringComparison.Ordinal);
         var verb = (space < 0 ? line : line[..space]).ToLowerInvariant();
@@ -79,7 +79,7 @@ internal sealed partial class LocalOperator(
             case "disarm":
             case "stop":
                 var kind = verb switch { "arm" => RequestKind.Arm, "disarm" => RequestKind.Disarm, _ => RequestKind.Stop };
-                return await requests.LocalRequestAsync(kind, channel, cancellationToken).ConfigureAwait(false);
+                return await requests.LocalRequestAsync(kind, channel, caller?.ToString(), cancellationToken).ConfigureAwait(false);
             case "state":
                 return supervisor.Last is { } last ? LocalReply.Ok(requests.DescribeState(last, decoding.Status.Healthy)) : LocalReply.Error("the supervisor has not ticked yet");
             case "inject":
@@ -118,7 +118,7 @@ internal sealed partial class LocalOperator(
 
         try
         {
-            _commandSocket = LocalCommandServer.Start(path, (line, caller, token) => ExecuteAsync(line, caller is null ? "socket" : $"socket ({caller})", token));
+            _commandSocket = LocalCommandServer.Start(path, (line, caller, token) => ExecuteAsync(line, caller is null ? "socket" : $"socket ({caller})", caller, token));
             _commandSocket.CallerRefused += (caller, line) => LogCallerRefused(caller.ToString(), line);
             LogCommandSocket(path);
         }
@@ -134,7 +134,7 @@ internal sealed partial class LocalOperator(
         {
             while (Console.In.ReadLine() is { } line)
             {
-                var reply = ExecuteAsync(line.Trim(), "console", CancellationToken.None).GetAwaiter().GetResult();
+                var reply = ExecuteAsync(line.Trim(), "console", null, CancellationToken.None).GetAwaiter().GetResult();
                 LogLocalReply("console", line.Trim(), reply.ToString());
             }
         }

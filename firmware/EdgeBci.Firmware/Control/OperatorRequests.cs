@@ -27,8 +27,8 @@ internal sealed partial class OperatorRequests
     public event Action? LocalRequestMade;
 
     /// <summary>A local arm, disarm or stop, answered with what the supervisor did.</summary>
-    public Task<LocalReply> LocalRequestAsync(RequestKind kind, string channel, CancellationToken cancellationToken) =>
-        RequestAsync(kind, RequestOrigin.LocalCli, channel, cancellationToken);
+    public Task<LocalReply> LocalRequestAsync(RequestKind kind, string channel, string? caller, CancellationToken cancellationToken) =>
+        RequestAsync(kind, RequestOrigin.LocalCli, channel, caller, cancellationToken);
 
     /// <summary>
     /// A stop or disarm from the network (the MQTT commands): a Remote request, answered like a local one with what the
@@ -36,7 +36,7 @@ internal sealed partial class OperatorRequests
     /// </summary>
     public Task<LocalReply> RemoteRequestAsync(RequestKind kind, string channel, CancellationToken cancellationToken) =>
         kind is RequestKind.Stop or RequestKind.Disarm
-            ? RequestAsync(kind, RequestOrigin.Remote, channel, cancellationToken)
+            ? RequestAsync(kind, RequestOrigin.Remote, channel, channel, cancellationToken)
             : Task.FromResult(LocalReply.Refused($"a remote {kind} is refused: the network may stop or disarm, never arm or move"));
 
     /// <summary>The supervisor's state, intent, latched reason, the actuator's output and the decoder's health, in one line.</summary>
@@ -48,7 +48,7 @@ internal sealed partial class OperatorRequests
         return $"supervisor {last.State}{intent}{latched}; {actuator.Kind} output {actuator.Output}; decoder {(decoderHealthy ? "healthy" : "not healthy")}";
     }
 
-    private async Task<LocalReply> RequestAsync(RequestKind kind, RequestOrigin origin, string channel, CancellationToken cancellationToken)
+    private async Task<LocalReply> RequestAsync(RequestKind kind, RequestOrigin origin, string channel, string? caller, CancellationToken cancellationToken)
     {
         if (origin != RequestOrigin.Remote)
         {
@@ -63,7 +63,7 @@ internal sealed partial class OperatorRequests
         {
             pending = new PendingOutcome(Interlocked.Read(ref _observedTicks));
             _pending.Add(pending);
-            _supervisor.Request(new OperatorRequest(kind, origin));
+            _supervisor.Request(new OperatorRequest(kind, origin, caller));
         }
 
         LogRequest(origin == RequestOrigin.Remote ? "remote" : "local", kind, channel, origin);

@@ -62,6 +62,7 @@ internal sealed partial class SupervisorService : IHostedService
         // Subscribed before any stage starts, so no decision and no status change is missed.
         decoding.DecisionMade += OnDecision;
         decoding.StatusChanged += OnDecoderStatus;
+        decoding.ModelChanged += OnModelChanged;
         decoding.Faulted += ReportPipelineFault;
         signal.Faulted += ReportPipelineFault;
         acquisition.Faulted += ReportPipelineFault;
@@ -132,6 +133,7 @@ internal sealed partial class SupervisorService : IHostedService
         }
 
         OnDecoderStatus(_decoding.Status);
+        _inputs.SetModel(Identity(_decoding.Model));
         if (_stage.Switches is null)
         {
             // Not wired: said so, and reported closed explicitly (the supervisor's default is open).
@@ -149,6 +151,18 @@ internal sealed partial class SupervisorService : IHostedService
         else
         {
             LogSwitches(options.EStopPin, options.InhibitPin, options.ArmButtonPin);
+
+            // A line that is not wired is not read, and the supervisor starts from the unsafe reading: said explicitly here.
+            // An e-stop without a line passed the start-up checks only where the board cuts the actuator's power in hardware.
+            if (options.InhibitPin < 0)
+            {
+                _inputs.SetInhibit(false);
+            }
+
+            if (options.EStopPin < 0)
+            {
+                _inputs.SetEStopClosed(true);
+            }
         }
 
         if (_actuator is BoardWatchdogLink link)
@@ -309,6 +323,17 @@ internal sealed partial class SupervisorService : IHostedService
         _inputs.SetModelVerified(status.ModelVerified);
         _inputs.SetDecoderHealthy(status.Healthy);
     }
+
+    /// <summary>The supervisor arms only with a known model, names it in the Armed event and stops if it changes while armed.</summary>
+    private void OnModelChanged(ModelChange change)
+    {
+        if (change.Kind != "refused")
+        {
+            _inputs.SetModel(Identity(_decoding.Model));
+        }
+    }
+
+    private static string? Identity((string Id, string Version)? model) => model is { } known ? $"{known.Id} v{known.Version}" : null;
 
     private void ReportPipelineFault(string message)
     {

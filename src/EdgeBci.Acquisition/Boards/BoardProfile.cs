@@ -28,6 +28,12 @@ public sealed record BoardProfile(string Name, string Description, BoardSpi Spi,
 
     public bool IsEmulator => string.Equals(Name, EmulatorName, StringComparison.Ordinal);
 
+    /// <summary>
+    /// JSON "eStopHardwareCut" (default false): the board's e-stop opens the actuator's power in hardware, so an actuator
+    /// may be driven without the firmware reading the e-stop loop (Control:EStopPin).
+    /// </summary>
+    public bool EStopHardwareCut { get; init; }
+
     public Ads1299Pins Pins => new(Gpio.DrdyLine, Gpio.StartLine, Gpio.ResetLine, Gpio.PwdnLine);
 
     /// <summary>Every board profile shipped with the firmware, by name.</summary>

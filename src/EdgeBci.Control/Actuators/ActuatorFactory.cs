@@ -2,103 +2,68 @@ using System.Device.Gpio;
 using System.Device.I2c;
 using System.Device.Pwm;
 using System.Device.Spi;
-using EdgeBci.Control.Actuators.DifferentialDrive;
-using EdgeBci.Control.Actuators.Mcp4922;
-using EdgeBci.Control.Actuators.Pca9685;
-using EdgeBci.Control.Actuators.Simulated;
 
 namespace EdgeBci.Control.Actuators;
 
-/// <summary>The actuator <see cref="ControlOptions.Actuator"/> names, on the unit's buses or simulated.</summary>
+/// <summary>The actuator <see cref="ControlOptions.Actuator"/> names, built by its <see cref="ActuatorRegistration"/>.</summary>
 public static class ActuatorFactory
 {
-    public static IActuator Create(ControlOptions options, TimeProvider time)
+    /// <summary>The actuator on the unit's own buses (or simulated).</summary>
+    public static IActuator Create(ControlOptions options, TimeProvider time) => Create(options, time, UnitBuses.Instance);
+
+    /// <summary>The actuator on <paramref name="buses"/>; if building it fails, every handle opened on the way is closed again.</summary>
+    /// <exception cref="ArgumentException">The options are not valid; the message names every bad key.</exception>
+    public static IActuator Create(ControlOptions options, TimeProvider time, IActuatorBuses buses)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(buses);
         var errors = options.Validate();
         if (errors.Count > 0)
         {
             throw new ArgumentException("Control options are not valid: " + string.Join(" ", errors), nameof(options));
         }
 
-        var limits = CommandLimits.From(options);
-        switch (options.Actuator)
-        {
-            case ActuatorKinds.SimulatedWheelchair:
-                return new SimulatedWheelchair(options, time);
-            case ActuatorKinds.SimulatedHand:
-                return new SimulatedHand(options, time);
-            case ActuatorKinds.JoystickDac:
-            {
-                var joystick = options.Joystick;
-                var handles = new List<IDisposable>();
-                return Opening(handles, () =>
-                {
-                    var spi = Keep(handles, SpiDevice.Create(new SpiConnectionSettings(joystick.SpiBus, joystick.ChipSelect)
-                    {
-                        Mode = SpiMode.Mode0,
-                        ClockFrequency = joystick.ClockHz,
-                        DataBitLength = 8,
-                        DataFlow = DataFlow.MsbFirst,
-                    }));
-                    var gpio = joystick.LdacPin >= 0 ? Keep(handles, new GpioController()) : null;
-                    return new JoystickDacActuator(new Mcp4922Device(spi, gpio, joystick.LdacPin), joystick, limits, options.HeartbeatTimeout, time);
-                });
-            }
-
-            case ActuatorKinds.DifferentialDrive:
-            {
-                var drive = options.DifferentialDrive;
-                var handles = new List<IDisposable>();
-                return Opening(handles, () =>
-                {
-                    var left = Keep(handles, PwmChannel.Create(drive.PwmChip, drive.LeftPwmChannel, drive.PwmFrequencyHz, 0));
-                    var right = Keep(handles, PwmChannel.Create(drive.PwmChip, drive.RightPwmChannel, drive.PwmFrequencyHz, 0));
-                    var gpio = Keep(handles, new GpioController());
-                    var pins = new DifferentialDrivePins(drive.LeftDirectionPin, drive.RightDirectionPin, drive.EnablePin);
-                    return new DifferentialDriveActuator(left, right, gpio, pins, drive, limits, options.HeartbeatTimeout, time);
-                });
-            }
-
-            case ActuatorKinds.ProstheticHand:
-            {
-                var hand = options.Hand;
-                var handles = new List<IDisposable>();
-                return Opening(handles, () =>
-                {
-                    var device = Keep(handles, I2cDevice.Create(new I2cConnectionSettings(hand.I2cBus, hand.Address)));
-                    return new ProstheticHandActuator(new Pca9685Device(device), hand, limits, options.HeartbeatTimeout, time);
-                });
-            }
-
-            default:
-                throw new ArgumentException($"{ControlOptions.Section}:Actuator = '{options.Actuator}' is not known.", nameof(options));
-        }
-    }
-
-    private static T Keep<T>(List<IDisposable> handles, T handle)
-        where T : IDisposable
-    {
-        handles.Add(handle);
-        return handle;
-    }
-
-    /// <summary>Builds a driver; if anything fails on the way, the handles opened so far are closed again.</summary>
-    private static IActuator Opening(List<IDisposable> handles, Func<IActuator> open)
-    {
+        var registration = ActuatorRegistry.Find(options.Actuator)
+            ?? throw new ArgumentException($"{ControlOptions.Section}:Actuator = '{options.Actuator}' is not known.", nameof(options));
+        var opened = new OpenedHandles(buses);
         try
         {
-            return open();
+            return registration.Create(new ActuatorContext(options, CommandLimits.From(options), time, opened));
         }
         catch
         {
-            foreach (var handle in handles)
+            opened.CloseAll();
+            throw;
+        }
+    }
+
+    /// <summary>The buses, remembering each handle opened so that a driver that fails half-way leaves none open.</summary>
+    private sealed class OpenedHandles(IActuatorBuses buses) : IActuatorBuses
+    {
+        private readonly List<IDisposable> _handles = [];
+
+        public SpiDevice OpenSpi(SpiConnectionSettings settings) => Keep(buses.OpenSpi(settings));
+
+        public I2cDevice OpenI2c(I2cConnectionSettings settings) => Keep(buses.OpenI2c(settings));
+
+        public PwmChannel OpenPwm(int chip, int channel, int frequencyHz) => Keep(buses.OpenPwm(chip, channel, frequencyHz));
+
+        public GpioController OpenGpio() => Keep(buses.OpenGpio());
+
+        public void CloseAll()
+        {
+            foreach (var handle in _handles)
             {
                 handle.Dispose();
             }
+        }
 
-            throw;
+        private T Keep<T>(T handle)
+            where T : IDisposable
+        {
+            _handles.Add(handle);
+            return handle;
         }
     }
 }
