@@ -36,31 +36,38 @@ public partial class ControlTests
 
             TestContext.Out.WriteLine($"a stall latched SafeStop {stop.Reason} before the wheelchair turned; re-armed on the console");
             Assert.That(stop.Reason, Is.AnyOf(StallReasons), output);
-            ArmOnTheConsole(firmware);
-            from = firmware.Output.Length;
+            // From the Armed event on, not from the end of the output: a stall can latch the next STOP before the console's
+            // reply to the arm is logged, and that STOP must not be skipped.
+            from = ArmOnTheConsole(firmware);
         }
 
         Assert.Fail($"stalls kept latching a STOP for {2 * UntilTurning} before the wheelchair turned:\n{firmware.Output}");
         return 0;
     }
 
-    /// <summary>Types "arm" on the console until it is accepted (it is refused while a precondition, such as a fresh decision, is missing).</summary>
-    private static void ArmOnTheConsole(FirmwareProcess firmware)
+    /// <summary>
+    /// Types "arm" on the console until it is accepted (it is refused while a precondition, such as a fresh decision, is
+    /// missing); returns where in the output the supervisor's Armed event is.
+    /// </summary>
+    private static int ArmOnTheConsole(FirmwareProcess firmware)
     {
         for (var attempt = 0; attempt < 40; attempt++)
         {
             var before = firmware.Output.Length;
             firmware.Send("arm");
             Assert.That(firmware.WaitUntil(o => o.Length > before && o[before..].Contains("console: 'arm' -> ", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), Is.True, firmware.Output);
-            if (firmware.Output[before..].Contains("console: 'arm' -> ok", StringComparison.Ordinal))
+            var output = firmware.Output;
+            if (output[before..].Contains("console: 'arm' -> ok", StringComparison.Ordinal))
             {
-                return;
+                var armed = output.IndexOf("-> Armed Armed: ", before, StringComparison.Ordinal);
+                return armed < 0 ? before : output.LastIndexOf('\n', armed) + 1;
             }
 
             Thread.Sleep(250);
         }
 
         Assert.Fail($"the unit could not be re-armed on its console:\n{firmware.Output}");
+        return 0;
     }
 
     /// <summary>A transition into SafeStop (a refused arm while latched is SafeStop -> SafeStop, not a new STOP).</summary>

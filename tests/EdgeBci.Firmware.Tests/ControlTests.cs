@@ -234,7 +234,7 @@ public partial class ControlTests
         }
 
         TestContext.Out.WriteLine(string.Join("\n", replies));
-        Assert.That(replies[^1].ToString(), Does.StartWith("ok: Disarmed -> Armed: armed by LocalCli"), firmware.Output);
+        Assert.That(replies[^1].ToString(), Does.Match(@"^ok: Disarmed -> Armed: armed by uid \d+( \([^)]*\))?, pid \d+ \(LocalCli\) with model 's001-left-vs-right v[^']+'"), firmware.Output);
         Assert.That(replies.Where(r => r.Kind != LocalReplyKind.Ok).Select(r => r.ToString()), Has.All.StartWith("refused: cannot arm: "));
         Assert.That(Send(socket, "arm").ToString(), Does.StartWith("ok: supervisor already Armed; nothing to do").Or.StartWith("ok: supervisor already Active"));
 
