@@ -1,5 +1,6 @@
 using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Configuration;
+using EdgeBci.Control.Supervision;
 using EdgeBci.Firmware;
 
 // The simulated actuator board's watchdog runs as a separate process of this same executable (see BoardWatchdogLink).
@@ -99,6 +100,11 @@ using (control)
     builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlService>());
 
     using var host = builder.Build();
+
+    // A changed model takes over only while the chair is still (issue 14): the decoder asks the supervisor's last tick.
+    var supervisor = host.Services.GetRequiredService<ControlService>();
+    host.Services.GetRequiredService<DecodingService>().SwapPermitted =
+        () => supervisor.Last?.State is SupervisorState.Disarmed or SupervisorState.SafeStop;
     await host.RunAsync();
     return Environment.ExitCode;
 }
