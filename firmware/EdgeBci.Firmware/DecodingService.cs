@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using EdgeBci.Acquisition.Streaming;
-using EdgeBci.Decoding.Bundle;
-using EdgeBci.Decoding.Inference;
 using EdgeBci.Decoding.Live;
 
 namespace EdgeBci.Firmware;
@@ -9,15 +6,19 @@ namespace EdgeBci.Firmware;
 /// <summary>Receives each decision on the decoding thread, with the window's probabilities (valid during the call only).</summary>
 internal delegate void DecisionObserver(in Decision decision, ReadOnlySpan<float> probabilities);
 
-/// <summary>Whether a verified model is loaded and the decoder runs; <paramref name="Reason"/> says why not.</summary>
-internal readonly record struct DecoderStatus(bool ModelVerified, bool Healthy, string? Reason);
-
 /// <summary>
 /// Runs the decoder on the signal stage's output, frame by frame on a thread of its own: a decision every hop, each
-/// logged at debug level, and once a second a summary with the DRDY-to-decision latency. Watches the model bundle
-/// and swaps a changed one in between two windows after verifying and warming it up; a bundle that fails is logged
-/// with its reason and the running model continues. Without a usable model the stage runs without a decoder and
-/// says so: there are then no decisions, and nothing may move.
+/// logged at debug level, and once a second a summary with the DRDY-to-decision latency. Without a usable model (none
+/// configured, refused, or failing on its warm-up window) the stage runs without a decoder and says so: there are
+/// then no decisions, and nothing may move. A window whose output is not a probability distribution is a model
+/// fault: the status says the model is not verified (the supervisor's ModelFault STOP) and the model makes no more
+/// decisions.
+/// <para>
+/// <b>A model changes only when the chair is still.</b> The watcher verifies and warms up a changed bundle and stages
+/// it; it takes over at the first window at which <see cref="SwapPermitted"/> (the supervisor Disarmed or in SafeStop)
+/// allows it. A bundle that fails is refused with its reason and the running model continues. A swap arms nothing:
+/// after it the wearer arms locally as after any disarm.
+/// </para>
 /// </summary>
 internal sealed partial class DecodingService(
     SignalService signal,
@@ -26,17 +27,15 @@ internal sealed partial class DecodingService(
     IHostApplicationLifetime lifetime,
     ILogger<DecodingService> logger) : BackgroundService
 {
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(2);
-
     // Latencies of the last second (Stopwatch ticks), written on the decoding thread only.
     private readonly long[] _latencies = new long[1024];
     private readonly long[] _sorted = new long[1024];
     private readonly Lock _lastLock = new();
+    private readonly Lock _statusLock = new();
     private LiveDecoder? _decoder;
     private int _latencyCount;
     private long _decisions;
     private Decision _last;
-    private (DateTime Written, long Length) _loadedManifest;
     private DecoderStatus _status = new(false, false, "not started");
     private DecoderSecond? _lastSecond;
     private string? _lastRejection;
@@ -48,14 +47,14 @@ internal sealed partial class DecodingService(
     /// </summary>
     public event DecisionObserver? DecisionMade;
 
-    /// <summary>Raised when the decoder comes or goes (loaded and verified, none, failed), on the thread that changed it.</summary>
+    /// <summary>
+    /// Raised when the decoder's status changes (loaded, staged, swapped, model fault, none, failed), on the thread that
+    /// changed it; calls are serialised, so a handler sees the changes in the order they were made. Must be quick.
+    /// </summary>
     public event Action<DecoderStatus>? StatusChanged;
 
     /// <summary>Raised from the decoding stage's catch block with the message, before the firmware stops on the fault.</summary>
     public event Action<string>? Faulted;
-
-    /// <summary>Raised when a model is loaded, swapped in or refused (on the watcher's thread): for the events topic.</summary>
-    public event Action<ModelChange>? ModelChanged;
 
     /// <summary>The model running now (id, version), or null.</summary>
     public (string Id, string Version)? Model => Decoder?.CurrentManifest is { } manifest ? (manifest.ModelId, manifest.ModelVersion) : null;
@@ -68,7 +67,7 @@ internal sealed partial class DecodingService(
     {
         get
         {
-            lock (_lastLock)
+            lock (_statusLock)
             {
                 return _status;
             }
@@ -119,56 +118,22 @@ internal sealed partial class DecodingService(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogFault(exception.Message);
-            SetStatus(new DecoderStatus(Status.ModelVerified, false, "decoding stopped: " + exception.Message));
+            UpdateStatus(status => status with { Healthy = false, Reason = "decoding stopped: " + exception.Message });
             Faulted?.Invoke($"decoding stopped: {exception.GetType().Name}: {exception.Message}");
             Environment.ExitCode = ExitCodes.AcquisitionFault;
             lifetime.StopApplication();
         }
     }
 
-    private void SetStatus(DecoderStatus status)
+    // Under the lock, handlers included: two threads change the status (watcher, decoding), and the supervisor must
+    // not be told "verified" after "fault" because the two notifications crossed.
+    private void UpdateStatus(Func<DecoderStatus, DecoderStatus> change)
     {
-        lock (_lastLock)
+        lock (_statusLock)
         {
-            _status = status;
+            _status = change(_status);
+            StatusChanged?.Invoke(_status);
         }
-
-        StatusChanged?.Invoke(status);
-    }
-
-    /// <summary>Loads the configured bundle; on failure the stage runs without a decoder and logs the reason.</summary>
-    private void TryStart()
-    {
-        if (stage.BundleFolder is null)
-        {
-            Unavailable = "no model configured (Decoding:ModelPath is empty)";
-            LogNoDecoder(Unavailable);
-            SetStatus(new DecoderStatus(false, false, Unavailable));
-            return;
-        }
-
-        var clock = Stopwatch.StartNew();
-        _loadedManifest = ManifestStamp();
-        try
-        {
-            Start(stage.LoadClassifier(), clock);
-        }
-        catch (ModelBundleException exception)
-        {
-            Unavailable = exception.Message;
-            LogNoDecoder(exception.Message);
-            SetStatus(new DecoderStatus(false, false, exception.Message));
-        }
-    }
-
-    /// <summary>The first decoder: at start-up, or when a bundle appears where there was none.</summary>
-    private void Start(OnnxWindowClassifier classifier, Stopwatch? clock)
-    {
-        Volatile.Write(ref _decoder, stage.CreateDecoder(classifier, OnDecision));
-        Unavailable = null;
-        LogLoaded(classifier.ToString(), stage.BundleFolder!, clock?.ElapsedMilliseconds ?? 0, classifier.LoadedFromCache);
-        SetStatus(new DecoderStatus(true, true, null));
-        ModelChanged?.Invoke(new ModelChange("loaded", $"{classifier} loaded and verified", classifier.ModelId, classifier.ModelVersion));
     }
 
     private void Pump(CancellationToken stoppingToken)
@@ -246,6 +211,14 @@ internal sealed partial class DecodingService(
             p99 = Milliseconds(_sorted[Math.Min(count - 1, (int)Math.Ceiling(count * 0.99) - 1)]);
         }
 
+        if (decoder.ModelFault is { } fault)
+        {
+            // No window decoded: the self-test and the telemetry see a decoder that makes no decisions.
+            Volatile.Write(ref _lastSecond, new DecoderSecond(0, decoder.WindowsDecoded, double.NaN, double.NaN, decoder.Gaps));
+            LogFaultedSecond(decoder.CurrentModel, fault, stage.Focus.Score);
+            return decoder.WindowsDecoded;
+        }
+
         var windows = decoder.WindowsDecoded;
         Volatile.Write(ref _lastSecond, new DecoderSecond(windows - windowsAtReport, windows, p50, p99, decoder.Gaps));
         var last = LastDecision;
@@ -254,86 +227,13 @@ internal sealed partial class DecodingService(
         return windows;
     }
 
-    /// <summary>Polls the bundle's manifest; a changed bundle is verified, warmed up and swapped in (or refused with its reason).</summary>
-    private async Task WatchAsync(CancellationToken stoppingToken)
-    {
-        if (stage.BundleFolder is null)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(WatchInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            var stamp = ManifestStamp();
-            if (stamp == _loadedManifest || stamp.Length == 0)
-            {
-                continue;
-            }
-
-            _loadedManifest = stamp;
-            SwapIn();
-        }
-    }
-
-    private void SwapIn()
-    {
-        OnnxWindowClassifier next;
-        try
-        {
-            next = stage.LoadClassifier();
-        }
-        catch (ModelBundleException exception)
-        {
-            LogSwapRefused(exception.Message);
-            ModelChanged?.Invoke(new ModelChange("refused", exception.Message, null, null));
-            return;
-        }
-
-        var running = Volatile.Read(ref _decoder);
-        if (running is null)
-        {
-            Start(next, clock: null);
-            return;
-        }
-
-        var result = running.Swap(next);
-        if (result.Accepted)
-        {
-            LogSwapped(next.ToString());
-            ModelChanged?.Invoke(new ModelChange("swapped", $"{next} swapped in from the next window on", next.ModelId, next.ModelVersion));
-        }
-        else
-        {
-            var description = next.ToString();
-            next.Dispose();
-            LogSwapRefused(result.Reason ?? "refused");
-            ModelChanged?.Invoke(new ModelChange("refused", $"{description} refused: {result.Reason ?? "refused"}", null, null));
-        }
-    }
-
-    private (DateTime Written, long Length) ManifestStamp()
-    {
-        var manifest = new FileInfo(Path.Combine(stage.BundleFolder!, ModelManifest.FileName));
-        return manifest.Exists ? (manifest.LastWriteTimeUtc, manifest.Length) : (DateTime.MinValue, 0);
-    }
-
     private double Milliseconds(long ticks) => ticks * 1000.0 / time.TimestampFrequency;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "decoder: {Model} loaded from {Folder}, verified and warmed up in {Milliseconds} ms (optimised model from cache: {Cached})")]
-    private partial void LogLoaded(string model, string folder, long milliseconds, bool cached);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "decoder: none, {Reason}; there will be no decisions and nothing may move")]
-    private partial void LogNoDecoder(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "decoder: none ({Reason}) | focus {Focus:0.00}")]
     private partial void LogNoDecoderSecond(string reason, double focus);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "decoder: swapped in {Model}, from the next window on")]
-    private partial void LogSwapped(string model);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "decoder: new model refused, the running one continues: {Reason}")]
-    private partial void LogSwapRefused(string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "decoder: {Model} faulted, no decisions ({Reason}) | focus {Focus:0.00}")]
+    private partial void LogFaultedSecond(string model, string reason, double focus);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "decision #{Window}: window {Class} p={Confidence:0.00}, evidence {EvidenceClass} {Evidence:0.00}, rejected {Rejected}, focus {Focus:0.00}, last sample {LastSample}, DRDY-to-decision {Latency:0.00} ms")]
     private partial void LogDecision(long window, string @class, float confidence, string evidenceClass, double evidence, bool rejected, double focus, long lastSample, double latency);
@@ -347,10 +247,3 @@ internal sealed partial class DecodingService(
     [LoggerMessage(Level = LogLevel.Critical, Message = "decoding stopped: {Message}")]
     private partial void LogFault(string message);
 }
-
-/// <summary>A model loaded, swapped in or refused, for the events topic.</summary>
-/// <param name="Kind">loaded, swapped or refused.</param>
-internal sealed record ModelChange(string Kind, string Message, string? ModelId, string? ModelVersion);
-
-/// <summary>One second of the decoding stage: windows decoded in it, in all, DRDY-to-decision percentiles (ms, NaN without decisions), gaps so far.</summary>
-internal sealed record DecoderSecond(long Windows, long TotalWindows, double LatencyP50Milliseconds, double LatencyP99Milliseconds, long Gaps);

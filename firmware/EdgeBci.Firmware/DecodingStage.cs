@@ -12,8 +12,10 @@ namespace EdgeBci.Firmware;
 /// <summary>
 /// The decoding stage's configuration, checked before the host starts (a bad Decoding key stops start-up with its
 /// name), and the one place a model bundle becomes a running classifier: verified (SHA-256 of every file), checked
-/// against the unit's channels, rate and signal chain, loaded and warmed up. A bundle that fails any of that is not
-/// a start-up error: the firmware runs without a decoder, says why, and nothing downstream may move.
+/// against the unit's channels, rate and signal chain, its output checked to be a Softmax over the classes, loaded
+/// and warmed up (its output on the warm-up window a probability distribution). A bundle that fails any of that, or
+/// whose model ONNX Runtime cannot run, is not a start-up error: the firmware runs without a decoder, says why, and
+/// nothing downstream may move.
 /// </summary>
 internal sealed class DecodingStage
 {
@@ -62,7 +64,10 @@ internal sealed class DecodingStage
     /// <summary>
     /// Verifies, checks and loads the configured bundle, warmed up and ready to decode.
     /// </summary>
-    /// <exception cref="ModelBundleException">The bundle is missing, a file's SHA-256 differs, or it does not fit the unit (the reason named).</exception>
+    /// <exception cref="ModelBundleException">
+    /// The bundle is missing, a file's SHA-256 differs, it does not fit the unit, its output is not a Softmax over the
+    /// classes, or the model fails on the warm-up window (the reason named).
+    /// </exception>
     public OnnxWindowClassifier LoadClassifier()
     {
         var folder = BundleFolder ?? throw new ModelBundleException("No model is configured (Decoding:ModelPath is empty).");
@@ -82,6 +87,12 @@ internal sealed class DecodingStage
         {
             classifier.WarmUp();
         }
+        catch (Exception exception) when (exception is not ModelBundleException)
+        {
+            // Whatever the model does on its first run, it is a model that cannot be used, never the end of the host.
+            classifier.Dispose();
+            throw new ModelBundleException($"{classifier.ModelPath}: the model fails on the warm-up window: {exception.GetType().Name}: {exception.Message}", exception);
+        }
         catch
         {
             classifier.Dispose();
@@ -91,7 +102,17 @@ internal sealed class DecodingStage
         return classifier;
     }
 
-    /// <summary>A decoder over <paramref name="classifier"/> (which it then owns).</summary>
-    public LiveDecoder CreateDecoder(OnnxWindowClassifier classifier, DecisionHandler onDecision) =>
-        new(classifier, Unit, MicrovoltsPerQ31, Options, onDecision, Focus, Quality);
+    /// <summary>
+    /// A decoder over <paramref name="classifier"/> (which it then owns). A model staged later takes over only at a
+    /// window where <paramref name="swapPermitted"/> is true; <paramref name="onSwapped"/> and <paramref name="onModelFault"/>
+    /// are called on the decoding thread (see <see cref="LiveDecoder.ModelSwapped"/>, <see cref="LiveDecoder.ModelFaulted"/>).
+    /// </summary>
+    public LiveDecoder CreateDecoder(OnnxWindowClassifier classifier, DecisionHandler onDecision, Func<bool> swapPermitted, Action<string> onSwapped,
+        Action<string> onModelFault) =>
+        new(classifier, Unit, MicrovoltsPerQ31, Options, onDecision, Focus, Quality)
+        {
+            SwapPermitted = swapPermitted,
+            ModelSwapped = onSwapped,
+            ModelFaulted = onModelFault,
+        };
 }

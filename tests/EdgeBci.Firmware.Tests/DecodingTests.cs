@@ -65,7 +65,8 @@ public class DecodingTests
     [Test]
     public void A_new_bundle_written_into_the_model_folder_is_swapped_in_and_a_broken_one_is_refused()
     {
-        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={Folder}");
+        // Never armed, so a new model takes over at once (staging while armed: ModelSwapTests).
+        using var firmware = new FirmwareProcess($"--Decoding:ModelPath={Folder}", "--Control:AutoArmOnEmulator=false");
         Assert.That(firmware.WaitUntil(o => o.Contains("verified and warmed up", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
 
         var bundle = ModelBundle.Load(Folder);

@@ -27,8 +27,9 @@ public sealed class OnnxWindowClassifier : IDisposable
     /// <param name="bundle">A verified bundle.</param>
     /// <param name="options">Precision, threads, optimisation level and the optimised-model cache; <see cref="InferenceOptions.Default"/> when null.</param>
     /// <exception cref="ModelBundleException">
-    /// The model file changed since the bundle was verified, the manifest does not list it, or the graph's input or
-    /// output does not have the shape the manifest promises.
+    /// The model file changed since the bundle was verified, the manifest does not list it, the graph's input or
+    /// output does not have the shape the manifest promises, or the output is not a Softmax over the classes
+    /// (<see cref="OutputGraphCheck"/>).
     /// </exception>
     public OnnxWindowClassifier(ModelBundle bundle, InferenceOptions? options = null)
     {
@@ -48,6 +49,7 @@ public sealed class OnnxWindowClassifier : IDisposable
 
         // The bytes ONNX Runtime gets are checked again: the file could have changed since ModelBundle.Load verified it.
         var path = Path.Combine(bundle.Folder, file);
+        ModelPath = path;
         var bytes = File.ReadAllBytes(path);
         if (!string.Equals(ModelBundle.Sha256(bytes), ModelSha256, StringComparison.Ordinal))
         {
@@ -59,6 +61,7 @@ public sealed class OnnxWindowClassifier : IDisposable
         try
         {
             CheckGraph(path, manifest);
+            OutputGraphCheck.Check(bytes, path, manifest.Tensors.Probabilities, Classes);
             _runOptions = new RunOptions();
             _input = AlignedBuffer.Allocate(Channels * Samples);
             _probabilities = AlignedBuffer.Allocate(Classes);
@@ -88,6 +91,9 @@ public sealed class OnnxWindowClassifier : IDisposable
     public string ModelVersion => Manifest.ModelVersion;
 
     public ModelPrecision Precision { get; }
+
+    /// <summary>Full path of the model file that runs.</summary>
+    public string ModelPath { get; }
 
     /// <summary>SHA-256 (lower-case hex) of the model file that runs, from the manifest.</summary>
     public string ModelSha256 { get; }
@@ -121,7 +127,10 @@ public sealed class OnnxWindowClassifier : IDisposable
         }
     }
 
-    /// <summary>Classifies <see cref="Input"/> into <see cref="Probabilities"/>. Allocates no managed memory.</summary>
+    /// <summary>
+    /// Classifies <see cref="Input"/> into <see cref="Probabilities"/>. Allocates no managed memory. The output is as
+    /// the model gave it: check it with <see cref="ProbabilityCheck.Inspect"/> before acting on it.
+    /// </summary>
     public void Run()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -133,15 +142,30 @@ public sealed class OnnxWindowClassifier : IDisposable
 
     /// <summary>
     /// Runs the model a few times on the current input so ONNX Runtime's first-run work (arena growth, kernel
-    /// selection, weight pre-packing) happens before the first real window. Leaves <see cref="Input"/> unchanged and
-    /// <see cref="Probabilities"/> holding the result for it.
+    /// selection, weight pre-packing) happens before the first real window, and so a model that cannot run, or whose
+    /// output on that input is not a probability distribution, is refused before it is used. Leaves
+    /// <see cref="Input"/> unchanged and <see cref="Probabilities"/> holding the result for it.
     /// </summary>
+    /// <exception cref="ModelBundleException">ONNX Runtime failed to run the model, or its output is not a probability distribution (the reason named).</exception>
     public void WarmUp(int runs = 3)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(runs);
-        for (var i = 0; i < runs; i++)
+        try
         {
-            Run();
+            for (var i = 0; i < runs; i++)
+            {
+                Run();
+            }
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            throw new ModelBundleException($"{ModelPath}: the model loads but fails when run on the warm-up window: {exception.Message}", exception);
+        }
+
+        if (runs > 0 && ProbabilityCheck.Inspect(Probabilities) is { IsFault: true } fault)
+        {
+            throw new ModelBundleException(
+                $"{ModelPath}: on the warm-up window the model's output is not a probability distribution: {fault.Describe(Manifest.Classes)}; refusing the model.");
         }
     }
 

@@ -1,10 +1,11 @@
+using System.Globalization;
 using EdgeBci.Decoding.Bundle;
 using EdgeBci.Decoding.Inference;
 
 namespace EdgeBci.Decoding.Live;
 
 /// <summary>The outcome of <see cref="LiveDecoder.Swap"/>.</summary>
-/// <param name="Accepted">True when the model will classify from the next window on; the decoder then owns it.</param>
+/// <param name="Accepted">True when the model is staged: it classifies from the first window at which <see cref="LiveDecoder.SwapPermitted"/> allows it; the decoder then owns it.</param>
 /// <param name="Reason">Why the swap was refused (null when accepted); the running model continues and the caller keeps the refused one.</param>
 public readonly record struct SwapResult(bool Accepted, string? Reason)
 {
@@ -24,12 +25,19 @@ public readonly record struct SwapResult(bool Accepted, string? Reason)
 /// uniform, so a dead signal never yields a confident intent.
 /// </para>
 /// <para>
+/// <b>Only probabilities are decisions.</b> Every window's output is checked (<see cref="ProbabilityCheck"/>): finite,
+/// each in [0, 1], summing to 1. A window that fails is not a decision: the model is no longer trusted
+/// (<see cref="ModelFault"/> says why, <see cref="ModelFaulted"/> is called once) and classifies no more windows, so
+/// there are no decisions until another model takes over.
+/// </para>
+/// <para>
 /// <b>Threads.</b> One thread calls <see cref="Push"/> (the decoding thread); the handler runs on it. <see cref="Swap"/>
-/// may be called from any thread at any time: the new model is parked and taken up by the decoding thread at the
-/// start of the next window, never during one, so every window is classified by exactly one model and none is
-/// skipped or repeated (windows are numbered). The evidence restarts from uniform with the new model (its
-/// probabilities are on another scale), and the old model is disposed on the decoding thread once it is no longer
-/// in use. Dispose the decoder from the decoding thread, or after it stopped.
+/// may be called from any thread at any time: the new model is staged and taken up by the decoding thread at the
+/// start of a window, never during one, and only when <see cref="SwapPermitted"/> (if set) says so at that window,
+/// so every window is classified by exactly one model and none is skipped or repeated (windows are numbered). The
+/// evidence restarts from uniform with the new model (its probabilities are on another scale), and the old model is
+/// disposed on the decoding thread once it is no longer in use. Dispose the decoder from the decoding thread, or
+/// after it stopped.
 /// </para>
 /// </summary>
 public sealed class LiveDecoder : IDisposable
@@ -47,6 +55,7 @@ public sealed class LiveDecoder : IDisposable
     private EvidenceAccumulator _evidence;
     private PendingSwap? _pending;
     private string _currentModel;
+    private string? _modelFault;
     private int _framesUntilWindow;
     private long _windows;
     private int _swaps;
@@ -129,6 +138,28 @@ public sealed class LiveDecoder : IDisposable
     public long Gaps => _window.Gaps;
 
     /// <summary>
+    /// Whether a staged model may take over now; asked on the decoding thread at the start of each window while a
+    /// model is staged, so it must be quick, allocation-free and not throw. Null: a staged model takes over at the next
+    /// window.
+    /// </summary>
+    public Func<bool>? SwapPermitted { get; init; }
+
+    /// <summary>Called on the decoding thread when a staged model has taken over, with its name, before it classifies its first window.</summary>
+    public Action<string>? ModelSwapped { get; init; }
+
+    /// <summary>Called on the decoding thread, once per model, with <see cref="ModelFault"/> when the running model's output is not a probability distribution.</summary>
+    public Action<string>? ModelFaulted { get; init; }
+
+    /// <summary>The staged model as "id version (precision)", or null; readable from any thread.</summary>
+    public string? StagedModel => Volatile.Read(ref _pending)?.Name;
+
+    /// <summary>
+    /// Why the running model is no longer trusted (the window and what was wrong with its output), or null while it
+    /// is; readable from any thread. Cleared when another model takes over.
+    /// </summary>
+    public string? ModelFault => Volatile.Read(ref _modelFault);
+
+    /// <summary>
     /// Adds one frame of the chain's output. When it completes a window that is due (the first full window, then
     /// every <see cref="HopSamples"/> frames), the window is classified and the handler called before this returns.
     /// </summary>
@@ -162,10 +193,11 @@ public sealed class LiveDecoder : IDisposable
     public void ResetEvidence() => _evidence.Reset();
 
     /// <summary>
-    /// Replaces the model from the next window on. Any thread, any time. The new model must fit the unit as the
-    /// running one does: the same channels in the same order, the same rate, window and signal chain; otherwise the
-    /// swap is refused with the reason and the running model continues. An accepted model belongs to the decoder
-    /// (a second swap before the first took effect replaces, and disposes, the first).
+    /// Stages a model to replace the running one from the first window at which <see cref="SwapPermitted"/> allows it
+    /// (the next window when it is null). Any thread, any time. The new model must fit the unit as the running one
+    /// does: the same channels in the same order, the same rate, window and signal chain; otherwise the swap is
+    /// refused with the reason and the running model continues. An accepted model belongs to the decoder (a second
+    /// swap before the first took effect replaces, and disposes, the first).
     /// </summary>
     public SwapResult Swap(OnnxWindowClassifier next)
     {
@@ -229,15 +261,22 @@ public sealed class LiveDecoder : IDisposable
 
     private void Decode(long sampleIndex, long timestamp)
     {
-        // Between two windows is the only place a model changes hands.
-        if (Interlocked.Exchange(ref _pending, null) is { } pending)
+        // Between two windows is the only place a model changes hands, and only when the gate says so at that window.
+        if (Volatile.Read(ref _pending) is not null && (SwapPermitted is null || SwapPermitted()) && Interlocked.Exchange(ref _pending, null) is { } pending)
         {
             var previous = _classifier;
             Volatile.Write(ref _classifier, pending.Classifier);
             _evidence = pending.Evidence;
             Volatile.Write(ref _currentModel, pending.Name);
+            Volatile.Write(ref _modelFault, null);
             Interlocked.Increment(ref _swaps);
             previous.Dispose();
+            ModelSwapped?.Invoke(pending.Name);
+        }
+
+        if (_modelFault is not null)
+        {
+            return;
         }
 
         var classifier = _classifier;
@@ -260,6 +299,12 @@ public sealed class LiveDecoder : IDisposable
         _window.CopyWindow(classifier.Input);
         classifier.Run();
         var probabilities = classifier.Probabilities;
+        if (ProbabilityCheck.Inspect(probabilities) is { IsFault: true } fault)
+        {
+            ReportModelFault(fault, manifest);
+            return;
+        }
+
         var belowFloor = _evidence.Update(probabilities);
         var top = 0;
         for (var k = 1; k < probabilities.Length; k++)
@@ -277,6 +322,16 @@ public sealed class LiveDecoder : IDisposable
             sampleIndex, timestamp, manifest.ModelId, manifest.ModelVersion, _focus?.Score ?? double.NaN);
         Volatile.Write(ref _windows, _windows + 1);
         _onDecision(in decision);
+    }
+
+    /// <summary>The fault path, once per model: the message is made here, never for a good window.</summary>
+    private void ReportModelFault(ProbabilityFault fault, ModelManifest manifest)
+    {
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"model {_currentModel}, window #{_windows}: {fault.Describe(manifest.Classes)}; the model is no longer trusted and classifies no more windows until another takes over");
+        Volatile.Write(ref _modelFault, message);
+        _evidence.Reset();
+        ModelFaulted?.Invoke(message);
     }
 
     private sealed record PendingSwap(OnnxWindowClassifier Classifier, EvidenceAccumulator Evidence, string Name);
