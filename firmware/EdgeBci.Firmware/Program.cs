@@ -111,11 +111,6 @@ using (control)
     builder.Services.AddHostedService(SystemdWatchdog.ForFirmware);
 
     using var host = builder.Build();
-
-    // A changed model takes over only while the chair is still (issue 14): the decoder asks the supervisor's last tick.
-    var supervisor = host.Services.GetRequiredService<ControlService>();
-    host.Services.GetRequiredService<DecodingService>().SwapPermitted =
-        () => supervisor.Last?.State is SupervisorState.Disarmed or SupervisorState.SafeStop;
     await host.RunAsync();
     return Environment.ExitCode;
 }

@@ -81,7 +81,7 @@ internal sealed partial class LocalOperator(
                 var kind = verb switch { "arm" => RequestKind.Arm, "disarm" => RequestKind.Disarm, _ => RequestKind.Stop };
                 return await requests.LocalRequestAsync(kind, channel, caller?.ToString(), cancellationToken).ConfigureAwait(false);
             case "state":
-                return supervisor.Last is { } last ? LocalReply.Ok(requests.DescribeState(last, decoding.Status.Healthy)) : LocalReply.Error("the supervisor has not ticked yet");
+                return supervisor.Last is { } last ? LocalReply.Ok(requests.DescribeState(last, decoding.Status.Describe())) : LocalReply.Error("the supervisor has not ticked yet");
             case "inject":
                 return faults.TryInject(argument, channel, out var error) ? LocalReply.Ok($"fault '{argument}' injected") : LocalReply.Refused(error);
             case "clear":

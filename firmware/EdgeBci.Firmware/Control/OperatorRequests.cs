@@ -40,12 +40,12 @@ internal sealed partial class OperatorRequests
             : Task.FromResult(LocalReply.Refused($"a remote {kind} is refused: the network may stop or disarm, never arm or move"));
 
     /// <summary>The supervisor's state, intent, latched reason, the actuator's output and the decoder's health, in one line.</summary>
-    public string DescribeState(SupervisorOutput last, bool decoderHealthy)
+    public string DescribeState(SupervisorOutput last, string decoder)
     {
         var intent = last.Intent is { } current ? $" ({IntentCommands.Name(current)})" : string.Empty;
         var latched = last.State == SupervisorState.SafeStop && _supervisor.LatchedReason is { } reason ? $" latched by {reason}" : string.Empty;
         var actuator = _supervisor.Actuator;
-        return $"supervisor {last.State}{intent}{latched}; {actuator.Kind} output {actuator.Output}; decoder {(decoderHealthy ? "healthy" : "not healthy")}";
+        return $"supervisor {last.State}{intent}{latched}; {actuator.Kind} output {actuator.Output}; {decoder}";
     }
 
     private async Task<LocalReply> RequestAsync(RequestKind kind, RequestOrigin origin, string channel, string? caller, CancellationToken cancellationToken)

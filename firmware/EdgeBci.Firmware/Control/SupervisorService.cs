@@ -62,7 +62,9 @@ internal sealed partial class SupervisorService : IHostedService
         // Subscribed before any stage starts, so no decision and no status change is missed.
         decoding.DecisionMade += OnDecision;
         decoding.StatusChanged += OnDecoderStatus;
-        decoding.ModelChanged += OnModelChanged;
+
+        // A changed model takes over only while the platform is still: Disarmed or SafeStop, and not ramping down.
+        decoding.SwapPermitted = () => _loop?.Last is { State: SupervisorState.Disarmed or SupervisorState.SafeStop, Ramping: false };
         decoding.Faulted += ReportPipelineFault;
         signal.Faulted += ReportPipelineFault;
         acquisition.Faulted += ReportPipelineFault;
@@ -133,7 +135,6 @@ internal sealed partial class SupervisorService : IHostedService
         }
 
         OnDecoderStatus(_decoding.Status);
-        _inputs.SetModel(Identity(_decoding.Model));
         if (_stage.Switches is null)
         {
             // Not wired: said so, and reported closed explicitly (the supervisor's default is open).
@@ -322,18 +323,10 @@ internal sealed partial class SupervisorService : IHostedService
     {
         _inputs.SetModelVerified(status.ModelVerified);
         _inputs.SetDecoderHealthy(status.Healthy);
-    }
 
-    /// <summary>The supervisor arms only with a known model, names it in the Armed event and stops if it changes while armed.</summary>
-    private void OnModelChanged(ModelChange change)
-    {
-        if (change.Kind != "refused")
-        {
-            _inputs.SetModel(Identity(_decoding.Model));
-        }
+        // The supervisor arms only with a known model, names it in the Armed event, and stops if it changes while armed.
+        _inputs.SetModel(status.ModelId is { } id ? $"{id} v{status.ModelVersion}" : null);
     }
-
-    private static string? Identity((string Id, string Version)? model) => model is { } known ? $"{known.Id} v{known.Version}" : null;
 
     private void ReportPipelineFault(string message)
     {
