@@ -239,9 +239,9 @@ public partial class ControlTests
         Assert.That(Send(socket, "arm").ToString(), Does.StartWith("ok: supervisor already Armed; nothing to do").Or.StartWith("ok: supervisor already Active"));
 
         var stop = Send(socket, "stop");
-        Assert.That(stop.ToString(), Does.Match(@"^ok: (Armed|Active) -> SafeStop: stop requested on the unit \(LocalCli\)"));
+        Assert.That(stop.ToString(), Does.Match(@"^ok: (Armed|Active) -> SafeStop: stop requested on the unit \(uid \d+( \([^)]*\))?, pid \d+ \(LocalCli\)\)"));
         Assert.That(Send(socket, "state").ToString(), Does.StartWith("ok: supervisor SafeStop latched by LocalStop; simulated-wheelchair output neutral"));
-        Assert.That(Send(socket, "disarm").ToString(), Does.StartWith("ok: SafeStop -> Disarmed: disarmed (LocalCli)"));
+        Assert.That(Send(socket, "disarm").ToString(), Does.Match(@"^ok: SafeStop -> Disarmed: disarmed \(uid \d+( \([^)]*\))?, pid \d+ \(LocalCli\)\)"));
         Assert.That(firmware.Output, Does.Match(@"local: Stop requested on the socket \(uid \d+( \([^)]*\))?, pid \d+\) \(LocalCli\)"), "the firmware names the caller the kernel reported (SO_PEERCRED)");
     }
 

@@ -118,7 +118,7 @@ public partial class ModelSwapTests
         // The timeouts at the top of their ranges: this test is about the swap gate, and every stall of this shared
         // machine that latches a STOP (frame, acknowledgement, heartbeat, decision) opens the gate and costs an attempt.
         using var firmware = new FirmwareProcess($"--Decoding:ModelPath={Folder}", "--Control:FrameTimeoutMs=50", "--Control:ActuatorAckTimeoutMs=1000",
-            "--Control:HeartbeatTimeoutMs=1000", "--Control:HopMs=2000", "--Control:DecisionMaxAgeMs=5000");
+            "--Control:HeartbeatTimeoutMs=1000", "--Control:HopMs=500", "--Control:DwellMs=1000", "--Control:DecisionMaxAgeMs=1000");
         Assert.That(firmware.WaitUntil(o => Events(o).Any(e => e.To == "Armed"), Long), Is.True, "the emulator's automatic arm: " + firmware.Output);
 
         // Staged while armed. A stall of this shared machine may latch a STOP around the staging (which permits the
