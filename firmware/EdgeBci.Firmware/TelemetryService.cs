@@ -184,7 +184,8 @@ internal sealed partial class TelemetryService : BackgroundService
                 Finite(second?.LatencyP50Milliseconds), Finite(second?.LatencyP99Milliseconds)),
             Decision = decision,
             Focus = Finite(_decodingStage.Focus.Score),
-            Supervisor = new SupervisorTelemetry(supervisor?.State.ToString() ?? "Boot", supervisor?.Intent is { } intent ? IntentCommands.Name(intent) : null),
+            Supervisor = new SupervisorTelemetry(supervisor?.State.ToString() ?? "Boot", supervisor?.Intent is { } intent ? IntentCommands.Name(intent) : null,
+                _control.ArmedModel, supervisor?.Ramping ?? false),
             Actuator = new ActuatorTelemetry(actuator.Kind, actuator.Output, actuator.Neutral),
             System = new SystemTelemetry(Finite(host.CpuLoad) ?? 0, host.CpuTemperatureC, host.MemoryBytes),
         };

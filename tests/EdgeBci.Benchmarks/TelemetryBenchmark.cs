@@ -204,7 +204,7 @@ internal static class TelemetryBenchmark
             Decoder = new DecoderTelemetry("s001-left-vs-right", "1.0.0", true, 493, 1.46, 4.87),
             Decision = new DecisionTelemetry("left", 0.71, 0.83),
             Focus = 0.31,
-            Supervisor = new SupervisorTelemetry("Active", "turn-left"),
+            Supervisor = new SupervisorTelemetry("Active", "turn-left", "s001-left-vs-right v2026.11.25", false),
             Actuator = new ActuatorTelemetry("simulated-wheelchair", "v 0 m/s, ω 0.8 rad/s", false),
             System = new SystemTelemetry(0.23, 48.2, 112_000_000),
         };

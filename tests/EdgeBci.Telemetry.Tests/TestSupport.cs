@@ -121,7 +121,7 @@ internal static class Samples
         Decoder = new DecoderTelemetry("s001-left-vs-right", "1.0.0", true, 40, 1.4, 4.9),
         Decision = new DecisionTelemetry("left", 0.71, 0.83),
         Focus = 0.31,
-        Supervisor = new SupervisorTelemetry("Active", "turn-left"),
+        Supervisor = new SupervisorTelemetry("Active", "turn-left", "s001-left-vs-right v2026.11.25", false),
         Actuator = new ActuatorTelemetry("simulated-wheelchair", "speed 0.00 turn 0.40", false),
         System = new SystemTelemetry(0.23, 48.2, 112_000_000),
     };

@@ -87,6 +87,9 @@ internal sealed partial class SupervisorService : IHostedService
     /// <summary>The STOP rule that latched SafeStop, while latched.</summary>
     public SupervisorReason? LatchedReason => _pipeline?.Supervisor.LatchedReason;
 
+    /// <summary>The model (id and version) the supervisor was last armed with.</summary>
+    public string? ArmedModel => _pipeline?.Supervisor.ArmedModel;
+
     /// <summary>Ticks so far: the loop's progress, for the service watchdog.</summary>
     public long Ticks => _loop?.Ticks ?? 0;
 

@@ -39,7 +39,9 @@ public sealed record DecisionTelemetry(
     double Confidence,
     double Evidence);
 
-public sealed record SupervisorTelemetry(string State, string? Intent);
+/// <param name="ArmedModel">The model (id and version) the supervisor was last armed with; null before the first arm.</param>
+/// <param name="Ramping">A controlled stop is ramping the command down.</param>
+public sealed record SupervisorTelemetry(string State, string? Intent, string? ArmedModel, bool Ramping);
 
 public sealed record ActuatorTelemetry(string Kind, string Output, bool Neutral);
 
