@@ -1,6 +1,4 @@
-using System.Device.Gpio;
 using System.Device.I2c;
-using System.Device.Pwm;
 using System.Device.Spi;
 using EdgeBci.Control.Actuators.DifferentialDrive;
 using EdgeBci.Control.Actuators.Mcp4922;
@@ -9,13 +7,17 @@ using EdgeBci.Control.Actuators.Simulated;
 
 namespace EdgeBci.Control.Actuators;
 
-/// <summary>The actuator <see cref="ControlOptions.Actuator"/> names, on the unit's buses or simulated.</summary>
+/// <summary>The actuator <see cref="ControlOptions.Actuator"/> names, on the unit's buses (or emulated ones) or simulated.</summary>
 public static class ActuatorFactory
 {
-    public static IActuator Create(ControlOptions options, TimeProvider time)
+    public static IActuator Create(ControlOptions options, TimeProvider time) => Create(options, time, UnitActuatorBuses.Instance);
+
+    /// <summary>The actuator on <paramref name="buses"/> (the emulator passes its emulated actuator board).</summary>
+    public static IActuator Create(ControlOptions options, TimeProvider time, IActuatorBuses buses)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(buses);
         var errors = options.Validate();
         if (errors.Count > 0)
         {
@@ -35,14 +37,14 @@ public static class ActuatorFactory
                 var handles = new List<IDisposable>();
                 return Opening(handles, () =>
                 {
-                    var spi = Keep(handles, SpiDevice.Create(new SpiConnectionSettings(joystick.SpiBus, joystick.ChipSelect)
+                    var spi = Keep(handles, buses.OpenSpi(new SpiConnectionSettings(joystick.SpiBus, joystick.ChipSelect)
                     {
                         Mode = SpiMode.Mode0,
                         ClockFrequency = joystick.ClockHz,
                         DataBitLength = 8,
                         DataFlow = DataFlow.MsbFirst,
                     }));
-                    var gpio = joystick.LdacPin >= 0 ? Keep(handles, new GpioController()) : null;
+                    var gpio = joystick.LdacPin >= 0 ? Keep(handles, buses.OpenGpio()) : null;
                     return new JoystickDacActuator(new Mcp4922Device(spi, gpio, joystick.LdacPin), joystick, limits, options.HeartbeatTimeout, time);
                 });
             }
@@ -53,9 +55,9 @@ public static class ActuatorFactory
                 var handles = new List<IDisposable>();
                 return Opening(handles, () =>
                 {
-                    var left = Keep(handles, PwmChannel.Create(drive.PwmChip, drive.LeftPwmChannel, drive.PwmFrequencyHz, 0));
-                    var right = Keep(handles, PwmChannel.Create(drive.PwmChip, drive.RightPwmChannel, drive.PwmFrequencyHz, 0));
-                    var gpio = Keep(handles, new GpioController());
+                    var left = Keep(handles, buses.OpenPwm(drive.PwmChip, drive.LeftPwmChannel, drive.PwmFrequencyHz));
+                    var right = Keep(handles, buses.OpenPwm(drive.PwmChip, drive.RightPwmChannel, drive.PwmFrequencyHz));
+                    var gpio = Keep(handles, buses.OpenGpio());
                     var pins = new DifferentialDrivePins(drive.LeftDirectionPin, drive.RightDirectionPin, drive.EnablePin);
                     return new DifferentialDriveActuator(left, right, gpio, pins, drive, limits, options.HeartbeatTimeout, time);
                 });
@@ -67,7 +69,7 @@ public static class ActuatorFactory
                 var handles = new List<IDisposable>();
                 return Opening(handles, () =>
                 {
-                    var device = Keep(handles, I2cDevice.Create(new I2cConnectionSettings(hand.I2cBus, hand.Address)));
+                    var device = Keep(handles, buses.OpenI2c(new I2cConnectionSettings(hand.I2cBus, hand.Address)));
                     return new ProstheticHandActuator(new Pca9685Device(device), hand, limits, options.HeartbeatTimeout, time);
                 });
             }
