@@ -16,7 +16,7 @@ namespace EdgeBci.Firmware;
 /// <summary>
 /// The keys of the <c>Control</c> section that belong to the firmware host, not to the supervisor's
 /// <see cref="ControlOptions"/>: how the unit is armed on the emulator, the console, the supervisor thread's priority and
-/// the out-of-process watchdog of a simulated actuator. Bound strictly like the rest of the section.
+/// the emulated deadman circuit (the actuator board's out-of-process watchdog). Bound strictly like the rest of the section.
 /// </summary>
 internal sealed class FirmwareControlOptions
 {
