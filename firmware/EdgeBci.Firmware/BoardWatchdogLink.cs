@@ -128,9 +128,21 @@ internal sealed class BoardWatchdogLink : IActuator, IDeadmanGuarded
         _disposed = true;
         try
         {
-            Deadman?.Drop();
-            _inner.Dispose();
-            Deadman?.Dispose();
+            try
+            {
+                Deadman?.Drop();
+            }
+            finally
+            {
+                try
+                {
+                    _inner.Dispose();
+                }
+                finally
+                {
+                    Deadman?.Dispose();
+                }
+            }
         }
         finally
         {
