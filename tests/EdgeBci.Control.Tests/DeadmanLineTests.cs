@@ -41,6 +41,7 @@ public class DeadmanLineTests
         {
             Assert.That(gpio.Writes, Is.EqualTo(new[] { (Clear, PinValue.High), (Pulse, PinValue.High), (Pulse, PinValue.Low), (Pulse, PinValue.High) }));
             Assert.That(line.LastToggle, Is.EqualTo(Ms(30)));
+            Assert.That(line.LastRisingEdge, Is.EqualTo(Ms(30)));
             Assert.That(line.Toggles, Is.EqualTo(3));
         });
     }
@@ -56,6 +57,7 @@ public class DeadmanLineTests
         line.Disable();
         Assert.That(gpio.Writes, Is.EqualTo(new[] { (Clear, PinValue.Low), (Pulse, PinValue.Low) }), "written once, on the transition");
         Assert.That(line.Holding, Is.False);
+        Assert.That(line.LastRisingEdge, Is.Null);
 
         gpio.Writes.Clear();
         Assert.That(line.Toggle(Ms(50)), Is.True);

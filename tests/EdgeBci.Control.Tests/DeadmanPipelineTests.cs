@@ -204,9 +204,33 @@ public class DeadmanPipelineTests
         {
             Assert.That(output.State, Is.EqualTo(SupervisorState.SafeStop));
             Assert.That(rig.Bench.Supervisor.LatchedReason, Is.EqualTo(SupervisorReason.ActuatorWatchdog));
-            Assert.That(output.Events.Select(e => e.Message), Has.Some.Contains("the deadman line was not toggled for"));
+            Assert.That(output.Events.Select(e => e.Message), Has.Some.Contains("the deadman line had no rising edge for"));
             Assert.That(writes, Does.Contain((Clear, PinValue.Low)));
             Assert.That(writes, Does.Not.Contain((Pulse, PinValue.High)));
+        });
+    }
+
+    [Test]
+    public void The_stall_is_timed_from_the_last_rising_edge_which_the_circuit_counts_from_not_from_the_last_toggle()
+    {
+        var rig = new Rig(TimeSpan.FromMilliseconds(60));
+        rig.Bench.ArmAndMove();
+        if (rig.Gpio.Level(Pulse) == PinValue.High)
+        {
+            rig.Step();
+        }
+
+        // The last step lowered the line; the rising edge before it was one tick earlier.
+        var lastRising = rig.Line.LastRisingEdge!.Value;
+        Assert.That(rig.Line.LastToggle!.Value - lastRising, Is.EqualTo(rig.Bench.Period));
+        rig.Bench.Stall(TimeSpan.FromMilliseconds(45));
+        var (output, writes) = rig.Step();
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Bench.Now - rig.Bench.Period - lastRising, Is.EqualTo(TimeSpan.FromMilliseconds(65)), "55 ms after the last toggle, 65 ms after the last rising edge");
+            Assert.That(output.State, Is.EqualTo(SupervisorState.SafeStop));
+            Assert.That(rig.Bench.Supervisor.LatchedReason, Is.EqualTo(SupervisorReason.ActuatorWatchdog));
+            Assert.That(writes, Does.Not.Contain((Pulse, PinValue.High)), "no edge that would bring the enable back");
         });
     }
 

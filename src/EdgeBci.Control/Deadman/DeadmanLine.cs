@@ -24,6 +24,7 @@ public sealed class DeadmanLine : IDisposable
     private bool _dropped;
     private bool _disposed;
     private TimeSpan? _lastToggle;
+    private TimeSpan? _lastRisingEdge;
     private long _toggles;
     private long _drops;
 
@@ -82,6 +83,21 @@ public sealed class DeadmanLine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Control-clock time of the last rising edge while the enable is held, what the circuit times out from (a toggle
+    /// every step makes one every second step); null once it was dropped or disabled.
+    /// </summary>
+    public TimeSpan? LastRisingEdge
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastRisingEdge;
+            }
+        }
+    }
+
     /// <summary>The software holds the enable: it toggles, and the clear line is released.</summary>
     public bool Holding
     {
@@ -131,6 +147,7 @@ public sealed class DeadmanLine : IDisposable
 
             WritePulse(!_pulseHigh);
             _lastToggle = now;
+            _lastRisingEdge = _pulseHigh ? now : _lastRisingEdge;
             _toggles++;
             return true;
         }
@@ -198,6 +215,7 @@ public sealed class DeadmanLine : IDisposable
     private void DropLocked()
     {
         _lastToggle = null;
+        _lastRisingEdge = null;
         Exception? first = null;
         var failed = -1;
         if (ClearLine >= 0 && _clearReleased)

@@ -8,7 +8,7 @@ namespace EdgeBci.Control.Supervision;
 /// limits) to the actuator, then the actuator's heartbeat, then its deadman line when it has one
 /// (<see cref="IDeadmanGuarded"/>): toggled while motion is permitted (<see cref="MotionPermitted"/>), dropped otherwise.
 /// The actuator's own acknowledgement time replaces whatever the caller observed, and a tripped actuator watchdog, or a
-/// deadman line left untoggled for its circuit's timeout, latches SafeStop. Any exception (the supervisor's, the
+/// deadman line without a rising edge for its circuit's timeout, latches SafeStop. Any exception (the supervisor's, the
 /// actuator's, the line's) drives the actuator neutral, drops the deadman and latches SafeStop in the same step. Not
 /// thread-safe: one thread steps it (the deadman's <see cref="DeadmanLine.Drop"/> may come from any thread).
 /// </summary>
@@ -48,11 +48,11 @@ public sealed class ControlPipeline
                 before = Supervisor.ReportFault(now, SupervisorReason.ActuatorWatchdog,
                     "the actuator's heartbeat watchdog went neutral: the control loop stalled").Events;
             }
-            else if (Deadman is { LastToggle: { } lastToggle } deadman && now - lastToggle > deadman.Timeout)
+            else if (Deadman is { LastRisingEdge: { } lastRising } deadman && now - lastRising > deadman.Timeout)
             {
                 // The circuit dropped the enable while the loop was away; the next toggle would bring it back mid-move.
                 before = Supervisor.ReportFault(now, SupervisorReason.ActuatorWatchdog, ControlOptions.Invariant(
-                    $"the deadman line was not toggled for {(now - lastToggle).TotalMilliseconds:0} ms and its circuit dropped the enable after {deadman.Timeout.TotalMilliseconds:0} ms: the control loop stalled")).Events;
+                    $"the deadman line had no rising edge for {(now - lastRising).TotalMilliseconds:0} ms and its circuit dropped the enable after {deadman.Timeout.TotalMilliseconds:0} ms: the control loop stalled")).Events;
             }
 
             output = Supervisor.Tick(now, inputs with { ActuatorAcknowledged = Actuator.Acknowledged });
