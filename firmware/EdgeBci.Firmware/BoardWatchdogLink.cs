@@ -72,10 +72,11 @@ internal sealed class BoardWatchdogLink : IActuator, IDeadmanGuarded
     /// <paramref name="stateFile"/>. The deadman lines are lines of <paramref name="buses"/>' gpiochip when the actuator
     /// runs on the emulated buses, of a chip of their own otherwise (a simulated platform).
     /// </summary>
-    public static BoardWatchdogLink Start(IActuator inner, string stateFile, BoardDeadman wiring, EmulatedActuatorBuses? buses)
+    public static BoardWatchdogLink Start(IActuator inner, string stateFile, BoardDeadman wiring, EmulatedActuatorBuses? buses, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(wiring);
+        ArgumentNullException.ThrowIfNull(time);
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The firmware's executable path is unknown; the deadman circuit emulation cannot be started.");
         var start = new ProcessStartInfo(host)
         {
@@ -100,7 +101,7 @@ internal sealed class BoardWatchdogLink : IActuator, IDeadmanGuarded
         {
             var chip = buses?.Gpio ?? new EmulatedGpioChip();
             chip.Subscribe(link.OnLineWritten);
-            link.Deadman = new DeadmanLine(new GpioController(chip.CreateDriver()), wiring.PulseLine, wiring.ClearLine, TimeSpan.FromMilliseconds(wiring.TimeoutMs));
+            link.Deadman = new DeadmanLine(new GpioController(chip.CreateDriver()), wiring.PulseLine, wiring.ClearLine, TimeSpan.FromMilliseconds(wiring.TimeoutMs), time);
         }
         catch
         {

@@ -202,14 +202,14 @@ internal sealed class ControlStage : IDisposable
         {
             if (BoardWatchdogFile is { } file)
             {
-                actuator = BoardWatchdogLink.Start(actuator, file, wiring, buses);
+                actuator = BoardWatchdogLink.Start(actuator, file, wiring, buses, time);
             }
             else if (real && !IsEmulator)
             {
                 var gpio = frontEnd.OpenBoardGpio();
                 try
                 {
-                    actuator = new DeadmanGuardedActuator(actuator, new DeadmanLine(gpio, wiring.PulseLine, wiring.ClearLine, TimeSpan.FromMilliseconds(wiring.TimeoutMs)));
+                    actuator = new DeadmanGuardedActuator(actuator, new DeadmanLine(gpio, wiring.PulseLine, wiring.ClearLine, TimeSpan.FromMilliseconds(wiring.TimeoutMs), time));
                 }
                 catch
                 {

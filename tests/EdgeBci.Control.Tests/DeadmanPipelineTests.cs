@@ -23,10 +23,14 @@ public class DeadmanPipelineTests
             Bench = new Bench(options, (o, time) =>
             {
                 Chair = new SimulatedWheelchair(o, time);
-                Line = new DeadmanLine(new GpioController(Gpio), Pulse, Clear, deadmanTimeout ?? TimeSpan.FromMilliseconds(100));
-                return new DeadmanGuardedActuator(Chair, Line);
+                Stalling = new MidStepStall(Chair, (Microsoft.Extensions.Time.Testing.FakeTimeProvider)time);
+                Line = new DeadmanLine(new GpioController(Gpio), Pulse, Clear, deadmanTimeout ?? TimeSpan.FromMilliseconds(100), time);
+                return new DeadmanGuardedActuator(Stalling, Line);
             });
         }
+
+        /// <summary>The chair, behind a wrapper that can let time pass inside its Apply (a process stopped mid-step).</summary>
+        public MidStepStall Stalling { get; private set; } = null!;
 
         public Bench Bench { get; }
 
@@ -171,7 +175,7 @@ public class DeadmanPipelineTests
         {
             Assert.That(output.State, Is.EqualTo(SupervisorState.SafeStop));
             Assert.That(rig.Gpio.Level(Clear), Is.EqualTo(PinValue.Low));
-            Assert.That(rig.Line.Toggle(rig.Bench.Now), Is.False, "held off until a step has seen the STOP");
+            Assert.That(rig.Line.Toggle(), Is.EqualTo(DeadmanToggle.Held), "held off until a step has seen the STOP");
         });
     }
 
@@ -235,6 +239,24 @@ public class DeadmanPipelineTests
     }
 
     [Test]
+    public void A_stop_in_the_middle_of_a_step_does_not_retrigger_a_circuit_that_timed_out_meanwhile()
+    {
+        var rig = new Rig(TimeSpan.FromMilliseconds(60));
+        rig.Bench.ArmAndMove();
+        rig.Stalling.NextApplyTakes = TimeSpan.FromMilliseconds(90);
+        var (output, writes) = rig.Step();
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.State, Is.EqualTo(SupervisorState.SafeStop));
+            Assert.That(rig.Bench.Supervisor.LatchedReason, Is.EqualTo(SupervisorReason.ActuatorWatchdog));
+            Assert.That(output.Events.Select(e => e.Message), Has.Some.Contains("ran out while the step was under way"));
+            Assert.That(writes, Does.Not.Contain((Pulse, PinValue.High)), "the stale step sent no rising edge");
+            Assert.That(rig.Gpio.Level(Clear), Is.EqualTo(PinValue.Low));
+            Assert.That(rig.Chair.Command.IsNeutral, "and drove the chair neutral");
+        });
+    }
+
+    [Test]
     public void A_drop_from_another_thread_while_active_keeps_the_enable_off_until_the_supervisor_stops_and_is_armed_again()
     {
         var rig = new Rig();
@@ -274,6 +296,36 @@ public class DeadmanPipelineTests
             Assert.That(rig.Gpio.Level(Pulse), Is.EqualTo(PinValue.Low));
             Assert.That(rig.Chair.Command.IsNeutral);
         });
+    }
+
+    /// <summary>An actuator whose next Apply lets the fake clock run on, as a process stopped inside it would see.</summary>
+    private sealed class MidStepStall(IActuator inner, Microsoft.Extensions.Time.Testing.FakeTimeProvider time) : IActuator
+    {
+        public TimeSpan? NextApplyTakes { get; set; }
+
+        public string Kind => inner.Kind;
+
+        public TimeSpan? Acknowledged => inner.Acknowledged;
+
+        public bool WatchdogTripped => inner.WatchdogTripped;
+
+        public ActuatorCommand Output => inner.Output;
+
+        public void Apply(ActuatorCommand command)
+        {
+            inner.Apply(command);
+            if (NextApplyTakes is { } stall)
+            {
+                NextApplyTakes = null;
+                time.Advance(stall);
+            }
+        }
+
+        public void Neutral() => inner.Neutral();
+
+        public void Heartbeat() => inner.Heartbeat();
+
+        public void Dispose() => inner.Dispose();
     }
 
     private static SupervisorOutput Output(SupervisorState state, ActuatorCommand command, params SupervisorReason[] events) =>

@@ -2,6 +2,22 @@ using System.Device.Gpio;
 
 namespace EdgeBci.Control.Deadman;
 
+/// <summary>What one <see cref="DeadmanLine.Toggle"/> did.</summary>
+public enum DeadmanToggle
+{
+    /// <summary>An edge went out: the enable is held.</summary>
+    Toggled,
+
+    /// <summary>Nothing written: a <see cref="DeadmanLine.Drop"/> holds the enable off until a disable.</summary>
+    Held,
+
+    /// <summary>
+    /// Nothing but a drop written: the last rising edge is older than the circuit's timeout by now (the step stalled
+    /// between its start and its edge), so the circuit has dropped the enable and a new edge would bring it back.
+    /// </summary>
+    Lapsed,
+}
+
 /// <summary>
 /// The software side of the deadman circuit (hardware/deadman.md): the pulse line the control loop toggles while motion
 /// is permitted, and the clear line that drops the actuator's enable at once. The circuit holds the enable only while
@@ -11,13 +27,16 @@ namespace EdgeBci.Control.Deadman;
 /// <see cref="Toggle"/> and <see cref="Disable"/> belong to the one thread that steps the control pipeline;
 /// <see cref="Drop"/> may come from any thread (the e-stop's edge) and keeps the enable off until the stepping thread
 /// has seen motion not permitted and called <see cref="Disable"/>, so a step already under way cannot turn the enable
-/// back on. Disposing drops the enable and releases the lines.
+/// back on. Each toggle reads the clock just before its edge: a process stopped in the middle of a step, between the
+/// step's own clock reading and its edge, must not wake up and retrigger a circuit that has timed out meanwhile.
+/// Disposing drops the enable and releases the lines.
 /// </para>
 /// </summary>
 public sealed class DeadmanLine : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly GpioController _gpio;
+    private readonly TimeProvider _time;
     private readonly bool _shouldDispose;
     private bool _pulseHigh;
     private bool _clearReleased;
@@ -32,10 +51,12 @@ public sealed class DeadmanLine : IDisposable
     /// <param name="pulseLine">The line whose rising edges retrigger the circuit (the '123's B input).</param>
     /// <param name="clearLine">The circuit's CLR input (low = enable off at once), or -1 when it is tied high.</param>
     /// <param name="timeout">How long the circuit holds the enable after a rising edge.</param>
+    /// <param name="time">The control clock, read at every edge.</param>
     /// <param name="shouldDispose">Dispose the controller with the line.</param>
-    public DeadmanLine(GpioController gpio, int pulseLine, int clearLine, TimeSpan timeout, bool shouldDispose = true)
+    public DeadmanLine(GpioController gpio, int pulseLine, int clearLine, TimeSpan timeout, TimeProvider time, bool shouldDispose = true)
     {
         ArgumentNullException.ThrowIfNull(gpio);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfNegative(pulseLine);
         ArgumentOutOfRangeException.ThrowIfLessThan(clearLine, -1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
@@ -45,6 +66,7 @@ public sealed class DeadmanLine : IDisposable
         }
 
         _gpio = gpio;
+        _time = time;
         _shouldDispose = shouldDispose;
         PulseLine = pulseLine;
         ClearLine = clearLine;
@@ -116,18 +138,27 @@ public sealed class DeadmanLine : IDisposable
     public long Drops => Interlocked.Read(ref _drops);
 
     /// <summary>
-    /// One edge on the pulse line (stepping thread only): motion is permitted at <paramref name="now"/>. After a disable
-    /// the clear line is released first, with the pulse line low, so releasing it cannot trigger the circuit by itself.
-    /// False, and nothing written, while a <see cref="Drop"/> has not yet been seen by a <see cref="Disable"/>.
+    /// One edge on the pulse line (stepping thread only): motion is permitted now. After a disable the clear line is
+    /// released first, with the pulse line low, so releasing it cannot trigger the circuit by itself. Nothing is written
+    /// while a <see cref="Drop"/> has not yet been seen by a <see cref="Disable"/> (<see cref="DeadmanToggle.Held"/>), and
+    /// the enable is dropped instead when the last rising edge is already older than the timeout
+    /// (<see cref="DeadmanToggle.Lapsed"/>).
     /// </summary>
-    public bool Toggle(TimeSpan now)
+    public DeadmanToggle Toggle()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_dropped)
             {
-                return false;
+                return DeadmanToggle.Held;
+            }
+
+            var now = _time.MonotonicNow();
+            if (_lastRisingEdge is { } lastRising && now - lastRising > Timeout)
+            {
+                DropLocked();
+                return DeadmanToggle.Lapsed;
             }
 
             if (!_clearReleased)
@@ -149,7 +180,7 @@ public sealed class DeadmanLine : IDisposable
             _lastToggle = now;
             _lastRisingEdge = _pulseHigh ? now : _lastRisingEdge;
             _toggles++;
-            return true;
+            return DeadmanToggle.Toggled;
         }
     }
 

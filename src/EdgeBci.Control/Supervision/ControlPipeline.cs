@@ -75,7 +75,11 @@ public sealed class ControlPipeline
 
         try
         {
-            DriveDeadman(now, output);
+            if (DriveDeadman(output) == DeadmanToggle.Lapsed)
+            {
+                return FailSafe(now, SupervisorReason.ActuatorWatchdog,
+                    "the deadman circuit's timeout ran out while the step was under way (the loop stalled mid-step): its enable was left off", Concat(before, output.Events));
+            }
         }
         catch (Exception error)
         {
@@ -127,21 +131,21 @@ public sealed class ControlPipeline
         return Last = Supervisor.Shutdown(now);
     }
 
-    private void DriveDeadman(TimeSpan now, SupervisorOutput output)
+    /// <summary>Toggles the line while motion is permitted, disables it otherwise; what the toggle did, or null.</summary>
+    private DeadmanToggle? DriveDeadman(SupervisorOutput output)
     {
         if (Deadman is not { } deadman)
         {
-            return;
+            return null;
         }
 
         if (MotionPermitted(output))
         {
-            deadman.Toggle(now);
+            return deadman.Toggle();
         }
-        else
-        {
-            deadman.Disable();
-        }
+
+        deadman.Disable();
+        return null;
     }
 
     private SupervisorOutput FailSafe(TimeSpan now, SupervisorReason reason, string message, IReadOnlyList<SupervisorEvent> earlier)
