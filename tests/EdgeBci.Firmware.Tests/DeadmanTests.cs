@@ -144,18 +144,26 @@ public class DeadmanTests
 
     private static string[] Arguments(string actuator, string stateFile)
     {
-        // A short quality hold-off: arming comes a second after streaming starts instead of five.
+        // A short quality hold-off: arming comes a second after streaming starts instead of five. The demo model has no
+        // rest class; a real driver is given one (left means stop), as a real actuator is not driven when every decision
+        // asks to move.
         var arguments = new List<string> { $"--Control:BoardWatchdogFile={stateFile}", $"--Control:Actuator={actuator}", "--Signal:QualityHoldOffSeconds=1" };
         switch (actuator)
         {
-            case "simulated-hand" or "prosthetic-hand":
+            case "simulated-hand":
                 arguments.Add("--Control:Policy:left=grip-open");
                 arguments.Add("--Control:Policy:right=grip-close");
                 break;
+            case "prosthetic-hand":
+                arguments.Add("--Control:Policy:left=stop");
+                arguments.Add("--Control:Policy:right=grip-close");
+                break;
             case "joystick-dac":
+                arguments.Add("--Control:Policy:left=stop");
                 arguments.Add("--Control:Joystick:LdacPin=5");
                 break;
             case "differential-drive":
+                arguments.Add("--Control:Policy:left=stop");
                 arguments.Add("--Control:DifferentialDrive:EnablePin=22");
                 break;
         }
