@@ -4,6 +4,8 @@ using EdgeBci.Acquisition.Boards;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Control;
 using EdgeBci.Control.Actuators;
+using EdgeBci.Control.Actuators.Emulation;
+using EdgeBci.Control.Deadman;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Decoding;
 using EdgeBci.Decoding.Bundle;
@@ -14,7 +16,7 @@ namespace EdgeBci.Firmware;
 /// <summary>
 /// The keys of the <c>Control</c> section that belong to the firmware host, not to the supervisor's
 /// <see cref="ControlOptions"/>: how the unit is armed on the emulator, the console, the supervisor thread's priority and
-/// the out-of-process watchdog of a simulated actuator. Bound strictly like the rest of the section.
+/// the emulated deadman circuit (the actuator board's out-of-process watchdog). Bound strictly like the rest of the section.
 /// </summary>
 internal sealed class FirmwareControlOptions
 {
@@ -39,8 +41,10 @@ internal sealed class FirmwareControlOptions
     public int RealTimePriority { get; set; } = 45;
 
     /// <summary>
-    /// Simulated actuators only: run the actuator board's watchdog as a separate process that mirrors every heartbeat and
-    /// goes neutral when they stop, writing its state to this file (see <see cref="BoardWatchdogLink"/>). Empty: off.
+    /// Run the actuator board's deadman circuit (its hardware watchdog, hardware/deadman.md) emulated in a separate
+    /// process that receives the deadman line's edges with the actuator's output and writes its state to this file (see
+    /// <see cref="BoardWatchdogLink"/>): for the simulated actuators on any board, and for the real ones on the emulator
+    /// (a real board has the circuit itself). Empty: off.
     /// </summary>
     public string BoardWatchdogFile { get; set; } = string.Empty;
 }
@@ -80,7 +84,7 @@ internal sealed class ControlStage : IDisposable
     /// <summary>Control:AutoArmOnEmulator as resolved for this board.</summary>
     public bool AutoArm { get; }
 
-    /// <summary>Full path of the simulated board watchdog's state file, or null when it is off.</summary>
+    /// <summary>Full path of the emulated deadman circuit's state file, or null when it is off.</summary>
     public string? BoardWatchdogFile { get; }
 
     /// <summary>The configured model's classes, when its manifest could be read at start-up.</summary>
@@ -151,24 +155,18 @@ internal sealed class ControlStage : IDisposable
         string? watchdogFile = null;
         if (!string.IsNullOrWhiteSpace(firmware.BoardWatchdogFile))
         {
-            if (simulated)
+            if (simulated || isEmulator)
             {
                 watchdogFile = Path.GetFullPath(firmware.BoardWatchdogFile, contentRoot);
             }
             else
             {
-                problems.Add($"{ControlOptions.Section}:BoardWatchdogFile is for the simulated actuators only; a {options.Actuator} has its board's own watchdog.");
+                problems.Add($"{ControlOptions.Section}:BoardWatchdogFile emulates the deadman circuit for the simulated actuators and on the emulator; a {options.Actuator} on {settings.Board} has the board's own circuit (hardware/deadman.md).");
             }
         }
 
         if (isEmulator)
         {
-            if (!simulated)
-            {
-                var simulatedKinds = ActuatorRegistry.All.Where(kind => kind.IsSimulated).Select(kind => kind.Name);
-                problems.Add($"{ControlOptions.Section}:Actuator = '{options.Actuator}' needs a real board; on the emulator use {string.Join(" or ", simulatedKinds)}.");
-            }
-
             if (options.EStopPin >= 0 || options.InhibitPin >= 0 || options.ArmButtonPin >= 0)
             {
                 problems.Add($"{ControlOptions.Section}:EStopPin/InhibitPin/ArmButtonPin = {options.EStopPin}/{options.InhibitPin}/{options.ArmButtonPin}: the emulator has no GPIO lines; use -1.");
@@ -195,24 +193,59 @@ internal sealed class ControlStage : IDisposable
         return new ControlStage(options, firmware, settings.Board, isEmulator, autoArm, watchdogFile, manifest?.Classes, notes);
     }
 
+    /// <summary>The line holding the actuator's enable (hardware/deadman.md), once <see cref="OpenDevices"/> has run; null for a simulated platform without the emulated circuit.</summary>
+    public DeadmanLine? Deadman => (Actuator as IDeadmanGuarded)?.Deadman;
+
     /// <summary>
-    /// Opens the actuator (through <see cref="ActuatorFactory"/>, and the out-of-process board watchdog when configured)
-    /// and, on a real board, the e-stop, inhibit and arm lines. Throws like the buses do (I/O, permissions).
+    /// Opens the actuator (through <see cref="ActuatorFactory"/>: on the emulator a real driver runs on the emulated
+    /// actuator board's buses) with its deadman line: on a real board the profile's lines for a real driver, and the
+    /// emulated circuit (<see cref="BoardWatchdogLink"/>) when Control:BoardWatchdogFile is set; and, on a real board, the
+    /// e-stop, inhibit and arm lines. Throws like the buses do (I/O, permissions), and ArgumentException when the
+    /// board's deadman timeout cannot hold the enable between two rising edges at Control:TickHz.
     /// </summary>
     public void OpenDevices(FrontEnd frontEnd, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(frontEnd);
-        var actuator = ActuatorFactory.Create(Options, time);
+        var wiring = frontEnd.Board.Deadman;
+        var real = ActuatorRegistry.Find(Options.Actuator) is { IsSimulated: false };
+        var guarded = real || BoardWatchdogFile is not null;
+
+        // The pipeline toggles once a tick, so a rising edge comes every second tick; two of them must fit in the timeout.
+        if (guarded && TimeSpan.FromMilliseconds(wiring.TimeoutMs) < 4 * Options.TickPeriod)
+        {
+            throw new ArgumentException(Invariant(
+                $"{ControlOptions.Section}:TickHz = {Options.TickHz} brings a rising edge on the deadman line every {2 * Options.TickPeriod.TotalMilliseconds:0} ms; the board's deadman timeout (hardware/boards/{frontEnd.Board.Name}.json, deadman.timeoutMs = {wiring.TimeoutMs}) needs at least two of them: raise Control:TickHz to {Math.Ceiling(4000.0 / wiring.TimeoutMs)} or more."));
+        }
+
+        var buses = real && IsEmulator ? new EmulatedActuatorBuses(Options) : null;
+        var actuator = buses is null ? ActuatorFactory.Create(Options, time) : ActuatorFactory.Create(Options, time, buses);
         try
         {
             if (BoardWatchdogFile is { } file)
             {
-                actuator = BoardWatchdogLink.Start(actuator, file, Options.HeartbeatTimeout);
+                var link = BoardWatchdogLink.Start(actuator, file, wiring, buses, time);
+                actuator = link;
+                _notes.Add(Invariant($"deadman circuit emulated by process {link.ProcessId}: the enable drops {wiring.TimeoutMs} ms after the last rising edge; state in {file}"));
+            }
+            else if (real && !IsEmulator)
+            {
+                var gpio = frontEnd.OpenBoardGpio();
+                try
+                {
+                    actuator = new DeadmanGuardedActuator(actuator, new DeadmanLine(gpio, wiring.PulseLine, wiring.ClearLine, TimeSpan.FromMilliseconds(wiring.TimeoutMs), time));
+                    _notes.Add(Invariant($"deadman: pulse line GPIO {wiring.PulseLine}, clear line {(wiring.ClearLine >= 0 ? $"GPIO {wiring.ClearLine}" : "not wired")}; the enable drops {wiring.TimeoutMs} ms after the last rising edge, at once on any STOP"));
+                }
+                catch
+                {
+                    gpio.Dispose();
+                    throw;
+                }
             }
 
             if (!IsEmulator && (Options.EStopPin >= 0 || Options.InhibitPin >= 0 || Options.ArmButtonPin >= 0))
             {
-                Switches = new GpioSafetyInputs(frontEnd.OpenBoardGpio(), Options, Inputs);
+                // An opening edge of the e-stop drops the enable on the GPIO event thread: it needs no tick of the supervisor.
+                Switches = new GpioSafetyInputs(frontEnd.OpenBoardGpio(), Options, Inputs, onEStopOpened: () => Deadman?.Drop());
             }
         }
         catch
@@ -224,11 +257,20 @@ internal sealed class ControlStage : IDisposable
         Actuator = actuator;
     }
 
-    /// <summary>Neutral, then the actuator and the lines are closed. Safe to call twice.</summary>
+    /// <summary>The enable dropped, neutral, then the actuator and the lines are closed. Safe to call twice.</summary>
     public void Dispose()
     {
         if (Actuator is { } actuator)
         {
+            try
+            {
+                Deadman?.Drop();
+            }
+            catch (IOException)
+            {
+                // The circuit drops the enable by its timeout; the actuator is still driven neutral below.
+            }
+
             try
             {
                 actuator.Neutral();

@@ -87,8 +87,15 @@ internal sealed partial class EmulatorFaultService(
     /// </summary>
     public const string UnhandledException = "unhandled-exception";
 
+    /// <summary>
+    /// A crash like a native one (a segfault in ONNX Runtime): <see cref="Environment.FailFast(string)"/> on a thread of its
+    /// own ends the process at once, skipping every managed handler, finally block and the host's shutdown, so nothing in
+    /// the firmware drives the outputs neutral; only the actuator board's deadman circuit can. Emulator only.
+    /// </summary>
+    public const string Crash = "crash";
+
     /// <summary>What <see cref="TryInject"/> accepts.</summary>
-    public static string Usage => EmulatorFault.Usage + " or " + UnhandledException;
+    public static string Usage => EmulatorFault.Usage + ", " + UnhandledException + " or " + Crash;
 
     /// <summary>Injects <paramref name="text"/> (the --inject spelling) now; false with the reason when it is not a fault or there is no emulator.</summary>
     public bool TryInject(string text, string origin, out string error)
@@ -102,6 +109,13 @@ internal sealed partial class EmulatorFaultService(
         if (string.Equals(text.Trim(), UnhandledException, StringComparison.OrdinalIgnoreCase))
         {
             ThrowUnhandled(origin);
+            error = string.Empty;
+            return true;
+        }
+
+        if (string.Equals(text.Trim(), Crash, StringComparison.OrdinalIgnoreCase))
+        {
+            CrashProcess(origin);
             error = string.Empty;
             return true;
         }
@@ -162,6 +176,19 @@ internal sealed partial class EmulatorFaultService(
         {
             IsBackground = true,
             Name = "edgebci-injected-fault",
+        };
+        thread.Start();
+    }
+
+    private void CrashProcess(string origin)
+    {
+        // Written straight to standard error: the logger's queue would never get to it.
+        var at = time.MonotonicNow().TotalMilliseconds;
+        Console.Error.WriteLine(FormattableString.Invariant($"emulator fault injected: {Crash} ({origin}) at {at:0.0} ms on the control clock: Environment.FailFast, no managed handler runs"));
+        var thread = new Thread(() => Environment.FailFast($"injected {Crash} ({origin}): the process ends without running any handler"))
+        {
+            IsBackground = true,
+            Name = "edgebci-injected-crash",
         };
         thread.Start();
     }

@@ -9,12 +9,13 @@ namespace EdgeBci.Benchmarks;
 /// The safety timing goals the firmware's end-to-end tests print but cannot promise on a shared CI machine, measured on
 /// the real firmware (a child process on its make-run defaults, turning the simulated wheelchair): for each chip fault
 /// the emulator injects, the output is neutral within 50 ms of the last good frame; and after a SIGKILL of the firmware,
-/// the separate board watchdog process is neutral within its 100 ms heartbeat timeout + 25 ms (its check period and
-/// state write). Run it on an idle unit: `-- safety`.
+/// the emulated deadman circuit (a separate process) has dropped the enable within its 100 ms timeout + 25 ms of the last
+/// rising edge (its wake-up and state write). Run it on an idle unit: `-- safety`.
 /// </summary>
 internal static partial class SafetyTimingBenchmark
 {
     public const double StopGoalMilliseconds = 50;
+    /// <summary>deadman.timeoutMs of hardware/boards/emulator.json.</summary>
     public const double HeartbeatTimeoutMilliseconds = 100;
     public const double WatchdogGoalMilliseconds = HeartbeatTimeoutMilliseconds + 25;
 
@@ -74,7 +75,7 @@ internal static partial class SafetyTimingBenchmark
             {
                 if (clock.Elapsed > UntilTurning)
                 {
-                    Console.Error.WriteLine($"safety: the board watchdog never saw the wheelchair moving; last line: {firmware.LastLine}");
+                    Console.Error.WriteLine($"safety: the deadman circuit never saw the wheelchair moving; last line: {firmware.LastLine}");
                     return false;
                 }
 
@@ -85,11 +86,11 @@ internal static partial class SafetyTimingBenchmark
             firmware.KillFirmwareOnly();
             clock.Restart();
             Board? board;
-            while ((board = ReadBoard(stateFile)) is not { Reason: "heartbeat lost" })
+            while ((board = ReadBoard(stateFile)) is not { Reason: "timeout" })
             {
                 if (clock.Elapsed > TimeSpan.FromSeconds(30))
                 {
-                    Console.Error.WriteLine("safety: the board watchdog did not trip within 30 s of the kill");
+                    Console.Error.WriteLine("safety: the deadman circuit did not drop the enable within 30 s of the kill");
                     return false;
                 }
 
@@ -99,7 +100,7 @@ internal static partial class SafetyTimingBenchmark
             var killToNeutral = (board.Value.Tripped - killedAt) * 1000.0 / Stopwatch.Frequency;
             var ok = board.Value.SilentMs >= HeartbeatTimeoutMilliseconds && board.Value.SilentMs <= WatchdogGoalMilliseconds && killToNeutral <= WatchdogGoalMilliseconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"board watchdog after SIGKILL: neutral {board.Value.SilentMs:0.0} ms after the last heartbeat, {killToNeutral:0.0} ms after the kill (goal {HeartbeatTimeoutMilliseconds}..{WatchdogGoalMilliseconds} ms) {(ok ? "ok" : "MISSED")}"));
+                $"deadman circuit after SIGKILL: enable off, output neutral {board.Value.SilentMs:0.0} ms after the last rising edge, {killToNeutral:0.0} ms after the kill (goal {HeartbeatTimeoutMilliseconds}..{WatchdogGoalMilliseconds} ms) {(ok ? "ok" : "MISSED")}"));
             return ok;
         }
         finally
@@ -116,8 +117,11 @@ internal static partial class SafetyTimingBenchmark
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
-            return new Board(root.GetProperty("state").GetString()!, root.GetProperty("reason").GetString()!,
-                root.GetProperty("trippedTimestamp").GetInt64(), root.GetProperty("silentMsAtTrip").GetDouble());
+            var drop = root.GetProperty("lastDrop");
+            return drop.ValueKind != JsonValueKind.Object
+                ? new Board(root.GetProperty("state").GetString()!, root.GetProperty("reason").GetString()!, 0, 0)
+                : new Board(root.GetProperty("state").GetString()!, root.GetProperty("reason").GetString()!,
+                    drop.GetProperty("noticedTimestamp").GetInt64(), drop.GetProperty("noticedAfterLastPulseMs").GetDouble());
         }
         catch (Exception exception) when (exception is IOException or JsonException or UnauthorizedAccessException or KeyNotFoundException)
         {

@@ -10,7 +10,7 @@ namespace EdgeBci.Firmware.Tests;
 public partial class ControlTests
 {
     /// <summary>The STOPs a stall of the machine (not the code) can cause while the unit replays healthy EEG.</summary>
-    private static readonly string[] StallReasons = ["FrameTimeout", "DecisionTimeout", "DecisionStale", "ActuatorNoAck", "ActuatorWatchdog"];
+    internal static readonly string[] StallReasons = ["FrameTimeout", "DecisionTimeout", "DecisionStale", "ActuatorNoAck", "ActuatorWatchdog"];
 
     /// <summary>
     /// Waits until the simulated wheelchair turns. A real stall of this shared machine can latch a STOP of its own first
@@ -49,7 +49,7 @@ public partial class ControlTests
     /// Types "arm" on the console until it is accepted (it is refused while a precondition, such as a fresh decision, is
     /// missing); returns where in the output the supervisor's Armed event is.
     /// </summary>
-    private static int ArmOnTheConsole(FirmwareProcess firmware)
+    internal static int ArmOnTheConsole(FirmwareProcess firmware)
     {
         for (var attempt = 0; attempt < 40; attempt++)
         {
@@ -71,5 +71,5 @@ public partial class ControlTests
     }
 
     /// <summary>A transition into SafeStop (a refused arm while latched is SafeStop -> SafeStop, not a new STOP).</summary>
-    private static bool IsLatchedStop((string From, string To, string Reason, double Time) e) => e.To == "SafeStop" && e.From != "SafeStop";
+    internal static bool IsLatchedStop((string From, string To, string Reason, double Time) e) => e.To == "SafeStop" && e.From != "SafeStop";
 }

@@ -130,6 +130,21 @@ internal sealed class FirmwareProcess : IDisposable
         _process.WaitForExit(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>A POSIX signal (STOP, CONT, ...) to the firmware alone, as <c>kill -s NAME pid</c> sends it.</summary>
+    public void Signal(string name)
+    {
+        var start = new ProcessStartInfo("kill") { UseShellExecute = false };
+        start.ArgumentList.Add("-s");
+        start.ArgumentList.Add(name);
+        start.ArgumentList.Add(_process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var kill = Process.Start(start) ?? throw new InvalidOperationException("kill did not start");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -s {name} {_process.Id} exited with {kill.ExitCode}");
+        }
+    }
+
     public string Output
     {
         get { lock (_gate) { return _output.ToString(); } }

@@ -154,7 +154,7 @@ internal sealed partial class SupervisorService : IHostedService
         }
         else
         {
-            LogSwitches(options.EStopPin, options.InhibitPin, options.ArmButtonPin);
+            LogSwitches(options.EStopPin, options.EStopSecondPin, options.EStopSecondContact, options.InhibitPin, options.ArmButtonPin);
 
             // A line that is not wired is not read, and the supervisor starts from the unsafe reading: said explicitly here.
             // An e-stop without a line passed the start-up checks only where the board cuts the actuator's power in hardware.
@@ -169,10 +169,6 @@ internal sealed partial class SupervisorService : IHostedService
             }
         }
 
-        if (_actuator is BoardWatchdogLink link)
-        {
-            LogBoardWatchdog(link.ProcessId, link.StateFile, options.HeartbeatTimeoutMs);
-        }
 
         AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;
         var pipeline = new ControlPipeline(new SafetySupervisor(options), _actuator);
@@ -375,11 +371,8 @@ internal sealed partial class SupervisorService : IHostedService
     [LoggerMessage(Level = LogLevel.Warning, Message = "control: no e-stop, inhibit or arm line wired on {Board}; e-stop reported closed for the {Actuator}")]
     private partial void LogEStopNotWired(string board, string actuator);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "control: e-stop on GPIO {EStop}, inhibit on {Inhibit}, arm button on {Arm} (-1: not wired), read every tick")]
-    private partial void LogSwitches(int eStop, int inhibit, int arm);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "control: board watchdog process {Pid} mirrors every heartbeat and goes neutral {Timeout} ms after the last; state in {File}")]
-    private partial void LogBoardWatchdog(int pid, string file, int timeout);
+    [LoggerMessage(Level = LogLevel.Information, Message = "control: e-stop on GPIO {EStop} (second channel {EStopSecond}, {Contact} contact), inhibit on {Inhibit}, arm button on {Arm} (-1: not wired); e-stop edges watched, every line read every tick")]
+    private partial void LogSwitches(int eStop, int eStopSecond, string contact, int inhibit, int arm);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control: supervisor thread {Scheduling}, tick {Period:0.0} ms")]
     private partial void LogLoopThread(string scheduling, double period);
