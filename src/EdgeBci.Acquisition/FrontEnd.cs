@@ -134,9 +134,18 @@ public sealed class FrontEnd : IDisposable
     /// inputs and outputs (e-stop loop, arm button). The caller owns it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The board is the emulator: it has no GPIO lines.</exception>
-    public GpioController OpenBoardGpio() => Board.IsEmulator
-        ? throw new InvalidOperationException("The emulator board has no GPIO lines of its own.")
-        : new GpioController(new LibGpiodDriver(FindGpioChip(Board)));
+    public GpioController OpenBoardGpio() => OpenBoardGpio(Board);
+
+    /// <summary>A controller on <paramref name="board"/>'s own gpiochip without opening the front-end (the deadman's lines after the firmware stopped).</summary>
+    /// <exception cref="InvalidOperationException">The board is the emulator: it has no GPIO lines.</exception>
+    /// <exception cref="IOException">libgpiod is missing or no gpiochip carries the board's label.</exception>
+    public static GpioController OpenBoardGpio(BoardProfile board)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        return board.IsEmulator
+            ? throw new InvalidOperationException("The emulator board has no GPIO lines of its own.")
+            : new GpioController(new LibGpiodDriver(FindGpioChip(board)));
+    }
 
     private static int FindGpioChip(BoardProfile board)
     {

@@ -32,6 +32,7 @@ internal static class EdgeBciCommand
             root.Subcommands.Add(local);
         }
 
+        root.Subcommands.Add(NeutralCommand.Create(output));
         root.Subcommands.Add(Monitor.MonitorCommand.Create(output));
         return root;
     }
