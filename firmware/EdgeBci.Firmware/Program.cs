@@ -2,7 +2,6 @@ using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Firmware;
-using EdgeBci.Firmware.Control;
 
 // The simulated actuator board's watchdog runs as a separate process of this same executable (see BoardWatchdogLink).
 if (BoardWatchdogProcess.IsInvocation(args))

@@ -1,6 +1,6 @@
 using EdgeBci.Control.Supervision;
 
-namespace EdgeBci.Firmware.Control;
+namespace EdgeBci.Firmware;
 
 /// <summary>
 /// Control:AutoArmOnEmulator: once after switch-on, when every precondition the firmware can see holds, an arm is

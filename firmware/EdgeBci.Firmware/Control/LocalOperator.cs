@@ -1,7 +1,7 @@
 using EdgeBci.Control.Local;
 using EdgeBci.Control.Supervision;
 
-namespace EdgeBci.Firmware.Control;
+namespace EdgeBci.Firmware;
 
 /// <summary>
 /// The operator at the unit: the firmware's console and the local command socket <c>edgebci arm|disarm|stop|state</c>

@@ -1,7 +1,7 @@
 using EdgeBci.Control.Local;
 using EdgeBci.Control.Supervision;
 
-namespace EdgeBci.Firmware.Control;
+namespace EdgeBci.Firmware;
 
 /// <summary>
 /// Operator requests answered with what the supervisor did: arm, disarm and stop from the unit (LocalCli) or stop and

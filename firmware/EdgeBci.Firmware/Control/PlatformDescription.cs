@@ -2,7 +2,7 @@ using System.Globalization;
 using EdgeBci.Control.Actuators;
 using EdgeBci.Control.Actuators.Simulated;
 
-namespace EdgeBci.Firmware.Control;
+namespace EdgeBci.Firmware;
 
 /// <summary>What the platform behind the actuator is doing, in words, for the STOP and once-a-second logs.</summary>
 internal static class PlatformDescription

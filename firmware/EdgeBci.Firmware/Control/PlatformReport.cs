@@ -2,7 +2,7 @@ using System.Globalization;
 using EdgeBci.Control.Actuators.Simulated;
 using EdgeBci.Control.Supervision;
 
-namespace EdgeBci.Firmware.Control;
+namespace EdgeBci.Firmware;
 
 /// <summary>Once a second: where the platform is and what it does, beside the supervisor's state.</summary>
 internal sealed partial class PlatformReport(SupervisorService supervisor, TimeProvider time, ILogger<PlatformReport> logger) : BackgroundService

@@ -1,7 +1,7 @@
 using EdgeBci.Control;
 using EdgeBci.Control.Supervision;
 
-namespace EdgeBci.Firmware.Control;
+namespace EdgeBci.Firmware;
 
 /// <summary>
 /// For each latching STOP, how long after the last good frame (or after the emulator fault that caused it) the output

@@ -6,7 +6,7 @@ using EdgeBci.Control.Supervision;
 using EdgeBci.Decoding.Live;
 using EdgeBci.Signal.Quality;
 
-namespace EdgeBci.Firmware.Control;
+namespace EdgeBci.Firmware;
 
 /// <summary>
 /// The safety core of the firmware: every actuator command goes through the supervisor it runs. Feeds

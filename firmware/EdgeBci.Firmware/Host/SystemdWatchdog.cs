@@ -1,6 +1,5 @@
 using System.Globalization;
 using EdgeBci.Acquisition.Streaming;
-using EdgeBci.Firmware.Control;
 using Microsoft.Extensions.Hosting.Systemd;
 
 namespace EdgeBci.Firmware;

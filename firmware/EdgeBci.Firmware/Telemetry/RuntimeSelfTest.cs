@@ -3,7 +3,6 @@ using EdgeBci.Acquisition;
 using EdgeBci.Control;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Decoding.Bundle;
-using EdgeBci.Firmware.Control;
 
 namespace EdgeBci.Firmware;
 

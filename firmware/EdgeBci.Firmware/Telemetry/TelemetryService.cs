@@ -1,7 +1,6 @@
 using System.Globalization;
 using EdgeBci.Acquisition;
 using EdgeBci.Control.Supervision;
-using EdgeBci.Firmware.Control;
 using EdgeBci.Telemetry;
 using EdgeBci.Telemetry.Broker;
 using EdgeBci.Telemetry.Commands;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using EdgeBci.Control.Local;
 using EdgeBci.Control.Supervision;
-using EdgeBci.Firmware.Control;
 using EdgeBci.Telemetry;
 using EdgeBci.Telemetry.Commands;
 using EdgeBci.Telemetry.Payloads;
