@@ -163,13 +163,17 @@ public class StartupSafetySettingsTests
     }
 
     [Test]
-    public void A_simulated_actuator_on_a_real_board_needs_no_e_stop_and_the_emulator_refuses_a_real_one()
+    public void A_simulated_actuator_on_a_real_board_needs_no_e_stop_and_the_emulator_runs_a_real_one_with_a_rest_class()
     {
         using var simulated = Create(With(("Board", "rpi5"), ("Control:Actuator", "simulated-hand"), ("Control:Policy:left", "grip-open"), ("Control:Policy:right", "grip-close")));
         Assert.That(simulated.Options.EStopPin, Is.EqualTo(-1));
 
+        // On the emulator a real driver runs on the emulated actuator board (no GPIO, so no e-stop line), but the rest-class
+        // rule holds there too: a real actuator is never driven by a policy in which every class moves.
+        using var emulated = Create(With(("Control:Actuator", "prosthetic-hand"), ("Control:Policy:left", "grip-open"), ("Control:Policy:right", "stop")));
+        Assert.That(emulated.IsEmulator, Is.True);
         Assert.That(Refusal(With(("Control:Actuator", "prosthetic-hand"), ("Control:Policy:left", "grip-open"), ("Control:Policy:right", "grip-close"))),
-            Does.Contain("Control:Actuator = 'prosthetic-hand' needs a real board; on the emulator use simulated-wheelchair or simulated-hand."));
+            Does.Contain("Control:Policy maps every class of the model (left -> grip-open, right -> grip-close) to a movement"));
     }
 
     [Test]
