@@ -37,29 +37,14 @@ public class DeadmanPropertyTests
     public void Ten_thousand_scenarios_with_stalls_drops_and_broken_pulse_lines_never_enable_motion_without_every_precondition()
     {
         var statistics = new Statistics();
-        var clock = Stopwatch.StartNew();
-        for (var seed = 1; seed <= Scenarios; seed++)
-        {
-            try
-            {
-                RunScenario(seed, statistics);
-            }
-            catch (ResultStateException)
-            {
-                TestContext.Out.WriteLine($"deadman scenario seed {seed} failed (TRACE_SEED={seed} prints it tick by tick)");
-                throw;
-            }
-        }
-
-        clock.Stop();
+        var elapsed = PropertySeeds.Run(Scenarios, "deadman scenario", seed => RunScenario(seed, statistics));
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"{Scenarios} deadman scenarios, {statistics.Ticks} ticks in {clock.Elapsed.TotalSeconds:0.0} s; enable on {statistics.EnabledTicks} ticks, " +
+            $"{Scenarios} deadman scenarios, {statistics.Ticks} ticks in {elapsed.TotalSeconds:0.0} s; enable on {statistics.EnabledTicks} ticks, " +
             $"{statistics.MovingTicks} ticks moving the wheels in {statistics.MovingScenarios} scenarios; faults while the enable was held: {statistics.Stalls} stalls " +
             $"(longest {statistics.LongestStall.TotalMilliseconds:0} ms, enable off at worst {statistics.WorstStallToEnableOff.TotalMilliseconds:0.0} ms after the last tick), " +
             $"{statistics.Drops} drops between ticks (enable off at once, {statistics.RearmsAfterDrop} re-armed after), {statistics.Breaks} broken pulse lines " +
             $"(enable off at worst {statistics.WorstBreakToEnableOff.TotalMilliseconds:0.0} ms after the break)");
-        TestContext.Out.WriteLine(report);
-        TestContext.Progress.WriteLine(report);
+        PropertySeeds.Report(report);
         Assert.Multiple(() =>
         {
             Assert.That(statistics.MovingScenarios, Is.GreaterThan(400), "the scenarios must actually drive for the property to mean anything");

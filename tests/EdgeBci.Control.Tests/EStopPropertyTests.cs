@@ -49,27 +49,12 @@ public class EStopPropertyTests
     public void Ten_thousand_scenarios_with_two_channel_presses_bounce_and_channel_faults_stop_at_once_and_latch_only_on_faults()
     {
         var statistics = new Statistics();
-        var clock = Stopwatch.StartNew();
-        for (var seed = 1; seed <= Scenarios; seed++)
-        {
-            try
-            {
-                RunScenario(seed, statistics);
-            }
-            catch (ResultStateException)
-            {
-                TestContext.Out.WriteLine($"e-stop scenario seed {seed} failed (TRACE_SEED={seed} prints it tick by tick)");
-                throw;
-            }
-        }
-
-        clock.Stop();
+        var elapsed = PropertySeeds.Run(Scenarios, "e-stop scenario", seed => RunScenario(seed, statistics));
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"{Scenarios} e-stop scenarios ({statistics.NormallyOpenScenarios} NC+NO, the rest NC+NC), {statistics.Ticks} ticks in {clock.Elapsed.TotalSeconds:0.0} s; " +
+            $"{Scenarios} e-stop scenarios ({statistics.NormallyOpenScenarios} NC+NO, the rest NC+NC), {statistics.Ticks} ticks in {elapsed.TotalSeconds:0.0} s; " +
             $"{statistics.Presses} presses, {statistics.Faults} single-channel faults, {statistics.OpenTicks} ticks reading open, {statistics.OpeningsWhileArmed} openings while armed; " +
             $"{statistics.Latches} discrepancies latched, {statistics.ArmsAfterLatch} arms after one was cleared; worst opening to neutral at 100 Hz {statistics.WorstOpeningToNeutral.TotalMilliseconds:0.00} ms");
-        TestContext.Out.WriteLine(report);
-        TestContext.Progress.WriteLine(report);
+        PropertySeeds.Report(report);
         Assert.Multiple(() =>
         {
             Assert.That(statistics.Latches, Is.GreaterThan(1000), "single-channel faults latched discrepancies");

@@ -21,23 +21,9 @@ public class PropertyTests
     public void Ten_thousand_random_scenarios_never_move_without_every_precondition_and_stop_within_bounds()
     {
         var statistics = new Statistics();
-        var clock = Stopwatch.StartNew();
-        for (var seed = 1; seed <= Scenarios; seed++)
-        {
-            try
-            {
-                RunScenario(seed, statistics);
-            }
-            catch (AssertionException)
-            {
-                TestContext.Out.WriteLine($"scenario seed {seed} failed (TRACE_SEED={seed} prints it tick by tick)");
-                throw;
-            }
-        }
-
-        clock.Stop();
+        var elapsed = PropertySeeds.Run(Scenarios, "scenario", seed => RunScenario(seed, statistics));
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"{Scenarios} scenarios, {statistics.Ticks} ticks in {clock.Elapsed.TotalSeconds:0.0} s; {statistics.MovingScenarios} scenarios moved ({statistics.MovingTicks} moving ticks, {statistics.RampingTicks} ramping); " +
+            $"{Scenarios} scenarios, {statistics.Ticks} ticks in {elapsed.TotalSeconds:0.0} s; {statistics.MovingScenarios} scenarios moved ({statistics.MovingTicks} moving ticks, {statistics.RampingTicks} ramping); " +
             $"{statistics.EmergencyStops} emergency stops from motion measured, worst latency at 100 Hz {statistics.WorstFromDetection.TotalMilliseconds:0.00} ms from detection ({statistics.WorstReason}), " +
             $"{statistics.WorstFromLastFrame.TotalMilliseconds:0.00} ms from the last good frame (20 ms frame timeout); {statistics.ControlledStops} controlled stops, {statistics.RampsEnded} ramps ran to neutral; " +
             $"{statistics.SwapLatches} model swaps latched while armed ({statistics.SwapStops} from motion), {statistics.ConfirmedArms} arms confirmed by the button; " +

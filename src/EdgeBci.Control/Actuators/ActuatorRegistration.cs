@@ -39,14 +39,26 @@ public abstract class ActuatorRegistration
     /// <summary>Nothing physical moves; the only kinds the emulator runs.</summary>
     public abstract bool IsSimulated { get; }
 
-    public abstract EStopRule EStopRule { get; }
+    /// <summary>A simulated platform needs no e-stop; a real one needs it wired, or cut in hardware by the board.</summary>
+    public virtual EStopRule EStopRule => IsSimulated ? EStopRule.None : EStopRule.WiredOrHardwareCut;
 
-    /// <summary>The policy when <c>Control:Policy</c> is unset (a new dictionary each call: the caller may keep it).</summary>
-    public abstract IReadOnlyDictionary<string, string> DefaultPolicy();
+    /// <summary>
+    /// The policy when <c>Control:Policy</c> is unset (a new dictionary each call: the caller may keep it): the hand's or
+    /// the wheelchair's.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string> DefaultPolicy() => IsHand ? DefaultPolicies.Hand() : DefaultPolicies.Wheelchair();
 
-    /// <summary>Adds a message naming the key for each of this kind's own options that is wrong.</summary>
+    /// <summary>
+    /// Adds a message naming the key for each of this kind's own options that is wrong. Every hand, real or simulated,
+    /// runs the joints of <c>Control:Hand</c>; other kinds check their own section.
+    /// </summary>
     public virtual void ValidateOptions(ControlOptions options, ICollection<string> errors)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (IsHand)
+        {
+            options.Hand.Validate($"{ControlOptions.Section}:{nameof(ControlOptions.Hand)}", errors);
+        }
     }
 
     /// <summary>

@@ -11,10 +11,6 @@ public sealed class DifferentialDriveRegistration : ActuatorRegistration
 
     public override bool IsSimulated => false;
 
-    public override EStopRule EStopRule => EStopRule.WiredOrHardwareCut;
-
-    public override IReadOnlyDictionary<string, string> DefaultPolicy() => DefaultPolicies.Wheelchair();
-
     public override void ValidateOptions(ControlOptions options, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(options);

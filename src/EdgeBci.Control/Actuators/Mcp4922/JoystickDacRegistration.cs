@@ -13,10 +13,6 @@ public sealed class JoystickDacRegistration : ActuatorRegistration
 
     public override bool IsSimulated => false;
 
-    public override EStopRule EStopRule => EStopRule.WiredOrHardwareCut;
-
-    public override IReadOnlyDictionary<string, string> DefaultPolicy() => DefaultPolicies.Wheelchair();
-
     public override void ValidateOptions(ControlOptions options, ICollection<string> errors)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -13,16 +13,6 @@ public sealed class ProstheticHandRegistration : ActuatorRegistration
 
     public override bool IsSimulated => false;
 
-    public override EStopRule EStopRule => EStopRule.WiredOrHardwareCut;
-
-    public override IReadOnlyDictionary<string, string> DefaultPolicy() => DefaultPolicies.Hand();
-
-    public override void ValidateOptions(ControlOptions options, ICollection<string> errors)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Hand.Validate($"{ControlOptions.Section}:{nameof(ControlOptions.Hand)}", errors);
-    }
-
     public override IActuator Create(ActuatorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

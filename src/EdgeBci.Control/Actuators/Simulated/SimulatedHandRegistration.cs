@@ -11,16 +11,6 @@ public sealed class SimulatedHandRegistration : ActuatorRegistration
 
     public override bool IsSimulated => true;
 
-    public override EStopRule EStopRule => EStopRule.None;
-
-    public override IReadOnlyDictionary<string, string> DefaultPolicy() => DefaultPolicies.Hand();
-
-    public override void ValidateOptions(ControlOptions options, ICollection<string> errors)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Hand.Validate($"{ControlOptions.Section}:{nameof(ControlOptions.Hand)}", errors);
-    }
-
     public override IActuator Create(ActuatorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -11,10 +11,6 @@ public sealed class SimulatedWheelchairRegistration : ActuatorRegistration
 
     public override bool IsSimulated => true;
 
-    public override EStopRule EStopRule => EStopRule.None;
-
-    public override IReadOnlyDictionary<string, string> DefaultPolicy() => DefaultPolicies.Wheelchair();
-
     public override IActuator Create(ActuatorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
