@@ -68,6 +68,46 @@ public sealed class MqttOptions
 
     public int MaxCommandBytes { get; set; } = 4096;
 
+    /// <summary>
+    /// The embedded broker's user names and passwords (JSON, mode 0600), generated at first start. Empty =
+    /// /var/lib/edgebci/broker/credentials.json on a unit, else the temp folder's edgebci-broker-&lt;device&gt;/credentials.json.
+    /// The CLI and the tests read the same file (<see cref="Broker.BrokerCredentials"/>).
+    /// </summary>
+    public string EmbeddedCredentialsFile { get; set; } = string.Empty;
+
+    /// <summary>The access control list the embedded broker applies, in mosquitto's acl_file format. Empty = mosquitto.acl beside the firmware (deploy/mosquitto/acl).</summary>
+    public string EmbeddedAclFile { get; set; } = string.Empty;
+
+    /// <summary>The largest MQTT packet the embedded broker reads; a client announcing a larger one is disconnected unread.</summary>
+    public int EmbeddedMaxPacketBytes { get; set; } = 65536;
+
+    /// <summary>How many retained messages the embedded broker keeps; a retained publish beyond it is refused (quota exceeded).</summary>
+    public int EmbeddedMaxRetainedMessages { get; set; } = 256;
+
+    /// <summary>How many payload bytes the embedded broker's retained messages may hold together.</summary>
+    public long EmbeddedMaxRetainedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How many clients may be connected to the embedded broker at once (connections beyond are refused).</summary>
+    public int EmbeddedMaxSessions { get; set; } = 32;
+
+    /// <summary>Messages the embedded broker queues for one slow subscriber before it drops the oldest.</summary>
+    public int EmbeddedMaxPendingMessagesPerClient { get; set; } = 1000;
+
+    /// <summary>
+    /// A command other than stop must carry an MQTT 5 message expiry of 1 to this many seconds; one without an expiry, with
+    /// a longer one, or whose expiry has passed is refused (a stale disarm or recording must not replay).
+    /// </summary>
+    public int CommandMaxExpirySeconds { get; set; } = 300;
+
+    /// <summary>Slow commands (self-test, set-log-level, report-configuration, recordings) waiting to run one at a time; beyond this they are refused as busy.</summary>
+    public int QueuedCommandCapacity { get; set; } = 8;
+
+    /// <summary>How many slow commands may start per second (a token bucket holding <see cref="QueuedCommandCapacity"/>).</summary>
+    public int QueuedCommandsPerSecond { get; set; } = 2;
+
+    /// <summary>Command answers waiting to be published; beyond this the oldest is dropped (counted; the result is still in the events).</summary>
+    public int MaxPendingResponses { get; set; } = 256;
+
     public bool HomeAssistantDiscovery { get; set; }
 
     public bool Enabled { get; set; } = true;
@@ -164,6 +204,22 @@ public sealed class MqttOptions
 
         CheckRange(errors, "MaxCommandBytes", MaxCommandBytes, 2, 1 << 20);
 
+        CheckRange(errors, "EmbeddedMaxPacketBytes", EmbeddedMaxPacketBytes, 1024, 16 << 20);
+        CheckRange(errors, "EmbeddedMaxRetainedMessages", EmbeddedMaxRetainedMessages, 1, 100_000);
+        if (EmbeddedMaxRetainedBytes is < 1024 or > 256L << 20)
+        {
+            errors.Add($"{S}:EmbeddedMaxRetainedBytes is {EmbeddedMaxRetainedBytes}: use 1024 to {256L << 20}");
+        }
+
+        CheckRange(errors, "EmbeddedMaxSessions", EmbeddedMaxSessions, 2, 10_000);
+        CheckRange(errors, "EmbeddedMaxPendingMessagesPerClient", EmbeddedMaxPendingMessagesPerClient, 10, 1_000_000);
+        CheckRange(errors, "CommandMaxExpirySeconds", CommandMaxExpirySeconds, 1, 86_400);
+        CheckRange(errors, "QueuedCommandCapacity", QueuedCommandCapacity, 1, 1000);
+        CheckRange(errors, "QueuedCommandsPerSecond", QueuedCommandsPerSecond, 1, 1000);
+        CheckRange(errors, "MaxPendingResponses", MaxPendingResponses, 1, 100_000);
+        CheckPath(errors, "EmbeddedCredentialsFile", EmbeddedCredentialsFile);
+        CheckPath(errors, "EmbeddedAclFile", EmbeddedAclFile);
+
         if (EventQueuePath.Length > 0 && (string.IsNullOrWhiteSpace(EventQueuePath) || EventQueuePath.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0))
         {
             errors.Add($"{S}:EventQueuePath is '{EventQueuePath}': not a usable folder path");
@@ -200,6 +256,14 @@ public sealed class MqttOptions
         if (value < min || value > max)
         {
             errors.Add($"{SectionName}:{key} is {value}: use {min} to {max}");
+        }
+    }
+
+    private static void CheckPath(List<string> errors, string key, string path)
+    {
+        if (path.Length > 0 && (string.IsNullOrWhiteSpace(path) || path.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+        {
+            errors.Add($"{SectionName}:{key} is '{path}': not a usable file path");
         }
     }
 

@@ -140,7 +140,7 @@ internal static class TelemetryBenchmark
             return null;
         }
 
-        var broker = new EmbeddedBroker(options);
+        var broker = new EmbeddedBroker(options, BrokerCredentials.EnsureFor(Path.Combine(Path.GetTempPath(), $"edgebci-bench-broker-{Guid.NewGuid():N}", "credentials.json"), [options.ResolveDeviceId(), .. EmbeddedBroker.ServiceIdentities]));
         await broker.StartAsync();
         options.EmbeddedPort = broker.Port;
         return broker;

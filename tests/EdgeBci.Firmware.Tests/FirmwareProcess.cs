@@ -68,6 +68,12 @@ internal sealed class FirmwareProcess : IDisposable
             start.ArgumentList.Add("--Mqtt:EmbeddedPort=0");
         }
 
+        if (!args.Any(arg => arg.StartsWith("--Mqtt:EmbeddedCredentialsFile=", StringComparison.Ordinal)))
+        {
+            BrokerCredentialsFile = Path.Combine(_scratch, "broker", "credentials.json");
+            start.ArgumentList.Add($"--Mqtt:EmbeddedCredentialsFile={BrokerCredentialsFile}");
+        }
+
         if (!args.Any(arg => arg.StartsWith("--Recording:Folder=", StringComparison.Ordinal)))
         {
             start.ArgumentList.Add($"--Recording:Folder={Path.Combine(_scratch, "recordings")}");
@@ -110,6 +116,9 @@ internal sealed class FirmwareProcess : IDisposable
 
     /// <summary>The local command socket this firmware was given, or null when the test chose its own.</summary>
     public string? CommandSocket { get; }
+
+    /// <summary>The embedded broker's credentials file this firmware was given, or null when the test chose its own.</summary>
+    public string? BrokerCredentialsFile { get; }
 
     /// <summary>The exit code, once exited.</summary>
     public int ExitCode => _process.ExitCode;

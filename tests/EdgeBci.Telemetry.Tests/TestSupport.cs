@@ -146,3 +146,11 @@ internal static class Samples
         return folder;
     }
 }
+
+/// <summary>A fresh credentials file for an embedded broker under test (its own temp folder), with the unit and the fleet's service users.</summary>
+internal static class TestBrokerCredentials
+{
+    public static Broker.BrokerCredentials Create(string deviceId = "unit-1") =>
+        Broker.BrokerCredentials.EnsureFor(Path.Combine(Path.GetTempPath(), $"edgebci-broker-test-{Guid.NewGuid():N}", "credentials.json"),
+            [deviceId, .. Broker.EmbeddedBroker.ServiceIdentities]);
+}

@@ -26,7 +26,7 @@ public class UplinkCommandTests
     public async Task Start()
     {
         _folder = Samples.TempFolder();
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 });
+        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
         await _broker.StartAsync();
         _options = UplinkTests.OptionsFor(_broker.Port);
         _options.Commands["stop"] = new CommandPermission { AllowedSenders = ["ops"] };

@@ -21,7 +21,7 @@ public class UplinkDiskFullTests
             Assert.Ignore("needs a real tmpfs (mount was refused); the journal tests cover the injected failure");
         }
 
-        await using var broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 });
+        await using var broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
         await broker.StartAsync();
         var folder = Path.Combine(disk.Root, "events");
         Directory.CreateDirectory(folder);

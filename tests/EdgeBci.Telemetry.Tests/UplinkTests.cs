@@ -24,7 +24,7 @@ public class UplinkTests
     public async Task StartBroker()
     {
         _folder = Samples.TempFolder();
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 });
+        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
         await _broker.StartAsync();
     }
 
@@ -179,7 +179,7 @@ public class UplinkTests
 
         // The uplink is kept out until the probe listens, so nothing it delivers can be missed.
         var probeListening = false;
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = port })
+        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = port }, TestBrokerCredentials.Create())
         {
             BeforeStart = server => server.ValidatingConnectionAsync += args =>
             {
@@ -284,7 +284,7 @@ public class UplinkTests
         Assert.That(uplink.IsConnected, Is.False);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         Assert.That(async () => await uplink.StopAsync(timeout.Token), Throws.Nothing);
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 });
+        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
         await _broker.StartAsync();
 
         // The event stays in the journal for the next start (once this uplink has let go of the folder).
@@ -343,7 +343,7 @@ public class UplinkTests
 
         Assert.That(logger.Count(Microsoft.Extensions.Logging.LogLevel.Debug), Is.GreaterThanOrEqualTo(3), "the loop kept retrying");
         Assert.That(logger.Count(Microsoft.Extensions.Logging.LogLevel.Warning), Is.EqualTo(1), string.Join(Environment.NewLine, logger.Lines));
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 });
+        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
         await _broker.StartAsync();
     }
 

@@ -192,11 +192,31 @@ internal sealed partial class TelemetryService : BackgroundService
 
     private async Task<EmbeddedBroker?> StartEmbeddedBrokerAsync(MqttOptions options)
     {
-        var broker = new EmbeddedBroker(options, _loggers.CreateLogger<EmbeddedBroker>());
+        BrokerCredentials credentials;
+        try
+        {
+            credentials = BrokerCredentials.EnsureFor(_stage.BrokerCredentialsFile, [_stage.DeviceId, .. EmbeddedBroker.ServiceIdentities]);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            LogEmbeddedBrokerFailed(options.EmbeddedBindAddress, options.EmbeddedPort, $"its credentials file {_stage.BrokerCredentialsFile}: {exception.Message}");
+            return null;
+        }
+
+        if (credentials.Rotated)
+        {
+            LogCredentialsRotated(credentials.Path);
+        }
+
+        // The unit is one of the broker's users like any other: its user name is its device id, as on the fleet broker.
+        var unit = credentials.For(_stage.DeviceId);
+        options.Username = unit.User;
+        options.Password = unit.Password;
+        var broker = new EmbeddedBroker(options, credentials, _loggers.CreateLogger<EmbeddedBroker>());
         try
         {
             await broker.StartAsync();
-            LogEmbeddedBroker(options.EmbeddedBindAddress, broker.Port);
+            LogEmbeddedBroker(options.EmbeddedBindAddress, broker.Port, credentials.Path);
             return broker;
         }
         catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -271,11 +291,14 @@ internal sealed partial class TelemetryService : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: off (Mqtt:Enabled = false); nothing is published and no command is taken")]
     private partial void LogDisabled();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: embedded broker listening on {Address}:{Port} (no authentication: loopback only)")]
-    private partial void LogEmbeddedBroker(string address, int port);
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: embedded broker listening on {Address}:{Port} (users and passwords in {Credentials}; the deployed ACL applies)")]
+    private partial void LogEmbeddedBroker(string address, int port, string credentials);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "mqtt: the embedded broker cannot listen on {Address}:{Port}: {Reason}; the unit runs on, publishing to whatever broker answers there, and keeps its events on disk until one does")]
     private partial void LogEmbeddedBrokerFailed(string address, int port, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mqtt: the broker credentials file {Path} was readable by other users: every password in it was replaced and the file is 0600 again; dashboards need the new ones")]
+    private partial void LogCredentialsRotated(string path);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "mqtt: the uplink cannot start: {Reason}; this unit publishes nothing and takes no remote command until restarted (safety is unaffected: the supervisor does not depend on MQTT)")]
     private partial void LogUplinkFailed(string reason);

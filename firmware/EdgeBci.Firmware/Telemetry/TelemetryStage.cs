@@ -10,8 +10,9 @@ namespace EdgeBci.Firmware;
 /// </summary>
 internal sealed class TelemetryStage
 {
-    private TelemetryStage(MqttOptions mqtt, RecordingOptions recording, string eventQueueFolder, string deviceId)
+    private TelemetryStage(MqttOptions mqtt, RecordingOptions recording, string eventQueueFolder, string brokerCredentialsFile, string deviceId)
     {
+        BrokerCredentialsFile = brokerCredentialsFile;
         Mqtt = mqtt;
         Recording = recording;
         EventQueueFolder = eventQueueFolder;
@@ -24,6 +25,9 @@ internal sealed class TelemetryStage
 
     /// <summary>Where undelivered events wait: Mqtt:EventQueuePath, else /var/lib/edgebci/events on a unit, else the temp folder's edgebci-events-&lt;device&gt;.</summary>
     public string EventQueueFolder { get; }
+
+    /// <summary>The embedded broker's users and passwords: Mqtt:EmbeddedCredentialsFile, else /var/lib/edgebci/broker/credentials.json on a unit, else the temp folder's edgebci-broker-&lt;device&gt;/credentials.json.</summary>
+    public string BrokerCredentialsFile { get; }
 
     public string DeviceId { get; }
 
@@ -41,6 +45,9 @@ internal sealed class TelemetryStage
         }
 
         var deviceId = mqtt.ResolveDeviceId();
-        return new TelemetryStage(mqtt, recording, UnitFolders.Resolve(mqtt.EventQueuePath, "events", "edgebci-events-" + deviceId), deviceId);
+        var credentials = mqtt.EmbeddedCredentialsFile.Length > 0
+            ? Path.GetFullPath(mqtt.EmbeddedCredentialsFile)
+            : Path.Combine(UnitFolders.Resolve(string.Empty, "broker", "edgebci-broker-" + deviceId), "credentials.json");
+        return new TelemetryStage(mqtt, recording, UnitFolders.Resolve(mqtt.EventQueuePath, "events", "edgebci-events-" + deviceId), credentials, deviceId);
     }
 }

@@ -18,11 +18,17 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     private readonly IPAddress _bindAddress;
     private readonly int _requestedPort;
     private readonly ILogger _logger;
+    private readonly BrokerCredentials _credentials;
     private MqttServer? _server;
 
-    public EmbeddedBroker(MqttOptions options, ILogger<EmbeddedBroker>? logger = null)
+    /// <summary>The users of the fleet ACL besides the units: they get passwords in the credentials file too.</summary>
+    public static IReadOnlyList<string> ServiceIdentities { get; } = ["dashboard", "observer"];
+
+    public EmbeddedBroker(MqttOptions options, BrokerCredentials credentials, ILogger<EmbeddedBroker>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(credentials);
+        _credentials = credentials;
         if (!IPAddress.TryParse(options.EmbeddedBindAddress, out var address))
         {
             throw new ArgumentException($"{MqttOptions.SectionName}:EmbeddedBindAddress is '{options.EmbeddedBindAddress}': use an IP address such as 127.0.0.1", nameof(options));
