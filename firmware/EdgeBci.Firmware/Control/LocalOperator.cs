@@ -160,7 +160,7 @@ internal sealed partial class LocalOperator(
     [LoggerMessage(Level = LogLevel.Warning, Message = "control: command socket refused {Caller}: neither root nor the firmware's user ('{Line}' not executed)")]
     private partial void LogCallerRefused(string caller, string line);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "control: command socket {Path} cannot accept connections: {Error} ({Message}); retrying every {Backoff:0} ms, said once until it accepts again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "control: command socket {Path} cannot accept connections: {Error} ({Message}); retrying every {Backoff:0} ms, said once per burst")]
     private partial void LogAcceptFailing(string path, System.Net.Sockets.SocketError error, string message, double backoff);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control: command socket {Path} accepts connections again after {Failures} failed accepts")]

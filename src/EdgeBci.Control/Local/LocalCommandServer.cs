@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -29,6 +30,12 @@ public sealed class LocalCommandServer : IDisposable
 
     /// <summary>How long the accept loop waits after a failed accept before it tries again.</summary>
     public static readonly TimeSpan AcceptBackoff = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Failed accepts less than this apart are one burst, said once (<see cref="AcceptFailing"/>, then
+    /// <see cref="AcceptRecovered"/>): at the edge of the descriptor limit accepts fail and succeed in turn.
+    /// </summary>
+    public static readonly TimeSpan AcceptBurstGap = TimeSpan.FromSeconds(10);
 
     /// <summary>The kernel's cap on a listen backlog, and the backlog used where it cannot be read.</summary>
     public const string MaxBacklogFile = "/proc/sys/net/core/somaxconn";
@@ -80,7 +87,10 @@ public sealed class LocalCommandServer : IDisposable
     /// </summary>
     public event Action<SocketException>? AcceptFailing;
 
-    /// <summary>Raised when an accept succeeds again after a burst of failures, with the number of failures. Handlers must not throw.</summary>
+    /// <summary>
+    /// Raised at the first accept that succeeds in a burst of failures, with the failures so far; once per burst.
+    /// Handlers must not throw.
+    /// </summary>
     public event Action<long>? AcceptRecovered;
 
     /// <summary>
@@ -205,6 +215,8 @@ public sealed class LocalCommandServer : IDisposable
     private async Task AcceptAsync()
     {
         long failures = 0;
+        var lastFailure = 0L;
+        var recoveryReported = false;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
@@ -222,10 +234,15 @@ public sealed class LocalCommandServer : IDisposable
                 // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until a descriptor frees; retrying at
                 // once would spin, giving up would leave the unit without its local stop until a restart.
                 Interlocked.Increment(ref _acceptErrors);
-                if (failures++ == 0)
+                if (failures == 0 || Stopwatch.GetElapsedTime(lastFailure) > AcceptBurstGap)
                 {
+                    failures = 0;
+                    recoveryReported = false;
                     AcceptFailing?.Invoke(exception);
                 }
+
+                failures++;
+                lastFailure = Stopwatch.GetTimestamp();
 
                 if (!await BackOffAsync().ConfigureAwait(false))
                 {
@@ -235,10 +252,10 @@ public sealed class LocalCommandServer : IDisposable
                 continue;
             }
 
-            if (failures > 0)
+            if (failures > 0 && !recoveryReported)
             {
+                recoveryReported = true;
                 AcceptRecovered?.Invoke(failures);
-                failures = 0;
             }
 
             _ = Task.Run(() => AnswerAsync(client));
