@@ -2,6 +2,7 @@ using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Firmware;
+using Microsoft.Extensions.Options;
 
 // The simulated actuator board's watchdog runs as a separate process of this same executable (see BoardWatchdogLink).
 if (BoardWatchdogProcess.IsInvocation(args))
@@ -34,9 +35,13 @@ catch (ConfigurationFileException exception)
 
 builder.Configuration.AddEnvironmentVariables(prefix: "EDGEBCI_");
 
-// Last, so a level set while running (the set-log-level command) wins over every file, variable and argument.
-var logLevels = new LogLevelOverrides();
+// Last, so a level set while running (the set-log-level command) wins over every file, variable and argument; it
+// accepts the categories the firmware has created loggers for, and the safety log stays on whatever is set.
+var loggerCategories = new LoggerCategories();
+var logLevels = new LogLevelOverrides(loggerCategories);
 ((IConfigurationBuilder)builder.Configuration).Add(logLevels);
+builder.Logging.AddProvider(loggerCategories);
+builder.Services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, SafetyLogFilter>();
 
 AcquisitionSettings settings;
 FrontEnd? frontEnd = null;

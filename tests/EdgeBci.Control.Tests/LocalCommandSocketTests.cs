@@ -68,17 +68,6 @@ public class LocalCommandSocketTests
     }
 
     [Test]
-    public void A_folder_made_earlier_with_wider_rights_is_narrowed()
-    {
-        Directory.CreateDirectory(_folder);
-        File.SetUnixFileMode(_folder, (UnixFileMode)0b111_111_111);
-
-        using var server = LocalCommandServer.Start(_path, (_, _) => Task.FromResult(LocalReply.Ok("")));
-
-        Assert.That(File.GetUnixFileMode(_folder), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
-    }
-
-    [Test]
     public async Task A_line_too_long_is_answered_with_an_error_and_never_reaches_the_handler()
     {
         var called = 0;

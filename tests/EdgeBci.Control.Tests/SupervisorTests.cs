@@ -185,6 +185,56 @@ public class SupervisorTests
         Assert.That(bench.Supervisor.State, Is.EqualTo(SupervisorState.SafeStop));
     }
 
+    [TestCase(RequestKind.Stop, "stop", SupervisorState.SafeStop)]
+    [TestCase(RequestKind.Disarm, "disarm", SupervisorState.Disarmed)]
+    public void A_local_arm_that_loses_to_a_stop_or_disarm_in_the_same_tick_is_refused_naming_who_asked(RequestKind winner, string word, SupervisorState after)
+    {
+        // From SafeStop, so that a disarm changes the state and both kinds record their own event first.
+        var bench = new Bench();
+        bench.RunFor(TimeSpan.FromMilliseconds(300));
+        bench.World.Request(RequestKind.Stop, RequestOrigin.LocalCli);
+        bench.RunFor(TimeSpan.FromMilliseconds(100));
+        if (winner == RequestKind.Stop)
+        {
+            bench.World.Request(RequestKind.Arm, RequestOrigin.LocalButton);
+            bench.RunFor(TimeSpan.FromMilliseconds(100));
+            Assert.That(bench.Supervisor.State, Is.EqualTo(SupervisorState.Armed));
+        }
+
+        bench.World.Request(RequestKind.Arm, RequestOrigin.LocalCli, "uid 1000 (pi)");
+        bench.World.Request(winner, RequestOrigin.Remote, "dashboard");
+        var output = bench.Tick();
+
+        var refused = output.Events.Where(e => e.Reason == SupervisorReason.ArmRefused).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.State, Is.EqualTo(after));
+            Assert.That(refused, Has.Count.EqualTo(1), string.Join(" | ", output.Events));
+            Assert.That(refused[0].Message, Is.EqualTo($"cannot arm: a {word} in the same tick (dashboard (Remote)) wins over an arm; requested by uid 1000 (pi) (LocalCli)"));
+            Assert.That(output.Events[0].Reason, Is.Not.EqualTo(SupervisorReason.ArmRefused), "the stop or disarm is recorded first: it is what happened");
+        });
+    }
+
+    [Test]
+    public void A_local_arm_while_already_latched_by_an_earlier_stop_and_stopped_again_is_refused_not_nothing_to_do()
+    {
+        var bench = new Bench();
+        bench.RunFor(TimeSpan.FromMilliseconds(300));
+        bench.World.Request(RequestKind.Stop, RequestOrigin.Remote);
+        bench.RunFor(TimeSpan.FromMilliseconds(100));
+
+        // The flood's case: SafeStop already latched, another stop in the tick records nothing, the arm would vanish.
+        bench.World.Request(RequestKind.Stop, RequestOrigin.Remote);
+        bench.World.Request(RequestKind.Arm, RequestOrigin.LocalCli);
+        var output = bench.Tick();
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.State, Is.EqualTo(SupervisorState.SafeStop));
+            Assert.That(output.Events.Select(e => e.Reason), Is.EqualTo(new[] { SupervisorReason.ArmRefused }));
+            Assert.That(output.Events[0].Message, Does.Contain("a stop in the same tick (Remote) wins over an arm; requested by LocalCli"));
+        });
+    }
+
     [Test]
     public void Moving_needs_the_evidence_threshold()
     {

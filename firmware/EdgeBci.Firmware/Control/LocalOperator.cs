@@ -94,7 +94,7 @@ internal sealed partial class LocalOperator(
     }
 
     /// <summary>
-    /// A socket that cannot be opened (a second firmware holds it, a folder that cannot be made private) is said and the
+    /// A socket that cannot be opened (a second firmware holds it, a folder others could write to) is said and the
     /// unit runs on: the arm button and the console remain.
     /// </summary>
     private void StartCommandSocket(string configured)
@@ -120,6 +120,8 @@ internal sealed partial class LocalOperator(
         {
             _commandSocket = LocalCommandServer.Start(path, (line, caller, token) => ExecuteAsync(line, caller is null ? "socket" : $"socket ({caller})", caller, token));
             _commandSocket.CallerRefused += (caller, line) => LogCallerRefused(caller.ToString(), line);
+            _commandSocket.AcceptFailing += exception => LogAcceptFailing(path, exception.SocketErrorCode, exception.Message, LocalCommandServer.AcceptBackoff.TotalMilliseconds);
+            _commandSocket.AcceptRecovered += failures => LogAcceptRecovered(path, failures);
             LogCommandSocket(path);
         }
         catch (IOException exception)
@@ -157,6 +159,12 @@ internal sealed partial class LocalOperator(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "control: command socket refused {Caller}: neither root nor the firmware's user ('{Line}' not executed)")]
     private partial void LogCallerRefused(string caller, string line);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "control: command socket {Path} cannot accept connections: {Error} ({Message}); retrying every {Backoff:0} ms, said once per burst")]
+    private partial void LogAcceptFailing(string path, System.Net.Sockets.SocketError error, string message, double backoff);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "control: command socket {Path} accepts connections again after {Failures} failed accepts")]
+    private partial void LogAcceptRecovered(string path, long failures);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control: command socket off (Control:CommandSocket)")]
     private partial void LogCommandSocketOff();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -13,8 +14,11 @@ public delegate Task<LocalReply> LocalCommandHandler(string line, LocalCaller? c
 public delegate Task<LocalReply> LocalLineHandler(string line, CancellationToken cancellationToken);
 
 /// <summary>
-/// The firmware's side of <see cref="LocalCommandSocket"/>: listens on a Unix domain socket in a 0700 folder, file mode
-/// 0600, and answers each connection's one line through the handler. A client that sends nothing, too much or hangs is
+/// The firmware's side of <see cref="LocalCommandSocket"/>: listens on a Unix domain socket, file mode 0600, in a folder
+/// nobody else can write (created 0700 when missing, see <see cref="SocketFolder"/>), and answers each connection's one
+/// line through the handler. The listen backlog is the system's maximum, so a burst of connections does not turn
+/// <c>edgebci stop</c> away, and an accept that fails (out of file descriptors) is retried after
+/// <see cref="AcceptBackoff"/>: only disposal ends the accept loop. A client that sends nothing, too much or hangs is
 /// dropped after <see cref="ClientTimeout"/>; nothing a client does reaches the handler except a whole line. Each
 /// connection's peer is read from the kernel (SO_PEERCRED) and passed to the handler; a peer that is neither root nor the
 /// firmware's own user is refused even if it reached the socket (the file modes are the first fence, this the second).
@@ -24,7 +28,19 @@ public sealed class LocalCommandServer : IDisposable
     /// <summary>How long one client may take to send its line and wait for its reply.</summary>
     public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(5);
 
-    private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    /// <summary>How long the accept loop waits after a failed accept before it tries again.</summary>
+    public static readonly TimeSpan AcceptBackoff = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Failed accepts less than this apart are one burst, said once (<see cref="AcceptFailing"/>, then
+    /// <see cref="AcceptRecovered"/>): at the edge of the descriptor limit accepts fail and succeed in turn.
+    /// </summary>
+    public static readonly TimeSpan AcceptBurstGap = TimeSpan.FromSeconds(10);
+
+    /// <summary>The kernel's cap on a listen backlog, and the backlog used where it cannot be read.</summary>
+    public const string MaxBacklogFile = "/proc/sys/net/core/somaxconn";
+    public const int DefaultMaxBacklog = 4096;
+
     private const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly Socket _listener;
@@ -36,6 +52,7 @@ public sealed class LocalCommandServer : IDisposable
     private long _answered;
     private long _dropped;
     private long _refused;
+    private long _acceptErrors;
 
     private LocalCommandServer(string path, Socket listener, LocalCommandHandler handler, uint? firmwareUserId)
     {
@@ -58,6 +75,24 @@ public sealed class LocalCommandServer : IDisposable
     /// <summary>Connections refused for who the caller is (or because the kernel would not say).</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>Accepts that failed (each retried after <see cref="AcceptBackoff"/>).</summary>
+    public long AcceptErrors => Interlocked.Read(ref _acceptErrors);
+
+    /// <summary>The listen backlog this socket was given (the system's maximum).</summary>
+    public int Backlog { get; private init; }
+
+    /// <summary>
+    /// Raised on a pool thread with the first failed accept of a burst (e.g. out of file descriptors), for the firmware's
+    /// log; the loop keeps retrying. Handlers must not throw.
+    /// </summary>
+    public event Action<SocketException>? AcceptFailing;
+
+    /// <summary>
+    /// Raised at the first accept that succeeds in a burst of failures, with the failures so far; once per burst.
+    /// Handlers must not throw.
+    /// </summary>
+    public event Action<long>? AcceptRecovered;
+
     /// <summary>
     /// Raised on a pool thread with each caller refused and the line it sent, for the firmware's log. Handlers must not
     /// throw.
@@ -73,8 +108,9 @@ public sealed class LocalCommandServer : IDisposable
 
     /// <summary>
     /// Binds the socket. Throws <see cref="IOException"/> naming the path when another process is listening there (a
-    /// second firmware) or the folder cannot be made private, and when this process's own user id cannot be read
-    /// (/proc/self/status); a stale socket file of a process that died is replaced.
+    /// second firmware), when the folder cannot be created or someone else could replace the socket in it (see
+    /// <see cref="SocketFolder"/>), and when this process's own user id cannot be read (/proc/self/status); a stale
+    /// socket file of a process that died is replaced.
     /// </summary>
     public static LocalCommandServer Start(string path, LocalCommandHandler handler)
     {
@@ -89,19 +125,7 @@ public sealed class LocalCommandServer : IDisposable
         uint? firmwareUserId = OperatingSystem.IsLinux() ? UnixUsers.EffectiveUserId() : null;
 
         var folder = System.IO.Path.GetDirectoryName(path) ?? throw new IOException($"the command socket path {path} has no folder");
-        try
-        {
-            Directory.CreateDirectory(folder, FolderMode);
-            if (!folder.Equals("/run", StringComparison.Ordinal) && !folder.Equals(System.IO.Path.GetTempPath().TrimEnd('/'), StringComparison.Ordinal))
-            {
-                // A folder made earlier with wider rights is narrowed; one this user does not own cannot be, and is refused.
-                File.SetUnixFileMode(folder, FolderMode);
-            }
-        }
-        catch (UnauthorizedAccessException exception)
-        {
-            throw new IOException($"the command socket folder {folder} cannot be made private to this user: {exception.Message}", exception);
-        }
+        SocketFolder.Prepare(folder, firmwareUserId);
 
         if (File.Exists(path))
         {
@@ -113,12 +137,13 @@ public sealed class LocalCommandServer : IDisposable
             File.Delete(path);
         }
 
+        var backlog = MaxBacklog();
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             listener.Bind(new UnixDomainSocketEndPoint(path));
             File.SetUnixFileMode(path, SocketMode);
-            listener.Listen(4);
+            listener.Listen(backlog);
         }
         catch (Exception exception) when (exception is SocketException or UnauthorizedAccessException)
         {
@@ -126,7 +151,22 @@ public sealed class LocalCommandServer : IDisposable
             throw new IOException($"cannot listen on the command socket {path}: {exception.Message}", exception);
         }
 
-        return new LocalCommandServer(path, listener, handler, firmwareUserId);
+        return new LocalCommandServer(path, listener, handler, firmwareUserId) { Backlog = backlog };
+    }
+
+    /// <summary>The kernel's cap (net.core.somaxconn, 4096 on current kernels); <see cref="DefaultMaxBacklog"/> where it cannot be read.</summary>
+    public static int MaxBacklog(string file = MaxBacklogFile)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(file).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
+                ? value
+                : DefaultMaxBacklog;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return DefaultMaxBacklog;
+        }
     }
 
     public void Dispose()
@@ -174,6 +214,9 @@ public sealed class LocalCommandServer : IDisposable
 
     private async Task AcceptAsync()
     {
+        long failures = 0;
+        var lastFailure = 0L;
+        var recoveryReported = false;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
@@ -181,12 +224,55 @@ public sealed class LocalCommandServer : IDisposable
             {
                 client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException
+                || (exception is SocketException && _stopping.IsCancellationRequested))
             {
                 return;
             }
+            catch (SocketException exception)
+            {
+                // EMFILE, ENFILE, ENOBUFS: the connection waits in the backlog until a descriptor frees; retrying at
+                // once would spin, giving up would leave the unit without its local stop until a restart.
+                Interlocked.Increment(ref _acceptErrors);
+                if (failures == 0 || Stopwatch.GetElapsedTime(lastFailure) > AcceptBurstGap)
+                {
+                    failures = 0;
+                    recoveryReported = false;
+                    AcceptFailing?.Invoke(exception);
+                }
+
+                failures++;
+                lastFailure = Stopwatch.GetTimestamp();
+
+                if (!await BackOffAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (failures > 0 && !recoveryReported)
+            {
+                recoveryReported = true;
+                AcceptRecovered?.Invoke(failures);
+            }
 
             _ = Task.Run(() => AnswerAsync(client));
+        }
+    }
+
+    /// <summary>Waits <see cref="AcceptBackoff"/>; false when the server is being disposed.</summary>
+    private async Task<bool> BackOffAsync()
+    {
+        try
+        {
+            await Task.Delay(AcceptBackoff, _stopping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -203,13 +203,13 @@ public sealed class SafetySupervisor
     private bool HandleStopsAndRefusals(TimeSpan now, IReadOnlyList<OperatorRequest> requests)
     {
         var localArm = false;
-        var stoppedOrDisarmed = false;
+        OperatorRequest? winner = null;
         foreach (var request in requests)
         {
             switch (request.Kind)
             {
                 case RequestKind.Stop:
-                    stoppedOrDisarmed = true;
+                    winner ??= request;
                     _confirmation.Clear();
                     if (request.IsLocal)
                     {
@@ -222,7 +222,7 @@ public sealed class SafetySupervisor
 
                     break;
                 case RequestKind.Disarm:
-                    stoppedOrDisarmed = true;
+                    winner ??= request;
                     _confirmation.Clear();
                     if (State != SupervisorState.Disarmed)
                     {
@@ -246,7 +246,27 @@ public sealed class SafetySupervisor
         }
 
         // A stop or disarm in the same tick wins over an arm, whatever the order they arrived in.
-        return localArm && !stoppedOrDisarmed;
+        if (localArm && winner is { } won)
+        {
+            RefuseArmsBeaten(now, requests, won);
+            return false;
+        }
+
+        return localArm;
+    }
+
+    /// <summary>Each local arm of this tick is refused by name: the caller is told nothing was armed, and by what.</summary>
+    private void RefuseArmsBeaten(TimeSpan now, IReadOnlyList<OperatorRequest> requests, OperatorRequest winner)
+    {
+        var what = winner.Kind == RequestKind.Stop ? "stop" : "disarm";
+        foreach (var request in requests)
+        {
+            if (request.Kind == RequestKind.Arm && request.IsLocal)
+            {
+                Record(now, State, SupervisorReason.ArmRefused,
+                    $"cannot arm: a {what} in the same tick ({winner.Describe()}) wins over an arm; requested by {request.Describe()}");
+            }
+        }
     }
 
     /// <summary>The local arm requests of this tick, in order: arm at once, or through the button's confirmation.</summary>

@@ -24,7 +24,10 @@ public enum SupervisorReason
     /// <summary>A local action armed the supervisor.</summary>
     Armed,
 
-    /// <summary>A local arm request while a precondition fails, or an arm button press with no request to confirm; nothing changes.</summary>
+    /// <summary>
+    /// A local arm request while a precondition fails, one that lost to a stop or disarm in the same tick, or an arm
+    /// button press with no request to confirm; nothing changes.
+    /// </summary>
     ArmRefused,
 
     /// <summary>
