@@ -1,0 +1,50 @@
+namespace EdgeBci.Telemetry.Uplink;
+
+/// <summary>A command answer waiting for the connection loop.</summary>
+internal sealed record PendingResponse(string Topic, byte[] Payload, byte[]? CorrelationData);
+
+/// <summary>
+/// Answers waiting to be published, at most <c>capacity</c>: beyond that the oldest is dropped and counted (its requester
+/// has the least chance of still waiting), so a flood of requests cannot grow memory while the broker is slow.
+/// </summary>
+internal sealed class ResponseQueue(int capacity)
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<PendingResponse> _queue = new();
+    private long _dropped;
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public void Enqueue(PendingResponse response)
+    {
+        lock (_gate)
+        {
+            if (_queue.Count >= capacity)
+            {
+                _queue.Dequeue();
+                Interlocked.Increment(ref _dropped);
+            }
+
+            _queue.Enqueue(response);
+        }
+    }
+
+    public bool TryDequeue(out PendingResponse response)
+    {
+        lock (_gate)
+        {
+            return _queue.TryDequeue(out response!);
+        }
+    }
+}
