@@ -59,7 +59,7 @@ public sealed partial class CommandFloodTests
         var stop = await CommandAsync(_dashboard, Unit, "stop", "{}", Dashboard);
         var answeredAfter = sent.Elapsed;
         var answers = _dashboard.Received.ToList();
-        var stopIndex = answers.FindIndex(m => m.Topic.EndsWith("/stop", StringComparison.Ordinal) && m.Payload.Contains("RemoteStop", StringComparison.Ordinal));
+        var stopIndex = answers.FindLastIndex(m => m.Topic == $"edgebci/v1/replies/{Dashboard}/stop");
         var ran = await WaitForAnswersAsync(selfTests, TimeSpan.FromSeconds(40));
         var lastSelfTestIndex = _dashboard.Received.ToList().FindLastIndex(m => selfTests.Any(c => IsAnswerTo(m, c)) && Json(m).GetProperty("ok").GetBoolean());
         var afterStop = _firmware.Output[outputBeforeStop..];

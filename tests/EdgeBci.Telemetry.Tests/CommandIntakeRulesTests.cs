@@ -134,6 +134,22 @@ public class CommandIntakeRulesTests
     }
 
     [Test]
+    public void A_stops_answer_is_neither_dropped_nor_delayed_by_a_flood_of_other_answers()
+    {
+        var queue = new ResponseQueue(3);
+        queue.Enqueue(new PendingResponse("r/flood-0", [], null));
+        queue.Enqueue(new PendingResponse("r/stop", [], null), urgent: true);
+        for (var i = 1; i < 100; i++)
+        {
+            queue.Enqueue(new PendingResponse($"r/flood-{i}", [], null));
+        }
+
+        Assert.That(queue.TryDequeue(out var first), Is.True);
+        Assert.That(first.Topic, Is.EqualTo("r/stop"));
+        Assert.That(queue.Dropped, Is.EqualTo(97));
+    }
+
+    [Test]
     public void A_flood_of_accepted_commands_is_summarised_not_logged_one_event_each_and_a_private_result_is_never_in_an_event()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);

@@ -185,7 +185,8 @@ internal sealed class CommandIntake : IAsyncDisposable
 
             if (TopicProblem is null)
             {
-                _intake._responses.Enqueue(new PendingResponse(_topic!, TelemetryJson.SerializeCommandResult(result), _correlation));
+                var urgent = CommandDispatcher.LaneOf(result.Command) == CommandLane.Immediate;
+                _intake._responses.Enqueue(new PendingResponse(_topic!, TelemetryJson.SerializeCommandResult(result), _correlation), urgent);
                 _intake._wake();
             }
 

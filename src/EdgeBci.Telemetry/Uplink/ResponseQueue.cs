@@ -4,12 +4,14 @@ namespace EdgeBci.Telemetry.Uplink;
 internal sealed record PendingResponse(string Topic, byte[] Payload, byte[]? CorrelationData);
 
 /// <summary>
-/// Answers waiting to be published, at most <c>capacity</c>: beyond that the oldest is dropped and counted (its requester
-/// has the least chance of still waiting), so a flood of requests cannot grow memory while the broker is slow.
+/// Answers waiting to be published, at most <c>capacity</c> of each kind: beyond that the oldest is dropped and counted
+/// (its requester has the least chance of still waiting), so a flood of requests cannot grow memory while the broker is
+/// slow. Urgent answers (stop and disarm) wait apart and go first, so a flood of other answers cannot drop or delay them.
 /// </summary>
 internal sealed class ResponseQueue(int capacity)
 {
     private readonly Lock _gate = new();
+    private readonly Queue<PendingResponse> _urgent = new();
     private readonly Queue<PendingResponse> _queue = new();
     private long _dropped;
 
@@ -21,22 +23,23 @@ internal sealed class ResponseQueue(int capacity)
         {
             lock (_gate)
             {
-                return _queue.Count;
+                return _urgent.Count + _queue.Count;
             }
         }
     }
 
-    public void Enqueue(PendingResponse response)
+    public void Enqueue(PendingResponse response, bool urgent = false)
     {
         lock (_gate)
         {
-            if (_queue.Count >= capacity)
+            var queue = urgent ? _urgent : _queue;
+            if (queue.Count >= capacity)
             {
-                _queue.Dequeue();
+                queue.Dequeue();
                 Interlocked.Increment(ref _dropped);
             }
 
-            _queue.Enqueue(response);
+            queue.Enqueue(response);
         }
     }
 
@@ -44,7 +47,7 @@ internal sealed class ResponseQueue(int capacity)
     {
         lock (_gate)
         {
-            return _queue.TryDequeue(out response!);
+            return _urgent.TryDequeue(out response!) || _queue.TryDequeue(out response!);
         }
     }
 }
