@@ -29,6 +29,7 @@ public class CommandLaneTests
     private int _selfTestsStarted;
     private int _stops;
     private int _reports;
+    private TaskCompletionSource<CommandOutcome>? _stopAnswer;
 
     [SetUp]
     public async Task StartBroker()
@@ -155,6 +156,28 @@ public class CommandLaneTests
         Assert.That(TelemetryJson.DeserializeCommandResult(replayed.Payload.ToArray()).Error?.Code, Is.EqualTo(CommandErrorCodes.Retained));
     }
 
+    [Test]
+    public async Task Stop_answers_awaited_for_the_supervisor_are_bounded_and_the_rest_answered_at_once()
+    {
+        _stopAnswer = new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await StartUplinkAsync(o => o.MaxPendingResponses = 2);
+        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", Replies);
+        for (byte i = 0; i < 5; i++)
+        {
+            await ops.Client.PublishAsync(Request("stop", Replies, [i]));
+        }
+
+        await ops.WaitUntilAsync(r => r.Count >= 3, "three stops answered without waiting");
+        var early = ops.Received.Select(m => TelemetryJson.DeserializeCommandResult(m.Payload.ToArray())).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Volatile.Read(ref _stops), Is.EqualTo(5), "every stop was handed over");
+            Assert.That(early.Select(r => r.Result!["message"]!.GetValue<string>()), Has.All.Contain("does not wait for its tick"));
+        });
+        _stopAnswer.SetResult(CommandOutcome.Ok(new JsonObject { ["state"] = "SafeStop" }));
+        await ops.WaitUntilAsync(r => r.Count >= 5, "the two awaited answers once the supervisor answered");
+    }
+
     [TestCase("$SYS/broker/x")]
     [TestCase("edgebci/v1/unit-2/status")]
     [TestCase("edgebci/v1/replies/+/x")]
@@ -201,7 +224,7 @@ public class CommandLaneTests
         dispatcher.Register(CommandNames.Stop, args => args.RejectUnknown(), _ =>
         {
             Interlocked.Increment(ref _stops);
-            return Task.FromResult(CommandOutcome.Ok(new JsonObject { ["state"] = "SafeStop" }));
+            return _stopAnswer?.Task ?? Task.FromResult(CommandOutcome.Ok(new JsonObject { ["state"] = "SafeStop" }));
         });
         dispatcher.Register(CommandNames.Disarm, args => args.RejectUnknown(), _ => CommandOutcome.Ok());
         dispatcher.Register(CommandNames.SelfTest, args => args.RejectUnknown(), _ =>
