@@ -99,7 +99,7 @@ internal sealed class RemoteCommands
             // A stop that joined one already neutral was neutral when it arrived: 0, never a negative time.
             var elapsed = neutral > request.ReceivedTimestamp ? _time.GetElapsedTime(request.ReceivedTimestamp, neutral) : TimeSpan.Zero;
             result["receivedToNeutralMs"] = Math.Round(elapsed.TotalMilliseconds, 3);
-            result["neutralAt"] = (_time.GetUtcNow() - _time.GetElapsedTime(neutral)).ToString("O", CultureInfo.InvariantCulture);
+            result["neutralAt"] = (_time.GetUtcNow() - _time.GetElapsedTime(neutral)).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
         }
 
         return CommandOutcome.Ok(result);
