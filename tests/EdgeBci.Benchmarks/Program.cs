@@ -8,6 +8,7 @@ using EdgeBci.Benchmarks;
 // `-- drdy [seconds] [rate]` the emulated chip's CPU per 10 s and its DRDY jitter (default 10 s at 250 SPS);
 // `-- control [runs]` the supervisor's e-stop → neutral latency and the heartbeat watchdog's trip time on the real clock (default 20 runs);
 // `-- safety` the firmware's STOP-after-fault and board-watchdog-after-kill times against their goals;
+// `-- remote-stop [stops]` the firmware under a flood of every other command: stop -> output neutral (unit and client view) and RSS;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -55,6 +56,12 @@ if (args.Length > 0 && args[0] == "control")
 {
     var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20;
     return ControlTimingBenchmark.Run(runs) ? 0 : 1;
+}
+
+if (args.Length > 0 && args[0] == "remote-stop")
+{
+    var stops = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20;
+    return RemoteStopBenchmark.Run(stops) ? 0 : 1;
 }
 
 if (args.Length > 0 && args[0] == "safety")

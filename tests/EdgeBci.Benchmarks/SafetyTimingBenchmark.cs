@@ -139,7 +139,7 @@ internal static partial class SafetyTimingBenchmark
     private readonly record struct Board(string State, string Reason, long Tripped, double SilentMs);
 
     /// <summary>The firmware as a child process with its own socket, journal, broker port and recordings; killed with its children on dispose.</summary>
-    private sealed class Firmware : IDisposable
+    internal sealed class Firmware : IDisposable
     {
         private readonly Process _process;
         private readonly List<string> _lines = [];
@@ -169,6 +169,8 @@ internal static partial class SafetyTimingBenchmark
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
         }
+
+        public int ProcessId => _process.Id;
 
         public string LastLine
         {

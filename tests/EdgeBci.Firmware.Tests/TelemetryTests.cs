@@ -224,7 +224,8 @@ public sealed partial class TelemetryTests
         // The fuzzer is the one sender stop and disarm allow (the embedded broker stamps each request with its client
         // id), so its requests pass the permission check and reach the JSON, shape and argument checks.
         using var firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}",
-            $"--Mqtt:Commands:stop:AllowedSenders:0={Fuzzer}", $"--Mqtt:Commands:disarm:AllowedSenders:0={Fuzzer}");
+            $"--Mqtt:Commands:stop:AllowedSenders:0={Fuzzer}", $"--Mqtt:Commands:disarm:AllowedSenders:0={Fuzzer}",
+            "--Mqtt:MaxPendingResponses=20000"); // every answer is checked here; the bound on waiting answers has its own tests
         var port = EmbeddedPort(firmware);
         Assert.That(firmware.WaitUntil(o => o.Contains("Disarmed -> Armed Armed", StringComparison.Ordinal), Startup), Is.True, firmware.Output);
         await using var fuzzer = await MqttTestClient.ConnectAsync(EmbeddedOptions(port, Fuzzer));
@@ -244,7 +245,7 @@ public sealed partial class TelemetryTests
             }
 
             var message = new MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/{request.Name}").WithPayload(request.Payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"edgebci/v1/replies/{Fuzzer}/{i}")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(60).WithResponseTopic($"edgebci/v1/replies/{Fuzzer}/{i}")
                 .WithCorrelationData(BitConverter.GetBytes(i)).Build();
             await fuzzer.Client.PublishAsync(message);
         }
@@ -343,13 +344,13 @@ public sealed partial class TelemetryTests
 
     /// <summary>
     /// Sends a command as <paramref name="identity"/> (its replies topic, and the sender it claims unless it forges
-    /// <paramref name="sender"/>) and waits for its answer.
+    /// <paramref name="sender"/>), fresh (a 60 s message expiry, which every command but stop needs), and waits for its answer.
     /// </summary>
     private static async Task<JsonElement> Command(MqttTestClient dashboard, string name, string payload, string identity = "dashboard", string? sender = null)
     {
         var correlation = Guid.NewGuid().ToByteArray();
         var message = new MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/{name}").WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"edgebci/v1/replies/{identity}/{name}")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithMessageExpiryInterval(60).WithResponseTopic($"edgebci/v1/replies/{identity}/{name}")
             .WithCorrelationData(correlation).WithUserProperty("sender", new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(sender ?? identity))).Build();
         var published = await dashboard.Client.PublishAsync(message);
         Assert.That(published.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success).Or.EqualTo(MqttClientPublishReasonCode.NoMatchingSubscribers), name);

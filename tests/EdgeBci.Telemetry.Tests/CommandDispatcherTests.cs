@@ -63,6 +63,37 @@ public class CommandDispatcherTests
         Assert.That(stop.Calls, Has.Count.EqualTo(2));
     }
 
+    [Test]
+    public void Admission_checks_everything_including_the_arguments_but_runs_no_handler_and_names_the_lane()
+    {
+        var dispatcher = new CommandDispatcher(new MqttOptions { DeviceId = Device });
+        var ran = 0;
+        dispatcher.Register(CommandNames.SelfTest, args => args.RejectUnknown(), _ =>
+        {
+            ran++;
+            return CommandOutcome.Ok();
+        });
+        dispatcher.Register(CommandNames.Stop, args => args.RejectUnknown(), _ =>
+        {
+            ran++;
+            return Task.FromResult(CommandOutcome.Ok());
+        });
+        var badArgs = dispatcher.Admit(MqttTopics.Command(Device, "self-test"), (ReadOnlySpan<byte>)"{\"args\":{\"x\":1}}"u8, "ops", 7);
+        var selfTest = dispatcher.Admit(MqttTopics.Command(Device, "self-test"), (ReadOnlySpan<byte>)"{}"u8, "ops", 7);
+        var stop = dispatcher.Admit(MqttTopics.Command(Device, "stop"), (ReadOnlySpan<byte>)"{}"u8, "ops", 7);
+        Assert.Multiple(() =>
+        {
+            Assert.That(badArgs.Refusal!.Error!.Code, Is.EqualTo(CommandErrorCodes.BadArguments), "the argument check runs at admission");
+            Assert.That(badArgs.Refusal.Error.Message, Does.Contain("$.args.x"));
+            Assert.That(selfTest.Command!.Lane, Is.EqualTo(CommandLane.Queued));
+            Assert.That(stop.Command!.Lane, Is.EqualTo(CommandLane.Immediate));
+            Assert.That(stop.Command.Request.ReceivedTimestamp, Is.EqualTo(7), "the arrival stamp travels with the request");
+            Assert.That(ran, Is.Zero, "admission never runs a handler");
+        });
+        Assert.That(dispatcher.RunAsync(selfTest.Command!).GetAwaiter().GetResult().Ok, Is.True);
+        Assert.That(ran, Is.EqualTo(1));
+    }
+
     [TestCase("arm")]
     [TestCase("move")]
     [TestCase("drive")]

@@ -29,6 +29,9 @@ public class UplinkCommandTests
         _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
         await _broker.StartAsync();
         _options = UplinkTests.OptionsFor(_broker.Port);
+
+        // The hostile-request test checks every answer; the pending-answer bound has its own test (CommandIntakeRulesTests).
+        _options.MaxPendingResponses = 10_000;
         _options.Commands["stop"] = new CommandPermission { AllowedSenders = ["ops"] };
         _options.Commands["self-test"] = new CommandPermission { Enabled = false };
         _stops = new ConcurrentQueue<CommandRequest>();
@@ -69,7 +72,8 @@ public class UplinkCommandTests
         var builder = new MqttApplicationMessageBuilder()
             .WithTopic(MqttTopics.Command(Device, name))
             .WithPayload(Encoding.UTF8.GetBytes(payload))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithMessageExpiryInterval(60);
         if (responseTopic is not null)
         {
             builder.WithResponseTopic(responseTopic);
@@ -159,7 +163,7 @@ public class UplinkCommandTests
         await using var ops = await Probe.ConnectAsync(_broker.Port, "ops");
         await ops.Client.PublishAsync(Request("stop", "{}", MqttTopics.Status(Device), [9]));
         var logged = await monitor.WaitForAsync(m => m.Topic == MqttTopics.Events(Device), "the command event");
-        Assert.That(TelemetryJson.DeserializeEvent(logged.Payload.ToArray()).Data["responseNotSent"], Does.Contain("inside the unit's own topics"));
+        Assert.That(TelemetryJson.DeserializeEvent(logged.Payload.ToArray()).Data["responseNotSent"], Does.Contain("inside the fleet's topics"));
         Assert.That(monitor.Received.Count(m => m.Topic == MqttTopics.Status(Device)), Is.EqualTo(1));
     }
 
@@ -205,6 +209,7 @@ public class UplinkCommandTests
                 .WithTopic(request.Topic)
                 .WithPayload(request.Payload)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithMessageExpiryInterval(60)
                 .WithResponseTopic($"fuzz/{senderId}")
                 .WithCorrelationData(BitConverter.GetBytes(sent))
                 .WithUserProperty("sender", new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(request.Sender ?? "forged")))

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeBci.Control.Local;
 using EdgeBci.Control.Supervision;
@@ -9,17 +11,18 @@ namespace EdgeBci.Firmware;
 
 /// <summary>
 /// The handlers of the MQTT commands (<c>edgebci/v1/&lt;device&gt;/cmd/&lt;name&gt;</c>). The dispatcher has already
-/// checked size, name, permission and JSON shape; each handler checks its own arguments (unknown ones refused). Stop
-/// and disarm go to the supervisor as Remote requests and are answered with what it did; nothing here can arm or move:
-/// the allow-list has no such command and the supervisor refuses a remote arm anyway.
+/// checked size, name, permission and JSON shape; each command's argument check (unknown ones refused) runs before
+/// it is queued or handed over. Stop and disarm go to the supervisor as Remote requests at once, on the receive thread,
+/// and are answered asynchronously with what it did (a stop also with how long after the message reached the unit the
+/// output was neutral); the rest run on the uplink's one queued worker. Nothing here can arm or move: the allow-list has
+/// no such command and the supervisor refuses a remote arm anyway.
 /// </summary>
 internal sealed class RemoteCommands
 {
-    private static readonly TimeSpan SupervisorAnswer = TimeSpan.FromSeconds(2);
-
-    // What report-configuration shows: the unit's own sections; secrets are replaced, never sent.
+    // What report-configuration shows: the unit's own sections, without anything that names or proves an identity.
     private static readonly string[] ReportedSections = ["Board", "Ads1299", "Emulator", "Signal", "Decoding", "Control", MqttOptions.SectionName, RecordingOptions.Section];
-    private static readonly string[] SecretKeys = ["Password", "ClientKey"];
+    private static readonly string[] LeftOutKeys = ["Password", "ClientKey", "Username", "AllowedSenders", "EmbeddedCredentialsFile"];
+    private static readonly string[] LeftOutWords = ["password", "secret", "credential", "token", "privatekey"];
 
     private readonly SupervisorService _control;
     private readonly OperatorRequests _requests;
@@ -28,6 +31,7 @@ internal sealed class RemoteCommands
     private readonly LogLevelOverrides _logLevels;
     private readonly IConfiguration _configuration;
     private readonly RecordingOptions _recordingOptions;
+    private readonly TimeProvider _time;
 
     public RemoteCommands(TelemetryStage stage, SupervisorService control, OperatorRequests requests, RecordingService recording, RuntimeSelfTest selfTest, LogLevelOverrides logLevels,
         IConfiguration configuration, TimeProvider time)
@@ -39,14 +43,15 @@ internal sealed class RemoteCommands
         _logLevels = logLevels;
         _configuration = configuration;
         _recordingOptions = stage.Recording;
+        _time = time;
         Dispatcher = new CommandDispatcher(stage.Mqtt, time);
-        Dispatcher.Register(CommandNames.Stop, request => Supervisor(RequestKind.Stop, request));
-        Dispatcher.Register(CommandNames.Disarm, request => Supervisor(RequestKind.Disarm, request));
-        Dispatcher.Register(CommandNames.StartRecording, StartRecording);
-        Dispatcher.Register(CommandNames.StopRecording, StopRecording);
-        Dispatcher.Register(CommandNames.SelfTest, SelfTest);
-        Dispatcher.Register(CommandNames.SetLogLevel, SetLogLevel);
-        Dispatcher.Register(CommandNames.ReportConfiguration, ReportConfiguration);
+        Dispatcher.Register(CommandNames.Stop, NoArguments, request => SupervisorAsync(RequestKind.Stop, request));
+        Dispatcher.Register(CommandNames.Disarm, NoArguments, request => SupervisorAsync(RequestKind.Disarm, request));
+        Dispatcher.Register(CommandNames.StartRecording, CheckRecordingArguments, StartRecording);
+        Dispatcher.Register(CommandNames.StopRecording, NoArguments, StopRecording);
+        Dispatcher.Register(CommandNames.SelfTest, NoArguments, SelfTest);
+        Dispatcher.Register(CommandNames.SetLogLevel, args => ReadLogLevelArguments(args), SetLogLevel);
+        Dispatcher.Register(CommandNames.ReportConfiguration, NoArguments, ReportConfiguration);
     }
 
     public CommandDispatcher Dispatcher { get; }
@@ -54,29 +59,54 @@ internal sealed class RemoteCommands
     /// <summary>Raised with each self-test's result, for the events topic.</summary>
     public event Action<SelfTestResult>? SelfTestRan;
 
-    private CommandOutcome Supervisor(RequestKind kind, CommandRequest request)
+    private static void NoArguments(JsonElement args) => args.RejectUnknown();
+
+    private void CheckRecordingArguments(JsonElement args)
     {
-        request.Args.RejectUnknown();
-        using var timeout = new CancellationTokenSource(SupervisorAnswer);
-        LocalReply reply;
-        try
+        args.RejectUnknown("seconds", "label");
+        args.OptionalInteger("seconds", 1, _recordingOptions.MaxSeconds);
+        args.OptionalString("label", maxLength: 40);
+    }
+
+    private static (string Level, string Category) ReadLogLevelArguments(JsonElement args)
+    {
+        args.RejectUnknown("level", "category");
+        var level = args.RequireString("level", LogLevelOverrides.Levels);
+        var category = args.OptionalString("category", maxLength: 200) ?? "Default";
+        if (LogLevelOverrides.CategoryProblem(category) is { } problem)
         {
-            reply = _requests.RemoteRequestAsync(kind, $"mqtt from {request.Sender ?? "an unnamed sender"}", timeout.Token).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            return CommandOutcome.Fail(CommandErrorCodes.Failed, $"{kind} was requested but the supervisor did not answer within {SupervisorAnswer.TotalSeconds:0} s");
+            throw new CommandArgumentException("$.args.category: " + problem);
         }
 
-        var state = _control.Last?.State.ToString() ?? "Boot";
-        return reply.Kind == LocalReplyKind.Ok
-            ? CommandOutcome.Ok(new JsonObject { ["state"] = state, ["message"] = reply.Text })
-            : CommandOutcome.Fail(CommandErrorCodes.Failed, reply.Text);
+        return (level, category);
+    }
+
+    /// <summary>
+    /// Hands the request to the supervisor now (its next tick takes it) and answers when the ticks that consumed it
+    /// are done; a stop's answer says how long after its message reached the unit the output was neutral.
+    /// </summary>
+    private async Task<CommandOutcome> SupervisorAsync(RequestKind kind, CommandRequest request)
+    {
+        var answer = await _requests.RemoteRequestAsync(kind, $"mqtt from {request.Sender ?? "an unnamed sender"}").ConfigureAwait(false);
+        if (answer.Reply.Kind != LocalReplyKind.Ok)
+        {
+            return CommandOutcome.Fail(CommandErrorCodes.Failed, answer.Reply.Text);
+        }
+
+        var result = new JsonObject { ["state"] = (answer.State ?? _control.Last?.State)?.ToString() ?? "Boot", ["message"] = answer.Reply.Text };
+        if (answer.NeutralTimestamp is { } neutral && request.ReceivedTimestamp != 0)
+        {
+            // A stop that joined one already neutral was neutral when it arrived: 0, never a negative time.
+            var elapsed = neutral > request.ReceivedTimestamp ? _time.GetElapsedTime(request.ReceivedTimestamp, neutral) : TimeSpan.Zero;
+            result["receivedToNeutralMs"] = Math.Round(elapsed.TotalMilliseconds, 3);
+            result["neutralAt"] = (_time.GetUtcNow() - _time.GetElapsedTime(neutral)).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        return CommandOutcome.Ok(result);
     }
 
     private CommandOutcome StartRecording(CommandRequest request)
     {
-        request.Args.RejectUnknown("seconds", "label");
         var seconds = request.Args.OptionalInteger("seconds", 1, _recordingOptions.MaxSeconds);
         var label = request.Args.OptionalString("label", maxLength: 40);
         try
@@ -92,7 +122,6 @@ internal sealed class RemoteCommands
 
     private CommandOutcome StopRecording(CommandRequest request)
     {
-        request.Args.RejectUnknown();
         return _recording.Stop() is { } path
             ? CommandOutcome.Ok(new JsonObject { ["path"] = path })
             : CommandOutcome.Fail(CommandErrorCodes.Failed, "no recording in progress");
@@ -100,7 +129,6 @@ internal sealed class RemoteCommands
 
     private CommandOutcome SelfTest(CommandRequest request)
     {
-        request.Args.RejectUnknown();
         var result = _selfTest.Run(CancellationToken.None);
         SelfTestRan?.Invoke(result);
         var checks = new JsonArray();
@@ -115,22 +143,23 @@ internal sealed class RemoteCommands
 
     private CommandOutcome SetLogLevel(CommandRequest request)
     {
-        request.Args.RejectUnknown("level", "category");
-        var level = request.Args.RequireString("level", LogLevelOverrides.Levels);
-        var category = request.Args.OptionalString("category", maxLength: 200) ?? "Default";
-        if (LogLevelOverrides.CategoryProblem(category) is { } problem)
+        var (level, category) = ReadLogLevelArguments(request.Args);
+        try
         {
-            throw new CommandArgumentException("$.args.category: " + problem);
+            _logLevels.SetLevel(category, level);
         }
-
-        _logLevels.SetLevel(category, level);
+        catch (ArgumentException exception)
+        {
+            // The overrides' own limits (unknown category, too many, a level that would silence the safety log).
+            throw new CommandArgumentException(exception.Message, exception);
+        }
 
         return CommandOutcome.Ok(new JsonObject { ["category"] = category, ["level"] = level });
     }
 
+    /// <summary>Answered only to the requester (the intake refuses it without a usable response topic and keeps it out of events).</summary>
     private CommandOutcome ReportConfiguration(CommandRequest request)
     {
-        request.Args.RejectUnknown();
         var body = new JsonObject();
         foreach (var section in ReportedSections)
         {
@@ -141,11 +170,38 @@ internal sealed class RemoteCommands
                     continue;
                 }
 
-                var leaf = key[(key.LastIndexOf(':') + 1)..];
-                body[key] = Array.Exists(SecretKeys, secret => string.Equals(secret, leaf, StringComparison.OrdinalIgnoreCase)) && value.Length > 0 ? "(set, not shown)" : value;
+                if (!IsLeftOut(key))
+                {
+                    body[key] = value;
+                }
             }
         }
 
         return CommandOutcome.Ok(body);
+    }
+
+    /// <summary>
+    /// True for a key that names or proves an identity anywhere in its path (Mqtt:Commands:stop:AllowedSenders:0 too):
+    /// left out entirely, not masked, so the answer does not even say which are set.
+    /// </summary>
+    private static bool IsLeftOut(string key)
+    {
+        foreach (var part in key.Split(':'))
+        {
+            if (Array.Exists(LeftOutKeys, name => string.Equals(name, part, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+
+            foreach (var word in LeftOutWords)
+            {
+                if (part.Contains(word, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }

@@ -1,83 +1,20 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using EdgeBci.Telemetry.Payloads;
 
 namespace EdgeBci.Telemetry.Commands;
 
-/// <summary>A validated command as a handler sees it. <see cref="Args"/> is always a JSON object (empty when none).</summary>
-public sealed record CommandRequest(string Name, string? Sender, JsonElement Args, DateTimeOffset ReceivedAt);
-
-/// <summary>What a handler answers: a result, or a failure with a contract error code.</summary>
-public sealed class CommandOutcome
-{
-    private CommandOutcome(bool ok, JsonNode? result, CommandError? error)
-    {
-        IsOk = ok;
-        Result = result;
-        Error = error;
-    }
-
-    public bool IsOk { get; }
-
-    public JsonNode? Result { get; }
-
-    public CommandError? Error { get; }
-
-    public static CommandOutcome Ok() => new(true, null, null);
-
-    public static CommandOutcome Ok(JsonNode? result) => new(true, result, null);
-
-    public static CommandOutcome Ok(IReadOnlyDictionary<string, string>? result)
-    {
-        if (result is null)
-        {
-            return Ok();
-        }
-
-        var node = new JsonObject();
-        foreach (var (key, value) in result)
-        {
-            node[key] = value;
-        }
-
-        return new(true, node, null);
-    }
-
-    public static CommandOutcome Fail(string code, string message)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(code);
-        ArgumentException.ThrowIfNullOrEmpty(message);
-        return new(false, null, new CommandError(code, message));
-    }
-}
-
-public delegate CommandOutcome CommandHandler(CommandRequest request);
-
-/// <summary>A handler's complaint about its arguments; the dispatcher answers it as <c>bad-arguments</c>.</summary>
-public sealed class CommandArgumentException : Exception
-{
-    public CommandArgumentException()
-    {
-    }
-
-    public CommandArgumentException(string message) : base(message)
-    {
-    }
-
-    public CommandArgumentException(string message, Exception innerException) : base(message, innerException)
-    {
-    }
-}
-
 /// <summary>
-/// Validates and runs remote commands. Order: size (too big is refused unread), name in the fixed allow-list, enabled
-/// in configuration, sender allowed, payload is a JSON object whose only member is an optional object <c>args</c>,
-/// then the handler. Nothing thrown by a handler escapes: it becomes <c>failed</c>.
+/// Validates remote commands and runs them, as two separate steps. <see cref="Admit(string, ReadOnlySequence{byte}, string?, long)"/>
+/// checks, in order: size (too big is refused unread), name in the fixed allow-list, enabled in configuration, sender
+/// allowed, payload is a JSON object whose only member is an optional object <c>args</c>, then the command's own
+/// argument check; it never runs a handler. <see cref="RunAsync"/> runs an admitted command's handler; nothing thrown
+/// by a handler escapes: it becomes <c>failed</c> (or <c>bad-arguments</c>). Where each runs (the receive thread for
+/// stop and disarm, one queued worker for the rest) is the caller's choice, by <see cref="AdmittedCommand.Lane"/>.
 /// </summary>
 public sealed class CommandDispatcher
 {
-    private readonly Dictionary<string, CommandHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Registration> _handlers = new(StringComparer.Ordinal);
     private readonly MqttOptions _options;
     private readonly string _deviceId;
     private readonly TimeProvider _time;
@@ -93,73 +30,104 @@ public sealed class CommandDispatcher
         _emptyArgs = empty.RootElement.Clone();
     }
 
-    /// <summary>Registers the handler of a contract command; a name outside the allow-list is refused here.</summary>
+    /// <summary>The clock the dispatcher stamps requests with (the intake stamps arrival with the same one).</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>Stop and disarm reach the supervisor where they are received; every other command is queued.</summary>
+    public static CommandLane LaneOf(string name) =>
+        name is CommandNames.Stop or CommandNames.Disarm ? CommandLane.Immediate : CommandLane.Queued;
+
+    /// <summary>Registers a handler that checks its own arguments when it runs (so a bad argument is found only then).</summary>
     public void Register(string name, CommandHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        if (!CommandNames.IsKnown(name))
-        {
-            throw new ArgumentException($"'{name}' is not a remote command; commands are {string.Join(", ", CommandNames.All)}", nameof(name));
-        }
-
-        lock (_handlers)
-        {
-            _handlers[name] = handler;
-        }
+        Add(name, null, request => Task.FromResult(handler(request)));
     }
 
+    /// <summary>Registers a handler whose arguments are checked by <paramref name="check"/> before it is queued or handed over.</summary>
+    public void Register(string name, CommandArgumentCheck check, CommandHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(handler);
+        Add(name, check, request => Task.FromResult(handler(request)));
+    }
+
+    /// <summary>Registers a handler that answers later, its arguments checked by <paramref name="check"/> first.</summary>
+    public void Register(string name, CommandArgumentCheck check, AsyncCommandHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(handler);
+        Add(name, check, handler);
+    }
+
+    /// <summary>Checks and runs in one call: for callers without lanes (tools, tests, the fuzz tests' oracle).</summary>
     public CommandResult Dispatch(string topic, ReadOnlySequence<byte> payload, string? sender)
+    {
+        var admission = Admit(topic, payload, sender, _time.GetTimestamp());
+        return admission.Command is { } command ? RunAsync(command).GetAwaiter().GetResult() : admission.Refusal!;
+    }
+
+    /// <inheritdoc cref="Dispatch(string, ReadOnlySequence{byte}, string?)"/>
+    public CommandResult Dispatch(string topic, ReadOnlySpan<byte> payload, string? sender)
+    {
+        var admission = Admit(topic, payload, sender, _time.GetTimestamp());
+        return admission.Command is { } command ? RunAsync(command).GetAwaiter().GetResult() : admission.Refusal!;
+    }
+
+    /// <summary>Every check, no handler. <paramref name="receivedTimestamp"/> is when the message reached the unit (<see cref="Time"/>).</summary>
+    public CommandAdmission Admit(string topic, ReadOnlySequence<byte> payload, string? sender, long receivedTimestamp)
     {
         if (payload.Length > _options.MaxCommandBytes)
         {
-            return Reject(NameOf(topic), CommandErrorCodes.TooLarge, $"payload is {payload.Length} bytes; at most {_options.MaxCommandBytes} are accepted");
+            return Refuse(NameOf(topic), CommandErrorCodes.TooLarge, $"payload is {payload.Length} bytes; at most {_options.MaxCommandBytes} are accepted");
         }
 
-        return payload.IsSingleSegment ? Dispatch(topic, payload.FirstSpan, sender) : Dispatch(topic, payload.ToArray(), sender);
+        return payload.IsSingleSegment ? Admit(topic, payload.FirstSpan, sender, receivedTimestamp) : Admit(topic, payload.ToArray(), sender, receivedTimestamp);
     }
 
-    public CommandResult Dispatch(string topic, ReadOnlySpan<byte> payload, string? sender)
+    /// <inheritdoc cref="Admit(string, ReadOnlySequence{byte}, string?, long)"/>
+    public CommandAdmission Admit(string topic, ReadOnlySpan<byte> payload, string? sender, long receivedTimestamp)
     {
         var name = NameOf(topic);
         if (payload.Length > _options.MaxCommandBytes)
         {
-            return Reject(name, CommandErrorCodes.TooLarge, $"payload is {payload.Length} bytes; at most {_options.MaxCommandBytes} are accepted");
+            return Refuse(name, CommandErrorCodes.TooLarge, $"payload is {payload.Length} bytes; at most {_options.MaxCommandBytes} are accepted");
         }
 
         if (!MqttTopics.TryParseCommand(topic, out var deviceId, out _) || !string.Equals(deviceId, _deviceId, StringComparison.Ordinal))
         {
-            return Reject(name, CommandErrorCodes.UnknownCommand, $"topic '{Printable(topic)}' is not {MqttTopics.Command(_deviceId, "<name>")}");
+            return Refuse(name, CommandErrorCodes.UnknownCommand, $"topic '{Printable(topic)}' is not {MqttTopics.Command(_deviceId, "<name>")}");
         }
 
         if (!CommandNames.IsKnown(name))
         {
-            return Reject(name, CommandErrorCodes.UnknownCommand, $"'{Printable(name)}' is not a command; commands are {string.Join(", ", CommandNames.All)}");
+            return Refuse(name, CommandErrorCodes.UnknownCommand, $"'{Printable(name)}' is not a command; commands are {string.Join(", ", CommandNames.All)}");
         }
 
         var permission = _options.PermissionFor(name);
         if (!permission.Enabled)
         {
-            return Reject(name, CommandErrorCodes.Disabled, $"'{name}' is disabled by {MqttOptions.SectionName}:Commands:{name}:Enabled");
+            return Refuse(name, CommandErrorCodes.Disabled, $"'{name}' is disabled by {MqttOptions.SectionName}:Commands:{name}:Enabled");
         }
 
         var allowed = permission.AllowedSenders ?? [];
         if (allowed.Length > 0 && (sender is null || Array.IndexOf(allowed, sender) < 0))
         {
-            return Reject(name, CommandErrorCodes.NotAuthorised,
+            return Refuse(name, CommandErrorCodes.NotAuthorised,
                 sender is null
                     ? $"'{name}' needs a sender identity (user property \"sender\") listed in {MqttOptions.SectionName}:Commands:{name}:AllowedSenders"
                     : $"sender '{Printable(sender)}' is not in {MqttOptions.SectionName}:Commands:{name}:AllowedSenders");
         }
 
-        CommandHandler? handler;
+        Registration? registration;
         lock (_handlers)
         {
-            _handlers.TryGetValue(name, out handler);
+            _handlers.TryGetValue(name, out registration);
         }
 
-        if (handler is null)
+        if (registration is null)
         {
-            return Reject(name, CommandErrorCodes.Disabled, $"'{name}' has no handler on this unit");
+            return Refuse(name, CommandErrorCodes.Disabled, $"'{name}' has no handler on this unit");
         }
 
         JsonDocument document;
@@ -169,7 +137,7 @@ public sealed class CommandDispatcher
         }
         catch (JsonException ex)
         {
-            return Reject(name, CommandErrorCodes.BadJson,
+            return Refuse(name, CommandErrorCodes.BadJson,
                 $"payload is not JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {FirstSentence(ex.Message)}; send a JSON object such as {{}} or {{\"args\":{{...}}}}");
         }
 
@@ -178,7 +146,7 @@ public sealed class CommandDispatcher
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return Reject(name, CommandErrorCodes.BadJson, $"$ is a JSON {Kind(root.ValueKind)}; send an object such as {{}} or {{\"args\":{{...}}}}");
+                return Refuse(name, CommandErrorCodes.BadJson, $"$ is a JSON {Kind(root.ValueKind)}; send an object such as {{}} or {{\"args\":{{...}}}}");
             }
 
             var args = _emptyArgs;
@@ -186,46 +154,68 @@ public sealed class CommandDispatcher
             {
                 if (!string.Equals(property.Name, "args", StringComparison.Ordinal))
                 {
-                    return Reject(name, CommandErrorCodes.BadArguments, $"$.{Printable(property.Name)} is not allowed; the only member is \"args\"");
+                    return Refuse(name, CommandErrorCodes.BadArguments, $"$.{Printable(property.Name)} is not allowed; the only member is \"args\"");
                 }
 
                 if (property.Value.ValueKind != JsonValueKind.Object)
                 {
-                    return Reject(name, CommandErrorCodes.BadArguments, $"$.args is a JSON {Kind(property.Value.ValueKind)}; it must be an object");
+                    return Refuse(name, CommandErrorCodes.BadArguments, $"$.args is a JSON {Kind(property.Value.ValueKind)}; it must be an object");
                 }
 
                 args = property.Value.Clone();
             }
 
-            var request = new CommandRequest(name, sender, args, _time.GetUtcNow());
-            CommandOutcome outcome;
-            try
+            if (registration.Check is { } check)
             {
-                outcome = handler(request) ?? CommandOutcome.Fail(CommandErrorCodes.Failed, $"the handler of '{name}' returned no outcome");
-            }
-            catch (CommandArgumentException ex)
-            {
-                return Reject(name, CommandErrorCodes.BadArguments, ex.Message);
-            }
-#pragma warning disable CA1031 // A handler's failure is answered as "failed"; it must never take the uplink down.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                return Reject(name, CommandErrorCodes.Failed, $"{ex.GetType().Name}: {ex.Message}");
+                try
+                {
+                    check(args);
+                }
+                catch (CommandArgumentException ex)
+                {
+                    return Refuse(name, CommandErrorCodes.BadArguments, ex.Message);
+                }
             }
 
-            return new CommandResult
-            {
-                Command = name,
-                Ok = outcome.IsOk,
-                Result = outcome.IsOk ? outcome.Result : null,
-                Error = outcome.IsOk ? null : outcome.Error,
-                Time = _time.GetUtcNow(),
-            };
+            var request = new CommandRequest(name, sender, args, _time.GetUtcNow()) { ReceivedTimestamp = receivedTimestamp };
+            return new CommandAdmission(new AdmittedCommand(request, LaneOf(name), registration.Handler), null);
         }
     }
 
-    private CommandResult Reject(string name, string code, string message) => new()
+    /// <summary>Runs an admitted command's handler; its failure (thrown or answered) becomes the result, never an exception.</summary>
+    public async Task<CommandResult> RunAsync(AdmittedCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var name = command.Name;
+        CommandOutcome outcome;
+        try
+        {
+            outcome = await command.Handler(command.Request).ConfigureAwait(false)
+                ?? CommandOutcome.Fail(CommandErrorCodes.Failed, $"the handler of '{name}' returned no outcome");
+        }
+        catch (CommandArgumentException ex)
+        {
+            return Refusal(name, CommandErrorCodes.BadArguments, ex.Message);
+        }
+#pragma warning disable CA1031 // A handler's failure is answered as "failed"; it must never take the uplink down.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Refusal(name, CommandErrorCodes.Failed, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        return new CommandResult
+        {
+            Command = name,
+            Ok = outcome.IsOk,
+            Result = outcome.IsOk ? outcome.Result : null,
+            Error = outcome.IsOk ? null : outcome.Error,
+            Time = _time.GetUtcNow(),
+        };
+    }
+
+    /// <summary>A refusal of <paramref name="name"/> with a contract code, stamped now.</summary>
+    public CommandResult Refusal(string name, string code, string message) => new()
     {
         Command = name,
         Ok = false,
@@ -234,7 +224,8 @@ public sealed class CommandDispatcher
         Time = _time.GetUtcNow(),
     };
 
-    private static string NameOf(string? topic)
+    /// <summary>The command name of a topic's last level, printable (what a refusal of an unparsed message names).</summary>
+    public static string NameOf(string? topic)
     {
         if (topic is null)
         {
@@ -245,6 +236,21 @@ public sealed class CommandDispatcher
         var name = slash >= 0 ? topic[(slash + 1)..] : topic;
         return Printable(name);
     }
+
+    private void Add(string name, CommandArgumentCheck? check, AsyncCommandHandler handler)
+    {
+        if (!CommandNames.IsKnown(name))
+        {
+            throw new ArgumentException($"'{name}' is not a remote command; commands are {string.Join(", ", CommandNames.All)}", nameof(name));
+        }
+
+        lock (_handlers)
+        {
+            _handlers[name] = new Registration(check, handler);
+        }
+    }
+
+    private CommandAdmission Refuse(string name, string code, string message) => new(null, Refusal(name, code, message));
 
     /// <summary>Keeps hostile text out of logs and answers: control characters become '?', length is capped.</summary>
     internal static string Printable(string text)
@@ -287,100 +293,6 @@ public sealed class CommandDispatcher
         JsonValueKind.Null => "null",
         _ => "value",
     };
-}
 
-/// <summary>Argument checks for handlers; each failure names the JSON path (<c>$.args.level</c>).</summary>
-public static class CommandArgs
-{
-    public static string RequireString(this JsonElement args, string name, IReadOnlyCollection<string>? allowed = null, int maxLength = 256) =>
-        OptionalString(args, name, allowed, maxLength) ?? throw new CommandArgumentException($"$.args.{name} is missing; it must be a string{AllowedText(allowed)}");
-
-    public static string? OptionalString(this JsonElement args, string name, IReadOnlyCollection<string>? allowed = null, int maxLength = 256)
-    {
-        if (!args.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw new CommandArgumentException($"$.args.{name} is a JSON {value.ValueKind.ToString().ToLowerInvariant()}; it must be a string{AllowedText(allowed)}");
-        }
-
-        string text;
-        try
-        {
-            text = value.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            // An escaped lone surrogate (\ud800) is valid JSON but not text.
-            throw new CommandArgumentException($"$.args.{name} is not valid Unicode text (it contains a lone surrogate escape)");
-        }
-
-        if (text.Length > maxLength)
-        {
-            throw new CommandArgumentException($"$.args.{name} is {text.Length} characters long; at most {maxLength}");
-        }
-
-        if (allowed is not null && !allowed.Contains(text))
-        {
-            throw new CommandArgumentException($"$.args.{name} is '{CommandDispatcher.Printable(text)}'{AllowedText(allowed)}");
-        }
-
-        return text;
-    }
-
-    public static long? OptionalInteger(this JsonElement args, string name, long min, long max)
-    {
-        if (!args.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
-        {
-            throw new CommandArgumentException($"$.args.{name} must be a whole number from {min} to {max}");
-        }
-
-        if (number < min || number > max)
-        {
-            throw new CommandArgumentException($"$.args.{name} is {number}; use {min} to {max}");
-        }
-
-        return number;
-    }
-
-    public static bool? OptionalBoolean(this JsonElement args, string name)
-    {
-        if (!args.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new CommandArgumentException($"$.args.{name} must be true or false"),
-        };
-    }
-
-    /// <summary>Refuses any argument not in <paramref name="known"/>, so a typo is an error rather than ignored.</summary>
-    public static void RejectUnknown(this JsonElement args, params string[] known)
-    {
-        ArgumentNullException.ThrowIfNull(known);
-        foreach (var property in args.EnumerateObject())
-        {
-            if (Array.IndexOf(known, property.Name) < 0)
-            {
-                throw new CommandArgumentException(known.Length == 0
-                    ? $"$.args.{CommandDispatcher.Printable(property.Name)} is not an argument; this command takes none"
-                    : $"$.args.{CommandDispatcher.Printable(property.Name)} is not an argument; arguments are {string.Join(", ", known)}");
-            }
-        }
-    }
-
-    private static string AllowedText(IReadOnlyCollection<string>? allowed) =>
-        allowed is null ? string.Empty : $"; one of {string.Join(", ", allowed)}";
+    private sealed record Registration(CommandArgumentCheck? Check, AsyncCommandHandler Handler);
 }

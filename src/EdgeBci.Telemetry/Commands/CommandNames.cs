@@ -17,6 +17,12 @@ public static class CommandNames
     public static IReadOnlyList<string> All { get; } =
         [Stop, Disarm, StartRecording, StopRecording, SelfTest, SetLogLevel, ReportConfiguration];
 
+    /// <summary>
+    /// Commands whose result is for the requester only (it describes the unit's configuration): answered on the
+    /// request's response topic or not run, and never put in the public events topic.
+    /// </summary>
+    public static bool AnswersOnlyTheRequester(string? name) => string.Equals(name, ReportConfiguration, StringComparison.Ordinal);
+
     public static bool IsKnown(string? name)
     {
         foreach (var known in All)

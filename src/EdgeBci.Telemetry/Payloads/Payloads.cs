@@ -119,7 +119,20 @@ public static class CommandErrorCodes
     public const string Disabled = "disabled";
     public const string Failed = "failed";
 
-    public static IReadOnlyList<string> All { get; } = [UnknownCommand, TooLarge, BadJson, BadArguments, NotAuthorised, Disabled, Failed];
+    /// <summary>The slow-command queue is full or its rate is spent: try again later (the message says how many wait).</summary>
+    public const string Busy = "busy";
+
+    /// <summary>The request carries no MQTT message expiry, a longer one than allowed, or it expired before it could run.</summary>
+    public const string Stale = "stale";
+
+    /// <summary>The request is a retained message: a command is never replayed from the broker's store.</summary>
+    public const string Retained = "retained";
+
+    /// <summary>The command answers only its requester and came without a usable response topic: not run.</summary>
+    public const string NoResponseTopic = "no-response-topic";
+
+    public static IReadOnlyList<string> All { get; } =
+        [UnknownCommand, TooLarge, BadJson, BadArguments, NotAuthorised, Disabled, Failed, Busy, Stale, Retained, NoResponseTopic];
 }
 
 public sealed record CommandError(string Code, string Message);

@@ -72,4 +72,11 @@ public sealed record UplinkCounters(
     long CommandsReceived,
     long CommandsRejected,
     long JournalWriteFailures,
-    string? LastError);
+    string? LastError)
+{
+    /// <summary>Command answers dropped, oldest first, because more than <see cref="MqttOptions.MaxPendingResponses"/> waited.</summary>
+    public long ResponsesDropped { get; init; }
+
+    /// <summary>Slow commands answered <c>busy</c>: the queue was full or its rate spent.</summary>
+    public long CommandsBusy { get; init; }
+}
