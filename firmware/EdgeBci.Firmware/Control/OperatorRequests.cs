@@ -132,12 +132,11 @@ internal sealed partial class OperatorRequests
             return AnswerArm(events, output, latched);
         }
 
+        // A stop or disarm is never refused: an ArmRefused or RequestRefused in the same ticks answers someone else's arm or move.
         foreach (var supervisorEvent in events)
         {
             switch (supervisorEvent.Reason)
             {
-                case SupervisorReason.ArmRefused or SupervisorReason.RequestRefused:
-                    return LocalReply.Refused(supervisorEvent.Message);
                 case SupervisorReason.LocalDisarm or SupervisorReason.RemoteDisarm when kind == RequestKind.Disarm:
                 case SupervisorReason.LocalStop or SupervisorReason.RemoteStop when kind == RequestKind.Stop:
                     return LocalReply.Ok($"{supervisorEvent.From} -> {supervisorEvent.To}: {supervisorEvent.Message}");
