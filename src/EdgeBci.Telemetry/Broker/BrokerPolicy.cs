@@ -16,6 +16,8 @@ namespace EdgeBci.Telemetry.Broker;
 /// </summary>
 internal sealed partial class BrokerPolicy
 {
+    private const string RepliesPrefix = MqttTopics.Prefix + "/replies/";
+
     private readonly BrokerCredentials _credentials;
     private readonly BrokerAccessList _accessList;
     private readonly RetainedBudget _retained;
@@ -141,6 +143,13 @@ internal sealed partial class BrokerPolicy
                 return Task.CompletedTask;
             }
 
+            message.Retain = false;
+        }
+
+        // An answer is for the one request it correlates with: kept, it would replay to the next subscriber, and a
+        // retained message reaches a new subscription without the per-message read check (MQTTnet sends it directly).
+        if (message.Retain && topic.StartsWith(RepliesPrefix, StringComparison.Ordinal))
+        {
             message.Retain = false;
         }
 
