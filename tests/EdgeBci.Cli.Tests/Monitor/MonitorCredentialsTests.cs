@@ -87,7 +87,11 @@ public sealed class MonitorCredentialsTests
         var (withFile, listed) = await Task.Run(() => CliRunner.Run("monitor", "--broker", $"127.0.0.1:{broker.Port}", "--credentials", credentials.Path, "--plain", "--seconds", "1.5"));
         var (wrongPassword, refused) = await Task.Run(() => CliRunner.Run("monitor", "--broker", $"127.0.0.1:{broker.Port}", "--username", "observer", "--password", "guess", "--plain", "--seconds", "1"));
 
+        var (anonymous, hinted) = await Task.Run(() => CliRunner.Run("monitor", "--broker", $"127.0.0.1:{broker.Port}", "--plain", "--seconds", "1"));
+
         Assert.That(withFile, Is.Zero, listed);
+        Assert.That(anonymous, Is.EqualTo(3), hinted);
+        Assert.That(hinted, Does.Contain("BadUserNameOrPassword").And.Contain("--credentials"));
         Assert.That(listed, Does.Contain("unit-1"));
         Assert.That(wrongPassword, Is.EqualTo(3), refused);
         Assert.That(refused, Does.Contain("BadUserNameOrPassword"));
