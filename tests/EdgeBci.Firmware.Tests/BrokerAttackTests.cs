@@ -207,6 +207,7 @@ public sealed class BrokerAttackTests
         Assert.Multiple(() =>
         {
             Assert.That(oversized, Is.EqualTo(30), "every oversized packet ends its connection");
+            Assert.That(_firmware.Output, Does.Contain("refused: the embedded broker's limit is 65536 bytes"), "and is logged");
             Assert.That(retained, Has.All.Not.EqualTo(MqttClientPublishReasonCode.NotAuthorized));
             Assert.That(late.Received.Where(m => m.Retain), Is.Empty, "no reply was kept");
             Assert.That(afterRetained - before, Is.LessThan(64L << 20), "growth bounded (today: +800 MB)");

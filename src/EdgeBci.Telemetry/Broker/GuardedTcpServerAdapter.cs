@@ -19,6 +19,7 @@ internal sealed partial class GuardedTcpServerAdapter : IMqttServerAdapter
     private readonly IPEndPoint _requested;
     private readonly int _maxPacketBytes;
     private readonly ILogger _logger;
+    private readonly LogThrottle _warnings = new(10, TimeSpan.FromSeconds(10));
     private Socket? _listener;
     private CancellationTokenSource? _stopping;
     private Task? _acceptLoop;
@@ -133,7 +134,11 @@ internal sealed partial class GuardedTcpServerAdapter : IMqttServerAdapter
             {
                 Interlocked.Decrement(ref _connections);
                 Interlocked.Increment(ref _refused);
-                LogTooManyConnections(_logger, client.RemoteEndPoint, MaxConnections);
+                if (_warnings.TryEnter(out var suppressed))
+                {
+                    LogTooManyConnections(_logger, client.RemoteEndPoint, MaxConnections, suppressed);
+                }
+
                 client.Dispose();
                 continue;
             }
@@ -148,7 +153,13 @@ internal sealed partial class GuardedTcpServerAdapter : IMqttServerAdapter
         try
         {
             client.NoDelay = true;
-            await using var stream = new PacketSizeGuardStream(new NetworkStream(client, ownsSocket: true), _maxPacketBytes);
+            await using var stream = new PacketSizeGuardStream(new NetworkStream(client, ownsSocket: true), _maxPacketBytes, refused =>
+            {
+                if (_warnings.TryEnter(out var suppressed))
+                {
+                    LogPacketRefused(_logger, remote, refused.Message, suppressed);
+                }
+            });
             var handler = ClientHandler;
             if (handler is null || _serverOptions is not { } options || _mqttLogger is not { } mqttLogger)
             {
@@ -174,8 +185,11 @@ internal sealed partial class GuardedTcpServerAdapter : IMqttServerAdapter
     [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: accepting a connection failed ({Error}: {Reason}); retrying")]
     private static partial void LogAcceptFailed(ILogger logger, SocketError error, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: connection from {Remote} closed: {Limit} connections are open already")]
-    private static partial void LogTooManyConnections(ILogger logger, EndPoint? remote, int limit);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: connection from {Remote} closed: {Limit} connections are open already ({Suppressed} similar warnings not logged before this one)")]
+    private static partial void LogTooManyConnections(ILogger logger, EndPoint? remote, int limit, int suppressed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker: connection from {Remote} closed: {Reason} ({Suppressed} similar warnings not logged before this one)")]
+    private static partial void LogPacketRefused(ILogger logger, EndPoint? remote, string reason, int suppressed);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Embedded MQTT broker: connection from {Remote} ended: {Reason}")]
     private static partial void LogClientEnded(ILogger logger, EndPoint? remote, string reason);
