@@ -25,7 +25,7 @@ public sealed class MqttOptions
 
     public string EmbeddedBindAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>The embedded broker has no authentication, so binding it to a non-loopback address needs this.</summary>
+    /// <summary>The embedded broker has no TLS (passwords would cross the network in clear), so binding it to a non-loopback address needs this.</summary>
     public bool EmbeddedAllowRemote { get; set; }
 
     /// <summary>Empty = derived from the machine name (<see cref="DeviceIds.FromMachineName"/>).</summary>
@@ -148,7 +148,7 @@ public sealed class MqttOptions
         }
         else if (!IPAddress.IsLoopback(bindAddress) && !EmbeddedAllowRemote)
         {
-            errors.Add($"{S}:EmbeddedBindAddress is '{EmbeddedBindAddress}': the embedded broker has no authentication, so it binds only to a loopback address unless {S}:EmbeddedAllowRemote is true");
+            errors.Add($"{S}:EmbeddedBindAddress is '{EmbeddedBindAddress}': the embedded broker has no TLS (passwords would cross the network in clear), so it binds only to a loopback address unless {S}:EmbeddedAllowRemote is true");
         }
 
         if (!string.IsNullOrEmpty(DeviceId) && !DeviceIds.IsValid(DeviceId))

@@ -45,9 +45,10 @@ internal static class TelemetryBenchmark
     {
         var options = Options(broker, "bench-throughput", Path.Combine(folder, "throughput"));
         options.TelemetryQueueCapacity = 256;
-        await using var embedded = await StartBrokerAsync(options);
+        var credentials = CredentialsFor(options, folder);
+        await using var embedded = await StartBrokerAsync(options, credentials);
         await using var uplink = new MqttUplink(options, Identity(options), null, options.EventQueuePath, TimeProvider.System, NullLogger<MqttUplink>.Instance);
-        using var subscriber = await SubscribeAsync(options, out var received);
+        using var subscriber = await SubscribeAsync(options, credentials, out var received);
         await uplink.StartAsync(CancellationToken.None);
         await WaitConnectedAsync(uplink);
 
@@ -84,7 +85,7 @@ internal static class TelemetryBenchmark
         // nothing connected; the uplink connected (and the embedded broker running) with no telemetry; telemetry at 1 Hz.
         var nothing = await ProcessCpuAsync(seconds, null);
         var options = Options(broker, "bench-cost", Path.Combine(folder, "cost"));
-        await using var embedded = await StartBrokerAsync(options);
+        await using var embedded = await StartBrokerAsync(options, CredentialsFor(options, folder));
         await using var uplink = new MqttUplink(options, Identity(options), null, options.EventQueuePath, TimeProvider.System, NullLogger<MqttUplink>.Instance);
         await uplink.StartAsync(CancellationToken.None);
         await WaitConnectedAsync(uplink);
@@ -133,20 +134,32 @@ internal static class TelemetryBenchmark
 
     private static UplinkIdentity Identity(MqttOptions options) => new(options.ResolveDeviceId(), "bench", "emulator", DateTimeOffset.UtcNow, "s001-left-vs-right", "1.0.0");
 
-    private static async Task<EmbeddedBroker?> StartBrokerAsync(MqttOptions options)
+    /// <summary>The embedded broker's users (the unit, the ACL's service users), or null for an external broker.</summary>
+    private static BrokerCredentials? CredentialsFor(MqttOptions options, string folder) =>
+        BrokerEndpoint.Parse(options.Broker).IsEmbedded
+            ? BrokerCredentials.EnsureFor(Path.Combine(folder, $"broker-{Guid.NewGuid():N}", "credentials.json"), [options.ResolveDeviceId(), .. DeployedAcl().Users])
+            : null;
+
+    private static BrokerAccessList DeployedAcl() => BrokerAccessList.Load(Path.Combine(PipelineReplay.RepositoryRoot(), "deploy", "mosquitto", "acl"));
+
+    /// <summary>Starts the embedded broker as the firmware does (deployed ACL, authentication) and lets the uplink in as the unit.</summary>
+    private static async Task<EmbeddedBroker?> StartBrokerAsync(MqttOptions options, BrokerCredentials? credentials)
     {
-        if (!BrokerEndpoint.Parse(options.Broker).IsEmbedded)
+        if (credentials is null)
         {
             return null;
         }
 
-        var broker = new EmbeddedBroker(options, BrokerCredentials.EnsureFor(Path.Combine(Path.GetTempPath(), $"edgebci-bench-broker-{Guid.NewGuid():N}", "credentials.json"), [options.ResolveDeviceId(), .. EmbeddedBroker.ServiceIdentities]));
+        var unit = credentials.For(options.ResolveDeviceId());
+        options.Username = unit.User;
+        options.Password = unit.Password;
+        var broker = new EmbeddedBroker(options, credentials, DeployedAcl());
         await broker.StartAsync();
         options.EmbeddedPort = broker.Port;
         return broker;
     }
 
-    private static Task<IMqttClient> SubscribeAsync(MqttOptions options, out StrongBox<long> received)
+    private static Task<IMqttClient> SubscribeAsync(MqttOptions options, BrokerCredentials? credentials, out StrongBox<long> received)
     {
         var counter = new StrongBox<long>();
         received = counter;
@@ -161,10 +174,16 @@ internal static class TelemetryBenchmark
                 Interlocked.Increment(ref counter.Value);
                 return Task.CompletedTask;
             };
-            await client.ConnectAsync(new MqttClientOptionsBuilder()
+            var builder = new MqttClientOptionsBuilder()
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                 .WithTcpServer(endpoint.IsEmbedded ? "127.0.0.1" : endpoint.Host, endpoint.IsEmbedded ? options.EmbeddedPort : endpoint.Port)
-                .WithClientId("bench-dashboard").Build());
+                .WithClientId("bench-dashboard");
+            if (credentials is not null)
+            {
+                builder.WithCredentials("observer", credentials.For("observer").Password);
+            }
+
+            await client.ConnectAsync(builder.Build());
             await client.SubscribeAsync(MqttTopics.Telemetry(options.ResolveDeviceId()));
             return client;
         }

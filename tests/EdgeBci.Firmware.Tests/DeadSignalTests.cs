@@ -29,8 +29,7 @@ public sealed partial class DeadSignalTests
             "--Emulator:Faults:1:Fault=constant=3", "--Emulator:Faults:1:AfterSeconds=6");
         Assert.That(firmware.WaitUntil(o => EmbeddedBrokerLine().IsMatch(o), Startup), Is.True, firmware.Output);
         var port = int.Parse(EmbeddedBrokerLine().Match(firmware.Output).Groups["port"].Value, CultureInfo.InvariantCulture);
-        await using var dashboard = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("dead-dashboard").Build());
+        await using var dashboard = await EmbeddedBrokerClient.ConnectAsync(firmware, "dashboard", "dead-dashboard");
         await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/telemetry");
 
         // Switched off after 6 s: the decoder names the new reason; the automatic arm does not even ask, and an arm

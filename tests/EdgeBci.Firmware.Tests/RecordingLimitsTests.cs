@@ -111,8 +111,7 @@ public sealed partial class RecordingLimitsTests
         // Commands are taken once the unit runs its pipeline (the make-run defaults arm it then).
         Assert.That(firmware.WaitUntil(o => EmbeddedBrokerLine().IsMatch(o) && o.Contains("Disarmed -> Armed Armed", StringComparison.Ordinal), Startup), Is.True, firmware.Output);
         var port = int.Parse(EmbeddedBrokerLine().Match(firmware.Output).Groups["port"].Value, CultureInfo.InvariantCulture);
-        var dashboard = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("dashboard").Build());
+        var dashboard = await EmbeddedBrokerClient.ConnectAsync(firmware, "dashboard", "dashboard");
         await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/events");
         await dashboard.SubscribeAsync("edgebci/v1/replies/dashboard/#");
         return dashboard;

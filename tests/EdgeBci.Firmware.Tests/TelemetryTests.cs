@@ -31,8 +31,7 @@ public sealed partial class TelemetryTests
     {
         using var firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}");
         var port = EmbeddedPort(firmware);
-        await using var dashboard = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("dashboard").Build());
+        await using var dashboard = await EmbeddedBrokerClient.ConnectAsync(firmware, "dashboard", "dashboard");
         await dashboard.SubscribeAsync($"edgebci/v1/{Unit}/#");
         await dashboard.SubscribeAsync("edgebci/v1/replies/dashboard/#");
 
@@ -40,8 +39,7 @@ public sealed partial class TelemetryTests
             "telemetry with the 8 channels' quality", Startup);
         var armed = await dashboard.WaitForAsync(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && Json(m).GetProperty("message").GetString()!.StartsWith("Disarmed -> Armed Armed", StringComparison.Ordinal),
             "the auto-arm supervisor event", Startup);
-        await using var late = await MqttTestClient.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId("late-dashboard").Build());
+        await using var late = await EmbeddedBrokerClient.ConnectAsync(firmware, "observer", "late-dashboard");
         await late.SubscribeAsync($"edgebci/v1/{Unit}/status");
         var retained = await late.WaitForTopicAsync($"edgebci/v1/{Unit}/status");
 
@@ -225,10 +223,10 @@ public sealed partial class TelemetryTests
         // id), so its requests pass the permission check and reach the JSON, shape and argument checks.
         using var firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}",
             $"--Mqtt:Commands:stop:AllowedSenders:0={Fuzzer}", $"--Mqtt:Commands:disarm:AllowedSenders:0={Fuzzer}",
-            "--Mqtt:MaxPendingResponses=20000"); // every answer is checked here; the bound on waiting answers has its own tests
+            "--Mqtt:MaxPendingResponses=20000", $"--Mqtt:EmbeddedAclFile={TestBrokerAcl.WithSenders(Fuzzer, "intruder")}"); // every answer is checked here; the bound on waiting answers has its own tests
         var port = EmbeddedPort(firmware);
         Assert.That(firmware.WaitUntil(o => o.Contains("Disarmed -> Armed Armed", StringComparison.Ordinal), Startup), Is.True, firmware.Output);
-        await using var fuzzer = await MqttTestClient.ConnectAsync(EmbeddedOptions(port, Fuzzer));
+        await using var fuzzer = await EmbeddedBrokerClient.ConnectAsync(firmware, Fuzzer, Fuzzer);
         await fuzzer.SubscribeAsync($"edgebci/v1/replies/{Fuzzer}/#");
 
         var random = new Random(7);
@@ -286,7 +284,7 @@ public sealed partial class TelemetryTests
 
         // The permission is real both ways: the same stop with a forged sender is refused (the broker stamps the
         // intruder's own client id), and from the allowed sender it is honoured.
-        await using var intruder = await MqttTestClient.ConnectAsync(EmbeddedOptions(port, "intruder"));
+        await using var intruder = await EmbeddedBrokerClient.ConnectAsync(firmware, "intruder", "intruder");
         await intruder.SubscribeAsync("edgebci/v1/replies/intruder/#");
         var forged = await Command(intruder, "stop", "{}", identity: "intruder", sender: Fuzzer);
         var honoured = await Command(fuzzer, "stop", "{}", identity: Fuzzer);
@@ -338,9 +336,6 @@ public sealed partial class TelemetryTests
         Assert.That(firmware.WaitUntil(o => EmbeddedBrokerLine().IsMatch(o), Startup), Is.True, firmware.Output);
         return int.Parse(EmbeddedBrokerLine().Match(firmware.Output).Groups["port"].Value, CultureInfo.InvariantCulture);
     }
-
-    private static MqttClientOptions EmbeddedOptions(int port, string clientId) => new MqttClientOptionsBuilder()
-        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId(clientId).Build();
 
     /// <summary>
     /// Sends a command as <paramref name="identity"/> (its replies topic, and the sender it claims unless it forges

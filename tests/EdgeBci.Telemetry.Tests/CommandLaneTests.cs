@@ -23,6 +23,7 @@ public class CommandLaneTests
     private const string Replies = "edgebci/v1/replies/ops/x";
 
     private EmbeddedBroker _broker = null!;
+    private BrokerCredentials _credentials = null!;
     private string _folder = null!;
     private MqttUplink? _uplink;
     private ManualResetEventSlim _release = null!;
@@ -35,7 +36,8 @@ public class CommandLaneTests
     public async Task StartBroker()
     {
         _folder = Samples.TempFolder();
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
+        _credentials = TestBrokerCredentials.Create();
+        _broker = TestBrokerCredentials.Broker(_credentials);
         await _broker.StartAsync();
         _release = new ManualResetEventSlim();
         _selfTestsStarted = 0;
@@ -61,7 +63,7 @@ public class CommandLaneTests
     public async Task A_stop_is_answered_while_a_slow_command_still_runs()
     {
         await StartUplinkAsync();
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", Replies);
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
         await ops.Client.PublishAsync(Request("self-test", Replies, [1]));
         await WaitUntilAsync(() => Volatile.Read(ref _selfTestsStarted) == 1, "the self-test to start");
         await ops.Client.PublishAsync(Request("stop", Replies, [2]));
@@ -80,7 +82,7 @@ public class CommandLaneTests
     public async Task Slow_commands_beyond_the_queue_are_answered_busy_at_once_and_run_one_at_a_time()
     {
         await StartUplinkAsync(o => (o.QueuedCommandCapacity, o.QueuedCommandsPerSecond) = (2, 1000));
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", Replies);
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
         await ops.Client.PublishAsync(Request("self-test", Replies, [0]));
         await WaitUntilAsync(() => Volatile.Read(ref _selfTestsStarted) == 1, "the first self-test to start");
         for (byte i = 1; i <= 6; i++)
@@ -106,7 +108,7 @@ public class CommandLaneTests
     {
         _release.Set();
         await StartUplinkAsync(o => (o.QueuedCommandCapacity, o.QueuedCommandsPerSecond) = (3, 1));
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", Replies);
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
         var clock = Stopwatch.StartNew();
         const int Sent = 20;
         for (byte i = 0; i < Sent; i++)
@@ -126,7 +128,7 @@ public class CommandLaneTests
     public async Task Retained_and_unexpiring_requests_are_refused_and_answered_but_a_stop_is_always_honoured()
     {
         await StartUplinkAsync();
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", Replies);
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
         await ops.Client.PublishAsync(Request("disarm", Replies, [1], retain: true));
         await ops.Client.PublishAsync(Request("disarm", Replies, [2], expiry: 0));
         await ops.Client.PublishAsync(Request("disarm", Replies, [3], expiry: 301));
@@ -148,7 +150,7 @@ public class CommandLaneTests
         });
 
         // The retained disarm stays in the broker's store: a reconnecting unit gets it replayed, and refuses it again.
-        await using var monitor = await Probe.ConnectAsync(_broker.Port, "monitor", MqttTopics.Events(Device));
+        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", MqttTopics.Events(Device));
         await _uplink!.DisposeAsync();
         _uplink = null;
         await StartUplinkAsync();
@@ -161,7 +163,7 @@ public class CommandLaneTests
     {
         _stopAnswer = new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         await StartUplinkAsync(o => o.MaxPendingResponses = 2);
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", Replies);
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
         for (byte i = 0; i < 5; i++)
         {
             await ops.Client.PublishAsync(Request("stop", Replies, [i]));
@@ -188,8 +190,8 @@ public class CommandLaneTests
     public async Task An_answer_is_never_published_where_the_requester_must_not_write(string topic)
     {
         await StartUplinkAsync();
-        await using var monitor = await Probe.ConnectAsync(_broker.Port, "monitor", "#", "$SYS/#");
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops");
+        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", "#", "$SYS/#");
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops");
         await ops.Client.PublishAsync(Request("stop", topic, [9]));
         var logged = await monitor.WaitForAsync(m => m.Topic == MqttTopics.Events(Device) && TelemetryJson.DeserializeEvent(m.Payload.ToArray()).Kind == EventKinds.Command, "the command event");
         Assert.That(TelemetryJson.DeserializeEvent(logged.Payload.ToArray()).Data["responseNotSent"], Is.Not.Empty);
@@ -202,8 +204,8 @@ public class CommandLaneTests
     public async Task Report_configuration_answers_only_its_requester_and_never_the_events_topic()
     {
         await StartUplinkAsync();
-        await using var monitor = await Probe.ConnectAsync(_broker.Port, "monitor", MqttTopics.Events(Device));
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", Replies);
+        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", MqttTopics.Events(Device));
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
         await ops.Client.PublishAsync(Request("report-configuration", null, null));
         await ops.Client.PublishAsync(Request("report-configuration", "$SYS/x", [2]));
         await ops.Client.PublishAsync(Request("report-configuration", Replies, [3]));
@@ -222,7 +224,7 @@ public class CommandLaneTests
 
     private async Task StartUplinkAsync(Action<MqttOptions>? configure = null)
     {
-        var options = UplinkTests.OptionsFor(_broker.Port);
+        var options = UplinkTests.OptionsFor(_broker.Port, _credentials);
         configure?.Invoke(options);
         var dispatcher = new CommandDispatcher(options);
         dispatcher.Register(CommandNames.Stop, args => args.RejectUnknown(), _ =>

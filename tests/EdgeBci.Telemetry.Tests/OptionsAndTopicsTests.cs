@@ -107,7 +107,7 @@ public class OptionsAndTopicsTests
     public void Remote_embedded_bind_needs_the_explicit_switch()
     {
         Assert.That(new MqttOptions { EmbeddedBindAddress = "0.0.0.0", EmbeddedAllowRemote = true }.Validate(), Is.Empty);
-        Assert.That(() => new Broker.EmbeddedBroker(new MqttOptions { EmbeddedBindAddress = "0.0.0.0" }, TestBrokerCredentials.Create()),
+        Assert.That(() => new Telemetry.Broker.EmbeddedBroker(new MqttOptions { EmbeddedBindAddress = "0.0.0.0" }, TestBrokerCredentials.Create(), TestBrokerCredentials.OpenAcl),
             Throws.ArgumentException.With.Message.Contains("binds only to a loopback address"));
     }
 

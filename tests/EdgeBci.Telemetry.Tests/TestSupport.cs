@@ -31,7 +31,8 @@ internal sealed class Probe : IAsyncDisposable
 
     public IReadOnlyList<MqttApplicationMessage> Received => [.. _received];
 
-    public static async Task<Probe> ConnectAsync(int port, string clientId, params string[] filters)
+    /// <summary>Connects to an embedded broker as the user named <paramref name="clientId"/> (its password from <paramref name="credentials"/>).</summary>
+    public static async Task<Probe> ConnectAsync(int port, Telemetry.Broker.BrokerCredentials credentials, string clientId, params string[] filters)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var probe = new Probe(client);
@@ -39,6 +40,7 @@ internal sealed class Probe : IAsyncDisposable
             .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(clientId)
+            .WithCredentials(clientId, credentials.For(clientId).Password)
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();
@@ -147,10 +149,22 @@ internal static class Samples
     }
 }
 
-/// <summary>A fresh credentials file for an embedded broker under test (its own temp folder), with the unit and the fleet's service users.</summary>
+/// <summary>
+/// An embedded broker under test and its users: the unit, the fleet's service users, and the names the uplink tests
+/// connect their probes as. These tests are about the uplink, so the broker applies an ACL that lets every user read and
+/// write everything; the fleet ACL itself is tested in Broker/ and Mosquitto/.
+/// </summary>
 internal static class TestBrokerCredentials
 {
-    public static Broker.BrokerCredentials Create(string deviceId = "unit-1") =>
-        Broker.BrokerCredentials.EnsureFor(Path.Combine(Path.GetTempPath(), $"edgebci-broker-test-{Guid.NewGuid():N}", "credentials.json"),
-            [deviceId, .. Broker.EmbeddedBroker.ServiceIdentities]);
+    private static readonly string[] ProbeUsers = ["dashboard", "observer", "probe", "late", "ops", "intruder", "monitor"];
+
+    public static Telemetry.Broker.BrokerAccessList OpenAcl { get; } = Telemetry.Broker.BrokerAccessList.Parse("open-test-acl", "pattern readwrite #\n");
+
+    public static Telemetry.Broker.BrokerCredentials Create(string deviceId = "unit-1") =>
+        Telemetry.Broker.BrokerCredentials.EnsureFor(Path.Combine(Path.GetTempPath(), $"edgebci-broker-test-{Guid.NewGuid():N}", "credentials.json"),
+            [deviceId, .. ProbeUsers]);
+
+    /// <summary>A broker for unit <paramref name="deviceId"/> that authenticates against <paramref name="credentials"/>.</summary>
+    public static Telemetry.Broker.EmbeddedBroker Broker(Telemetry.Broker.BrokerCredentials credentials, int port = 0, string deviceId = "unit-1") =>
+        new(new MqttOptions { EmbeddedPort = port, DeviceId = deviceId }, credentials, OpenAcl);
 }

@@ -15,6 +15,7 @@ namespace EdgeBci.Telemetry.Tests;
 public class UplinkCommandTests
 {
     private const string Device = "unit-1";
+    private readonly BrokerCredentials _credentials = TestBrokerCredentials.Create();
 
     private EmbeddedBroker _broker = null!;
     private string _folder = null!;
@@ -26,9 +27,9 @@ public class UplinkCommandTests
     public async Task Start()
     {
         _folder = Samples.TempFolder();
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
+        _broker = TestBrokerCredentials.Broker(_credentials);
         await _broker.StartAsync();
-        _options = UplinkTests.OptionsFor(_broker.Port);
+        _options = UplinkTests.OptionsFor(_broker.Port, _credentials);
 
         // The hostile-request test checks every answer; the pending-answer bound has its own test (CommandIntakeRulesTests).
         _options.MaxPendingResponses = 10_000;
@@ -97,7 +98,7 @@ public class UplinkCommandTests
     [Test]
     public async Task Stop_reaches_the_handler_and_the_answer_returns_on_the_response_topic_with_the_correlation_data()
     {
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", "ops/responses");
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", "ops/responses");
         var correlation = new byte[] { 1, 2, 3, 250 };
         await ops.Client.PublishAsync(Request("stop", "{\"args\":{\"reason\":\"fleet\"}}", "ops/responses", correlation, claimedSender: "someone-else"));
         var response = await ops.WaitForAsync(m => m.Topic == "ops/responses", "the stop response");
@@ -108,7 +109,7 @@ public class UplinkCommandTests
             Assert.That(result.Ok, Is.True);
             Assert.That(result.Command, Is.EqualTo("stop"));
             Assert.That(result.Result!["state"]!.GetValue<string>(), Is.EqualTo("SafeStop"));
-            Assert.That(_stops.Single().Sender, Is.EqualTo("ops"), "the embedded broker replaces the claimed sender with the ClientId");
+            Assert.That(_stops.Single().Sender, Is.EqualTo("ops"), "the embedded broker replaces the claimed sender with the authenticated user name");
         });
     }
 
@@ -119,7 +120,7 @@ public class UplinkCommandTests
     [TestCase("self-test", "{}", CommandErrorCodes.Disabled)]
     public async Task Rejections_are_answered_with_their_code(string name, string payload, string code)
     {
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", "ops/responses");
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", "ops/responses");
         await ops.Client.PublishAsync(Request(name, payload, "ops/responses", [7]));
         var result = ResultOf(await ops.WaitForAsync(m => m.Topic == "ops/responses", "the response"));
         Assert.That(result.Ok, Is.False);
@@ -130,7 +131,7 @@ public class UplinkCommandTests
     [Test]
     public async Task Too_large_and_not_authorised_are_answered()
     {
-        await using var intruder = await Probe.ConnectAsync(_broker.Port, "intruder", "intruder/responses");
+        await using var intruder = await Probe.ConnectAsync(_broker.Port, _credentials, "intruder", "intruder/responses");
         await intruder.Client.PublishAsync(Request("stop", "{}", "intruder/responses", [1], claimedSender: "ops"));
         await intruder.Client.PublishAsync(Request("disarm", "{\"args\":{\"x\":\"" + new string('x', 5000) + "\"}}", "intruder/responses", [2]));
         await intruder.WaitUntilAsync(r => r.Count >= 2, "two responses");
@@ -143,8 +144,8 @@ public class UplinkCommandTests
     [Test]
     public async Task Without_a_response_topic_the_result_goes_only_to_the_events_topic()
     {
-        await using var monitor = await Probe.ConnectAsync(_broker.Port, "monitor", "#");
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops");
+        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", "#");
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops");
         await ops.Client.PublishAsync(Request("stop", "{}", responseTopic: null, correlation: null));
         var logged = await monitor.WaitForAsync(m => m.Topic == MqttTopics.Events(Device) && TelemetryJson.DeserializeEvent(m.Payload.ToArray()).Kind == EventKinds.Command, "the command event");
         var message = TelemetryJson.DeserializeEvent(logged.Payload.ToArray());
@@ -158,9 +159,9 @@ public class UplinkCommandTests
     [Test]
     public async Task A_response_topic_inside_the_units_own_topics_is_not_used()
     {
-        await using var monitor = await Probe.ConnectAsync(_broker.Port, "monitor", MqttTopics.Status(Device), MqttTopics.Events(Device));
+        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", MqttTopics.Status(Device), MqttTopics.Events(Device));
         await monitor.WaitForAsync(m => m.Topic == MqttTopics.Status(Device), "the retained status");
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops");
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops");
         await ops.Client.PublishAsync(Request("stop", "{}", MqttTopics.Status(Device), [9]));
         var logged = await monitor.WaitForAsync(m => m.Topic == MqttTopics.Events(Device), "the command event");
         Assert.That(TelemetryJson.DeserializeEvent(logged.Payload.ToArray()).Data["responseNotSent"], Does.Contain("inside the fleet's topics"));
@@ -170,9 +171,9 @@ public class UplinkCommandTests
     [Test]
     public async Task Hundreds_of_hostile_requests_through_the_broker_are_each_answered_as_the_dispatcher_decides_and_rejections_are_rate_limited()
     {
-        await using var monitor = await Probe.ConnectAsync(_broker.Port, "monitor", MqttTopics.Events(Device));
-        await using var ops = await Probe.ConnectAsync(_broker.Port, "ops", "fuzz/ops");
-        await using var intruder = await Probe.ConnectAsync(_broker.Port, "intruder", "fuzz/intruder");
+        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", MqttTopics.Events(Device));
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", "fuzz/ops");
+        await using var intruder = await Probe.ConnectAsync(_broker.Port, _credentials, "intruder", "fuzz/intruder");
 
         // The oracle: the same dispatcher rules, fed the identity the embedded broker stamps.
         var oracleStops = 0;

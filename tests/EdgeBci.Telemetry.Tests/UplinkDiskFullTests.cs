@@ -11,6 +11,7 @@ namespace EdgeBci.Telemetry.Tests;
 public class UplinkDiskFullTests
 {
     private const string Device = "unit-1";
+    private readonly BrokerCredentials _credentials = TestBrokerCredentials.Create();
 
     [Test]
     public async Task A_unit_started_on_a_full_disk_still_delivers_every_event_live_and_reports_the_journal()
@@ -21,17 +22,17 @@ public class UplinkDiskFullTests
             Assert.Ignore("needs a real tmpfs (mount was refused); the journal tests cover the injected failure");
         }
 
-        await using var broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
+        await using var broker = TestBrokerCredentials.Broker(_credentials);
         await broker.StartAsync();
         var folder = Path.Combine(disk.Root, "events");
         Directory.CreateDirectory(folder);
         disk.Fill();
 
-        var options = UplinkTests.OptionsFor(broker.Port);
+        var options = UplinkTests.OptionsFor(broker.Port, _credentials);
         await using var uplink = new MqttUplink(options, new UplinkIdentity(Device, "0.1.0", "emulator", DateTimeOffset.UnixEpoch), null, folder,
             TimeProvider.System, NullLogger<MqttUplink>.Instance);
         await uplink.StartAsync(CancellationToken.None);
-        await using var probe = await Probe.ConnectAsync(broker.Port, "probe", MqttTopics.Events(Device));
+        await using var probe = await Probe.ConnectAsync(broker.Port, _credentials, "probe", MqttTopics.Events(Device));
         for (var i = 1; i <= 30; i++)
         {
             uplink.PublishEvent(EventKinds.Supervisor, EventSeverities.Critical, $"STOP {i}");

@@ -15,6 +15,7 @@ namespace EdgeBci.Telemetry.Tests;
 public class UplinkTests
 {
     private const string Device = "unit-1";
+    private readonly BrokerCredentials _credentials = TestBrokerCredentials.Create();
     private static readonly DateTimeOffset StartedAt = new(2026, 11, 26, 1, 0, 0, TimeSpan.Zero);
 
     private EmbeddedBroker _broker = null!;
@@ -24,7 +25,7 @@ public class UplinkTests
     public async Task StartBroker()
     {
         _folder = Samples.TempFolder();
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
+        _broker = TestBrokerCredentials.Broker(_credentials);
         await _broker.StartAsync();
     }
 
@@ -35,10 +36,13 @@ public class UplinkTests
         Directory.Delete(_folder, recursive: true);
     }
 
-    internal static MqttOptions OptionsFor(int port) => new()
+    /// <summary>The uplink's options; with <paramref name="credentials"/> it connects as the unit (user = device id), as the firmware does.</summary>
+    internal static MqttOptions OptionsFor(int port, BrokerCredentials? credentials = null) => new()
     {
         Broker = $"mqtt://127.0.0.1:{port}",
         DeviceId = Device,
+        Username = credentials is null ? string.Empty : Device,
+        Password = credentials?.For(Device).Password ?? string.Empty,
         ReconnectMinDelayMs = 50,
         ReconnectMaxDelayMs = 400,
         ConnectTimeoutMs = 3000,
@@ -65,13 +69,13 @@ public class UplinkTests
     public async Task Connect_publishes_status_online_retained_then_telemetry_and_events_in_order_with_their_times()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 1, 0, 5, TimeSpan.Zero));
-        await using var uplink = CreateUplink(OptionsFor(_broker.Port), time);
+        await using var uplink = CreateUplink(OptionsFor(_broker.Port, _credentials), time);
         var changes = new List<bool>();
         uplink.ConnectionChanged += changes.Add;
         await uplink.StartAsync(CancellationToken.None);
         await WaitConnectedAsync(uplink);
 
-        await using var probe = await Probe.ConnectAsync(_broker.Port, "probe", $"edgebci/v1/{Device}/#");
+        await using var probe = await Probe.ConnectAsync(_broker.Port, _credentials, "probe", $"edgebci/v1/{Device}/#");
         var status = await probe.WaitForAsync(m => m.Topic == MqttTopics.Status(Device), "the retained status");
         Assert.Multiple(() =>
         {
@@ -124,7 +128,7 @@ public class UplinkTests
         var port = _broker.Port;
 
         // A connect attempt that hangs for as long as this is what a publish waiting on the network would wait for.
-        var options = OptionsFor(port);
+        var options = OptionsFor(port, _credentials);
         options.ConnectTimeoutMs = 20_000;
         await using var uplink = CreateUplink(options);
         await uplink.StartAsync(CancellationToken.None);
@@ -179,20 +183,18 @@ public class UplinkTests
 
         // The uplink is kept out until the probe listens, so nothing it delivers can be missed.
         var probeListening = false;
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = port }, TestBrokerCredentials.Create())
+        _broker = TestBrokerCredentials.Broker(_credentials, port);
+        _broker.BeforeStart = server => server.ValidatingConnectionAsync += args =>
         {
-            BeforeStart = server => server.ValidatingConnectionAsync += args =>
+            if (args.ClientId != "probe" && !Volatile.Read(ref probeListening))
             {
-                if (args.ClientId != "probe" && !Volatile.Read(ref probeListening))
-                {
-                    args.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
-                }
+                args.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            }
 
-                return Task.CompletedTask;
-            },
+            return Task.CompletedTask;
         };
         await _broker.StartAsync();
-        await using var probe = await Probe.ConnectAsync(port, "probe", MqttTopics.Events(Device));
+        await using var probe = await Probe.ConnectAsync(port, _credentials, "probe", MqttTopics.Events(Device));
         Volatile.Write(ref probeListening, true);
 
         await probe.WaitUntilAsync(r => r.Count >= Outage, $"{Outage} events after the broker returned", 30000);
@@ -213,12 +215,12 @@ public class UplinkTests
     [Test]
     public async Task A_graceful_stop_publishes_offline_retained_and_flushes_pending_events()
     {
-        var uplink = CreateUplink(OptionsFor(_broker.Port));
+        var uplink = CreateUplink(OptionsFor(_broker.Port, _credentials));
         var changes = new List<bool>();
         uplink.ConnectionChanged += changes.Add;
         await uplink.StartAsync(CancellationToken.None);
         await WaitConnectedAsync(uplink);
-        await using var probe = await Probe.ConnectAsync(_broker.Port, "probe", $"edgebci/v1/{Device}/#");
+        await using var probe = await Probe.ConnectAsync(_broker.Port, _credentials, "probe", $"edgebci/v1/{Device}/#");
         await probe.WaitForAsync(m => m.Topic == MqttTopics.Status(Device), "status online");
         for (var i = 1; i <= 20; i++)
         {
@@ -236,7 +238,7 @@ public class UplinkTests
         Assert.That(probe.Received.Count(m => m.Topic == MqttTopics.Events(Device)), Is.EqualTo(20), "events published before the stop are flushed");
         Assert.That(changes, Is.EqualTo(new[] { true, false }));
 
-        await using var late = await Probe.ConnectAsync(_broker.Port, "late", MqttTopics.Status(Device));
+        await using var late = await Probe.ConnectAsync(_broker.Port, _credentials, "late", MqttTopics.Status(Device));
         var retained = await late.WaitForAsync(m => m.Topic == MqttTopics.Status(Device), "the retained status");
         Assert.That(Json(retained)["online"]!.GetValue<bool>(), Is.False);
         await Task.Delay(300);
@@ -248,8 +250,8 @@ public class UplinkTests
     public async Task An_abrupt_connection_loss_makes_the_broker_publish_the_will_offline_retained()
     {
         using var relay = new TcpRelay(_broker.Port);
-        await using var probe = await Probe.ConnectAsync(_broker.Port, "probe", MqttTopics.Status(Device));
-        await using var uplink = CreateUplink(OptionsFor(relay.Port));
+        await using var probe = await Probe.ConnectAsync(_broker.Port, _credentials, "probe", MqttTopics.Status(Device));
+        await using var uplink = CreateUplink(OptionsFor(relay.Port, _credentials));
         await uplink.StartAsync(CancellationToken.None);
         await WaitConnectedAsync(uplink);
         await probe.WaitForAsync(m => Json(m)["online"]!.GetValue<bool>(), "status online");
@@ -260,7 +262,7 @@ public class UplinkTests
         Assert.That(document.StartedAt, Is.EqualTo(StartedAt));
         Assert.That(document.DeviceId, Is.EqualTo(Device));
 
-        await using var late = await Probe.ConnectAsync(_broker.Port, "late", MqttTopics.Status(Device));
+        await using var late = await Probe.ConnectAsync(_broker.Port, _credentials, "late", MqttTopics.Status(Device));
         var retained = await late.WaitForAsync(m => m.Topic == MqttTopics.Status(Device), "the retained will");
         Assert.That(retained.Retain, Is.True);
         Assert.That(Json(retained)["online"]!.GetValue<bool>(), Is.False);
@@ -271,7 +273,7 @@ public class UplinkTests
     {
         var port = _broker.Port;
         await _broker.DisposeAsync();
-        await using var uplink = CreateUplink(OptionsFor(port));
+        await using var uplink = CreateUplink(OptionsFor(port, _credentials));
         await uplink.StartAsync(CancellationToken.None);
         uplink.PublishEvent(EventKinds.Model, EventSeverities.Info, "loaded");
         var deadline = Stopwatch.StartNew();
@@ -284,7 +286,7 @@ public class UplinkTests
         Assert.That(uplink.IsConnected, Is.False);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         Assert.That(async () => await uplink.StopAsync(timeout.Token), Throws.Nothing);
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
+        _broker = TestBrokerCredentials.Broker(_credentials);
         await _broker.StartAsync();
 
         // The event stays in the journal for the next start (once this uplink has let go of the folder).
@@ -297,15 +299,15 @@ public class UplinkTests
     [Test]
     public async Task Home_assistant_discovery_is_published_retained_when_enabled()
     {
-        var options = OptionsFor(_broker.Port);
+        var options = OptionsFor(_broker.Port, _credentials);
         options.HomeAssistantDiscovery = true;
         await using var uplink = CreateUplink(options);
         await uplink.StartAsync(CancellationToken.None);
         await WaitConnectedAsync(uplink);
-        await using var probe = await Probe.ConnectAsync(_broker.Port, "probe", "homeassistant/#");
+        await using var probe = await Probe.ConnectAsync(_broker.Port, _credentials, "probe", "homeassistant/#");
         await probe.WaitUntilAsync(r => r.Count >= HomeAssistantDiscovery.ObjectIds.Count, "every discovery config");
         Assert.That(probe.Received.Select(m => m.Topic), Is.EquivalentTo(HomeAssistantDiscovery.ObjectIds.Select(o => HomeAssistantDiscovery.ConfigTopic(Device, o))));
-        await using var late = await Probe.ConnectAsync(_broker.Port, "late", "homeassistant/#");
+        await using var late = await Probe.ConnectAsync(_broker.Port, _credentials, "late", "homeassistant/#");
         await late.WaitUntilAsync(r => r.Count >= HomeAssistantDiscovery.ObjectIds.Count, "every discovery config, retained");
         Assert.That(late.Received, Has.All.Matches<MqttApplicationMessage>(m => m.Retain));
         var focus = Json(probe.Received.Single(m => m.Topic.Contains("/focus/", StringComparison.Ordinal)));
@@ -315,7 +317,7 @@ public class UplinkTests
     [Test]
     public async Task Broker_embedded_connects_to_the_embedded_bind_address_and_port()
     {
-        var options = OptionsFor(_broker.Port);
+        var options = OptionsFor(_broker.Port, _credentials);
         options.Broker = "embedded";
         options.EmbeddedPort = _broker.Port;
         await using var uplink = CreateUplink(options);
@@ -330,7 +332,7 @@ public class UplinkTests
         var port = _broker.Port;
         await _broker.DisposeAsync();
         var logger = new CapturingLogger<MqttUplink>();
-        await using (var uplink = new MqttUplink(OptionsFor(port), new UplinkIdentity(Device, "0.1.0", "emulator", StartedAt), null, _folder,
+        await using (var uplink = new MqttUplink(OptionsFor(port, _credentials), new UplinkIdentity(Device, "0.1.0", "emulator", StartedAt), null, _folder,
             TimeProvider.System, logger))
         {
             await uplink.StartAsync(CancellationToken.None);
@@ -343,14 +345,14 @@ public class UplinkTests
 
         Assert.That(logger.Count(Microsoft.Extensions.Logging.LogLevel.Debug), Is.GreaterThanOrEqualTo(3), "the loop kept retrying");
         Assert.That(logger.Count(Microsoft.Extensions.Logging.LogLevel.Warning), Is.EqualTo(1), string.Join(Environment.NewLine, logger.Lines));
-        _broker = new EmbeddedBroker(new MqttOptions { EmbeddedPort = 0 }, TestBrokerCredentials.Create());
+        _broker = TestBrokerCredentials.Broker(_credentials);
         await _broker.StartAsync();
     }
 
     [Test]
     public async Task An_unknown_event_kind_or_severity_is_a_caller_error()
     {
-        await using var uplink = CreateUplink(OptionsFor(_broker.Port));
+        await using var uplink = CreateUplink(OptionsFor(_broker.Port, _credentials));
         Assert.That(() => uplink.PublishEvent("alarm", EventSeverities.Info, "x"), Throws.ArgumentException.With.Message.Contains("event kind 'alarm' is not one of supervisor"));
         Assert.That(() => uplink.PublishEvent(EventKinds.Fault, "fatal", "x"), Throws.ArgumentException.With.Message.Contains("event severity 'fatal'"));
     }

@@ -192,12 +192,25 @@ internal sealed partial class TelemetryService : BackgroundService
 
     private async Task<EmbeddedBroker?> StartEmbeddedBrokerAsync(MqttOptions options)
     {
+        // The fleet's own ACL file decides what each user may do here too; its users are the ones that get passwords.
+        var aclPath = EmbeddedBroker.AclPathFor(options);
+        BrokerAccessList accessList;
+        try
+        {
+            accessList = BrokerAccessList.Load(aclPath);
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException)
+        {
+            LogEmbeddedBrokerFailed(options.EmbeddedBindAddress, options.EmbeddedPort, $"its ACL (Mqtt:EmbeddedAclFile): {exception.Message}");
+            return null;
+        }
+
         BrokerCredentials credentials;
         try
         {
-            credentials = BrokerCredentials.EnsureFor(_stage.BrokerCredentialsFile, [_stage.DeviceId, .. EmbeddedBroker.ServiceIdentities]);
+            credentials = BrokerCredentials.EnsureFor(_stage.BrokerCredentialsFile, [_stage.DeviceId, .. accessList.Users]);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
         {
             LogEmbeddedBrokerFailed(options.EmbeddedBindAddress, options.EmbeddedPort, $"its credentials file {_stage.BrokerCredentialsFile}: {exception.Message}");
             return null;
@@ -212,11 +225,11 @@ internal sealed partial class TelemetryService : BackgroundService
         var unit = credentials.For(_stage.DeviceId);
         options.Username = unit.User;
         options.Password = unit.Password;
-        var broker = new EmbeddedBroker(options, credentials, _loggers.CreateLogger<EmbeddedBroker>());
+        var broker = new EmbeddedBroker(options, credentials, accessList, _loggers.CreateLogger<EmbeddedBroker>());
         try
         {
             await broker.StartAsync();
-            LogEmbeddedBroker(options.EmbeddedBindAddress, broker.Port, credentials.Path);
+            LogEmbeddedBroker(options.EmbeddedBindAddress, broker.Port, credentials.Path, accessList.Path);
             return broker;
         }
         catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -291,8 +304,8 @@ internal sealed partial class TelemetryService : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: off (Mqtt:Enabled = false); nothing is published and no command is taken")]
     private partial void LogDisabled();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: embedded broker listening on {Address}:{Port} (users and passwords in {Credentials}; the deployed ACL applies)")]
-    private partial void LogEmbeddedBroker(string address, int port, string credentials);
+    [LoggerMessage(Level = LogLevel.Information, Message = "mqtt: embedded broker listening on {Address}:{Port} (users and passwords in {Credentials}; ACL {Acl})")]
+    private partial void LogEmbeddedBroker(string address, int port, string credentials, string acl);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "mqtt: the embedded broker cannot listen on {Address}:{Port}: {Reason}; the unit runs on, publishing to whatever broker answers there, and keeps its events on disk until one does")]
     private partial void LogEmbeddedBrokerFailed(string address, int port, string reason);

@@ -142,7 +142,10 @@ internal sealed class BrokerConnection : IAsyncDisposable
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             var reason = string.IsNullOrEmpty(connected.ReasonString) ? string.Empty : $" ({connected.ReasonString})";
-            throw new BrokerConnectionException($"the broker refused the connection: {connected.ResultCode}{reason}", new InvalidOperationException(connected.ResultCode.ToString()));
+            var hint = settings.Username is null && connected.ResultCode is MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized
+                ? "; a unit's embedded broker wants a user: give --credentials with the file the firmware names at start (\"users and passwords in ...\")"
+                : string.Empty;
+            throw new BrokerConnectionException($"the broker refused the connection: {connected.ResultCode}{reason}{hint}", new InvalidOperationException(connected.ResultCode.ToString()));
         }
 
         var device = settings.DeviceFilter ?? "+";

@@ -18,13 +18,17 @@ internal static class MonitorCommand
         var ca = new Option<FileInfo?>("--ca") { Description = "PEM file of the authorities the broker's certificate must chain to (turns TLS on)." };
         var cert = new Option<FileInfo?>("--cert") { Description = "PEM client certificate for brokers that want one (with --key; turns TLS on)." };
         var key = new Option<FileInfo?>("--key") { Description = "PEM private key of --cert." };
-        var username = new Option<string?>("--username") { Description = "MQTT user name." };
+        var username = new Option<string?>("--username") { Description = $"MQTT user name (with --credentials: the identity to take from the file, default {MonitorSettings.DefaultIdentity})." };
+        var credentials = new Option<FileInfo?>("--credentials")
+        {
+            Description = $"The embedded broker's credentials file (JSON, written by the firmware); default: {MonitorSettings.UnitCredentialsFile} when --broker is a loopback address and the file exists.",
+        };
         var password = new Option<string?>("--password") { Description = $"MQTT password (default: the {MonitorSettings.PasswordVariable} environment variable)." };
         var seconds = new Option<double?>("--seconds") { Description = "Exit after this many seconds of watching (default: until Ctrl+C)." };
         var plain = new Option<bool>("--plain") { Description = "No live redraw: print the table once a second as plain lines, for logs and scripts." };
         var events = new Option<bool>("--events") { Description = "Also print each unit event as it arrives." };
         var command = new Command("monitor", "Live table of the units on an MQTT broker: link, supervisor state, decision, signal quality, decoder latency, load, last event. " + ColumnsHelp());
-        foreach (var option in new Option[] { broker, device, ca, cert, key, username, password, seconds, plain, events })
+        foreach (var option in new Option[] { broker, device, ca, cert, key, username, password, credentials, seconds, plain, events })
         {
             command.Options.Add(option);
         }
@@ -44,7 +48,8 @@ internal static class MonitorCommand
                     parse.GetValue(password),
                     parse.GetValue(seconds),
                     parse.GetValue(plain),
-                    parse.GetValue(events));
+                    parse.GetValue(events),
+                    parse.GetValue(credentials));
             }
             catch (ArgumentException exception)
             {

@@ -8,6 +8,12 @@ internal sealed class MonitorSettings : IDisposable
 {
     public const string PasswordVariable = "EDGEBCI_MQTT_PASSWORD";
 
+    /// <summary>The embedded broker's users and passwords on a unit (written by the firmware, mode 0600).</summary>
+    public const string UnitCredentialsFile = "/var/lib/edgebci/broker/credentials.json";
+
+    /// <summary>The identity taken from a credentials file when --username is not given: the monitor only reads.</summary>
+    public const string DefaultIdentity = "observer";
+
     public required BrokerAddress Broker { get; init; }
 
     public string? DeviceFilter { get; init; }
@@ -29,6 +35,9 @@ internal sealed class MonitorSettings : IDisposable
 
     public bool PrintEvents { get; init; }
 
+    /// <summary>The broker credentials file the password came from (--credentials, or the unit's own), if any.</summary>
+    public string? CredentialsFile { get; init; }
+
     public static MonitorSettings Create(
         string broker,
         string? device,
@@ -39,7 +48,9 @@ internal sealed class MonitorSettings : IDisposable
         string? password,
         double? seconds,
         bool plain,
-        bool events)
+        bool events,
+        FileInfo? credentials = null,
+        string unitCredentialsFile = UnitCredentialsFile)
     {
         var address = BrokerAddress.Parse(broker);
         if (device is not null && !EdgeBci.Telemetry.DeviceIds.IsValid(device))
@@ -67,6 +78,24 @@ internal sealed class MonitorSettings : IDisposable
             throw new ArgumentException("--password needs --username.");
         }
 
+        if (password is not null && credentials is not null)
+        {
+            throw new ArgumentException("--password and --credentials: give one (the credentials file holds the password).");
+        }
+
+        // On the unit itself the embedded broker's own file is the natural source, unless a password was given.
+        var passwordGiven = password is not null || (username is not null && Environment.GetEnvironmentVariable(PasswordVariable) is not null);
+        if (credentials is null && !passwordGiven && IsLoopback(address.Host) && File.Exists(unitCredentialsFile))
+        {
+            credentials = new FileInfo(unitCredentialsFile);
+        }
+
+        if (credentials is not null)
+        {
+            username ??= DefaultIdentity;
+            password = PasswordFrom(credentials, username);
+        }
+
         var authorities = ca is null ? null : LoadAuthorities(ca);
         X509Certificate2? clientCertificate = null;
         if (cert is not null && key is not null)
@@ -91,6 +120,7 @@ internal sealed class MonitorSettings : IDisposable
 
             // The variable keeps the password out of the shell history and the process list.
             Password = username is null ? null : password ?? Environment.GetEnvironmentVariable(PasswordVariable),
+            CredentialsFile = credentials?.FullName,
             TrustedAuthorities = authorities,
             ClientCertificate = clientCertificate,
             Duration = seconds is { } d ? TimeSpan.FromSeconds(d) : null,
@@ -126,6 +156,22 @@ internal sealed class MonitorSettings : IDisposable
 
         return authorities.Count > 0 ? authorities : throw new ArgumentException($"--ca {ca.FullName}: holds no PEM certificate.");
     }
+
+    private static string PasswordFrom(FileInfo credentials, string username)
+    {
+        try
+        {
+            return EdgeBci.Telemetry.Broker.BrokerCredentials.Load(credentials.FullName).For(username).Password;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException)
+        {
+            // BrokerCredentials names the file and the cause (missing, unreadable, not this format, no such user).
+            throw new ArgumentException($"--credentials {credentials.FullName}: {exception.Message}", exception);
+        }
+    }
+
+    private static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     private static void RequireFile(string option, FileInfo file)
     {

@@ -1,34 +1,39 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MQTTnet.Packets;
 using MQTTnet.Server;
 
 namespace EdgeBci.Telemetry.Broker;
 
 /// <summary>
-/// The in-process MQTTnet broker used when <c>Mqtt:Broker</c> is <c>embedded</c>. It has no authentication, so it binds
-/// only to a loopback address unless <see cref="MqttOptions.EmbeddedAllowRemote"/> is set, and it verifies identity the
-/// only way it can: on every publish to a command topic it replaces the user property <c>sender</c> with the
-/// publishing client's ClientId, whatever the client claimed. Retained messages live in memory.
+/// The in-process MQTTnet broker used when <c>Mqtt:Broker</c> is <c>embedded</c>. Every client authenticates with a
+/// user name and password from <see cref="BrokerCredentials"/>, the fleet ACL (<see cref="BrokerAccessList"/>, the
+/// deployed mosquitto file) decides what each may publish and read, the unit's client id is the unit's alone, and
+/// packets, retained messages, sessions and per-client queues are bounded (<see cref="BrokerPolicy"/>,
+/// <see cref="GuardedTcpServerAdapter"/>). It has no TLS, so it binds only to a loopback address unless
+/// <see cref="MqttOptions.EmbeddedAllowRemote"/> is set. Retained messages live in memory.
 /// </summary>
 public sealed partial class EmbeddedBroker : IAsyncDisposable
 {
+    /// <summary>How long a new connection may take to send its CONNECT (and any packet its peer waits for).</summary>
+    public static readonly TimeSpan CommunicationTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Raw TCP connections allowed beyond the session limit, so refusals can still be answered with a CONNACK.</summary>
+    private const int ExtraConnections = 4;
+
     private readonly IPAddress _bindAddress;
     private readonly int _requestedPort;
+    private readonly MqttOptions _options;
     private readonly ILogger _logger;
-    private readonly BrokerCredentials _credentials;
+    private readonly BrokerPolicy _policy;
     private MqttServer? _server;
+    private GuardedTcpServerAdapter? _listener;
 
-    /// <summary>The users of the fleet ACL besides the units: they get passwords in the credentials file too.</summary>
-    public static IReadOnlyList<string> ServiceIdentities { get; } = ["dashboard", "observer"];
-
-    public EmbeddedBroker(MqttOptions options, BrokerCredentials credentials, ILogger<EmbeddedBroker>? logger = null)
+    public EmbeddedBroker(MqttOptions options, BrokerCredentials credentials, BrokerAccessList accessList, ILogger<EmbeddedBroker>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credentials);
-        _credentials = credentials;
+        ArgumentNullException.ThrowIfNull(accessList);
         if (!IPAddress.TryParse(options.EmbeddedBindAddress, out var address))
         {
             throw new ArgumentException($"{MqttOptions.SectionName}:EmbeddedBindAddress is '{options.EmbeddedBindAddress}': use an IP address such as 127.0.0.1", nameof(options));
@@ -37,7 +42,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         if (!IPAddress.IsLoopback(address) && !options.EmbeddedAllowRemote)
         {
             throw new ArgumentException(
-                $"{MqttOptions.SectionName}:EmbeddedBindAddress is '{options.EmbeddedBindAddress}': the embedded broker has no authentication and binds only to a loopback address unless {MqttOptions.SectionName}:EmbeddedAllowRemote is true",
+                $"{MqttOptions.SectionName}:EmbeddedBindAddress is '{options.EmbeddedBindAddress}': the embedded broker has no TLS (passwords would cross the network in clear), so it binds only to a loopback address unless {MqttOptions.SectionName}:EmbeddedAllowRemote is true",
                 nameof(options));
         }
 
@@ -48,7 +53,10 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
 
         _bindAddress = address;
         _requestedPort = options.EmbeddedPort;
+        _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        Retained = new RetainedBudget(options.EmbeddedMaxRetainedMessages, options.EmbeddedMaxRetainedBytes);
+        _policy = new BrokerPolicy(credentials, accessList, Retained, options.ResolveDeviceId(), options.ResolveClientId(), options.EmbeddedMaxSessions, _logger);
     }
 
     /// <summary>The port the broker listens on (the free one picked when 0 was asked for); 0 before start.</summary>
@@ -56,8 +64,21 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
 
     public bool IsStarted => _server?.IsStarted ?? false;
 
+    /// <summary>What the retained store holds (count and payload bytes), as accounted before MQTTnet stores it.</summary>
+    public RetainedBudget Retained { get; }
+
     /// <summary>Test seam: sees the MQTTnet server before it starts (e.g. to refuse a client for a while).</summary>
     internal Action<MqttServer>? BeforeStart { get; set; }
+
+    /// <summary>
+    /// The ACL the embedded broker applies: <c>Mqtt:EmbeddedAclFile</c>, or <c>mosquitto.acl</c> shipped beside the
+    /// program (deploy/mosquitto/acl, the fleet broker's file).
+    /// </summary>
+    public static string AclPathFor(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return string.IsNullOrEmpty(options.EmbeddedAclFile) ? Path.Combine(AppContext.BaseDirectory, "mosquitto.acl") : options.EmbeddedAclFile;
+    }
 
     public async Task StartAsync()
     {
@@ -66,18 +87,16 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             throw new InvalidOperationException("the embedded broker is started already");
         }
 
-        // MQTTnet does not report the port it bound, so a free one is found first; the short window in which another
-        // process could take it is acceptable for port 0, which is meant for tests and tools.
-        var port = _requestedPort == 0 ? FindFreePort(_bindAddress) : _requestedPort;
+        var listener = new GuardedTcpServerAdapter(new IPEndPoint(_bindAddress, _requestedPort), _options.EmbeddedMaxPacketBytes,
+            _options.EmbeddedMaxSessions + ExtraConnections, _logger);
         var factory = new MqttServerFactory();
-        var builder = factory.CreateServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointPort(port);
-        builder = _bindAddress.AddressFamily == AddressFamily.InterNetworkV6
-            ? builder.WithDefaultEndpointBoundIPV6Address(_bindAddress).WithDefaultEndpointBoundIPAddress(IPAddress.None)
-            : builder.WithDefaultEndpointBoundIPAddress(_bindAddress).WithDefaultEndpointBoundIPV6Address(IPAddress.None);
-        var server = factory.CreateMqttServer(builder.Build());
-        server.InterceptingPublishAsync += StampSender;
+        var serverOptions = factory.CreateServerOptionsBuilder()
+            .WithDefaultCommunicationTimeout(CommunicationTimeout)
+            .WithMaxPendingMessagesPerClient(_options.EmbeddedMaxPendingMessagesPerClient)
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
+            .Build();
+        var server = factory.CreateMqttServer(serverOptions, [listener]);
+        _policy.Attach(server);
         BeforeStart?.Invoke(server);
         try
         {
@@ -90,14 +109,16 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         }
 
         _server = server;
-        Port = port;
-        LogStarted(_logger, _bindAddress, port);
+        _listener = listener;
+        Port = listener.LocalEndPoint?.Port ?? 0;
+        LogStarted(_logger, _bindAddress, Port);
     }
 
     public async Task StopAsync()
     {
         var server = _server;
         _server = null;
+        _listener = null;
         if (server is null)
         {
             return;
@@ -114,29 +135,6 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
-
-    private static Task StampSender(InterceptingPublishEventArgs args)
-    {
-        var message = args.ApplicationMessage;
-        if (!MqttTopics.TryParseCommand(message.Topic, out _, out _))
-        {
-            return Task.CompletedTask;
-        }
-
-        var properties = message.UserProperties ??= [];
-        properties.RemoveAll(static p => string.Equals(p.Name, "sender", StringComparison.Ordinal));
-        properties.Add(new MqttUserProperty("sender", new ReadOnlyMemory<byte>(System.Text.Encoding.UTF8.GetBytes(args.ClientId ?? string.Empty))));
-        return Task.CompletedTask;
-    }
-
-    private static int FindFreePort(IPAddress address)
-    {
-        using var probe = new TcpListener(address, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port}")]
     private static partial void LogStarted(ILogger logger, IPAddress address, int port);

@@ -138,4 +138,37 @@ public sealed class BrokerAclTests : MosquittoFixture
         await Task.Delay(SilenceWindow);
         Assert.That(unit.Received, Is.Empty);
     }
+
+    /// <summary>
+    /// The verdict table the embedded broker's matcher is tested with (<see cref="Tests.Broker.BrokerAccessListTests"/>), here on
+    /// mosquitto itself: a write is judged by the PUBACK, a read by whether a message published by an identity that may
+    /// write the topic reaches a subscriber with that identity.
+    /// </summary>
+    [TestCaseSource(typeof(Tests.Broker.AclVerdicts), nameof(Tests.Broker.AclVerdicts.Cases))]
+    public async Task Mosquitto_gives_the_same_verdicts_as_the_embedded_brokers_matcher(string identity, string topic, string access, bool allowed)
+    {
+        await using var client = await MqttTestClient.ConnectTlsAsync(Broker, identity);
+        if (access == "write")
+        {
+            var published = await client.PublishAsync(topic, "{}");
+            Assert.That(published.ReasonCode == MqttClientPublishReasonCode.NotAuthorized, Is.EqualTo(!allowed), $"{identity} write {topic}: {published.ReasonCode}\n{Broker.Log}");
+            return;
+        }
+
+        var granted = await client.SubscribeAsync(topic);
+        var writerIdentity = topic.Contains("/cmd/", StringComparison.Ordinal) || topic.Contains("/replies/", StringComparison.Ordinal) ? "dashboard" : topic.Split('/')[2];
+        await using var writer = await MqttTestClient.ConnectTlsAsync(Broker, writerIdentity);
+        var sent = await writer.PublishAsync(topic, """{"verdict":1}""");
+        Assert.That(sent.ReasonCode, Is.Not.EqualTo(MqttClientPublishReasonCode.NotAuthorized), $"the writer {writerIdentity} may write {topic}");
+        if (allowed)
+        {
+            Assert.That(granted, Is.EqualTo(MqttClientSubscribeResultCode.GrantedQoS1));
+            await client.WaitForTopicAsync(topic);
+        }
+        else
+        {
+            await Task.Delay(SilenceWindow);
+            Assert.That(client.Received, Is.Empty, $"{identity} must not read {topic}");
+        }
+    }
 }
