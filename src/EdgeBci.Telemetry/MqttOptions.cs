@@ -94,6 +94,13 @@ public sealed class MqttOptions
     public int EmbeddedMaxPendingMessagesPerClient { get; set; } = 1000;
 
     /// <summary>
+    /// Commands other than stop one client may publish per second on the embedded broker (a bucket of twice as many); beyond,
+    /// the publish is refused (quota exceeded). A flood then cannot fill the unit's queue, where the broker would drop the
+    /// oldest message, which could be a stop.
+    /// </summary>
+    public int EmbeddedCommandsPerClientPerSecond { get; set; } = 20;
+
+    /// <summary>
     /// A command other than stop must carry an MQTT 5 message expiry of 1 to this many seconds; one without an expiry, with
     /// a longer one, or whose expiry has passed is refused (a stale disarm or recording must not replay).
     /// </summary>
@@ -213,6 +220,7 @@ public sealed class MqttOptions
 
         CheckRange(errors, "EmbeddedMaxSessions", EmbeddedMaxSessions, 2, 10_000);
         CheckRange(errors, "EmbeddedMaxPendingMessagesPerClient", EmbeddedMaxPendingMessagesPerClient, 10, 1_000_000);
+        CheckRange(errors, "EmbeddedCommandsPerClientPerSecond", EmbeddedCommandsPerClientPerSecond, 1, 100_000);
         CheckRange(errors, "CommandMaxExpirySeconds", CommandMaxExpirySeconds, 1, 86_400);
         CheckRange(errors, "QueuedCommandCapacity", QueuedCommandCapacity, 1, 1000);
         CheckRange(errors, "QueuedCommandsPerSecond", QueuedCommandsPerSecond, 1, 1000);

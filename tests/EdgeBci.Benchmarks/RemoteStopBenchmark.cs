@@ -57,7 +57,8 @@ internal static partial class RemoteStopBenchmark
 
     private static async Task<bool> RunAsync(string firmwareDll, string credentialsFile, int stops)
     {
-        using var firmware = new SafetyTimingBenchmark.Firmware(firmwareDll, $"--Mqtt:DeviceId={Unit}", $"--Mqtt:EmbeddedCredentialsFile={credentialsFile}");
+        using var firmware = new SafetyTimingBenchmark.Firmware(firmwareDll, $"--Mqtt:DeviceId={Unit}", $"--Mqtt:EmbeddedCredentialsFile={credentialsFile}",
+            "--Mqtt:EmbeddedCommandsPerClientPerSecond=100000"); // the flood must reach the unit: its own path is measured
         if (!firmware.WaitFor(ListeningLine(), TimeSpan.FromSeconds(60), out var listening))
         {
             Console.Error.WriteLine($"remote-stop: the embedded broker did not start; last line: {firmware.LastLine}");

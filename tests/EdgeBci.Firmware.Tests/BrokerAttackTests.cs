@@ -217,6 +217,33 @@ public sealed class BrokerAttackTests
     }
 
     [Test]
+    public async Task A_command_flood_from_one_client_is_cut_at_the_broker_and_a_stop_in_it_is_still_answered()
+    {
+        // The broker queues at most Mqtt:EmbeddedMaxPendingMessagesPerClient messages for the unit and drops the oldest
+        // beyond: a flood that outran the unit could push out a stop. Each client may publish 20 commands a second (a
+        // bucket of 40); stop is never limited.
+        await using var flooder = await EmbeddedBrokerClient.ConnectAsync(_firmware, "dashboard");
+        var codes = new Dictionary<MqttClientPublishReasonCode, int>();
+        for (var i = 0; i < 300; i++)
+        {
+            var published = await flooder.Client.PublishAsync(Command("self-test", "{}", "dashboard"));
+            codes[published.ReasonCode] = codes.GetValueOrDefault(published.ReasonCode) + 1;
+        }
+
+        var stop = await CommandAsync(flooder, "stop", "{}");
+        TestContext.Out.WriteLine("300 self-tests at full speed from one client: " + string.Join(", ", codes.Select(c => $"{c.Key} {c.Value}")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(codes.GetValueOrDefault(MqttClientPublishReasonCode.QuotaExceeded), Is.GreaterThan(200), "most of the flood is refused at the broker");
+            Assert.That(codes.GetValueOrDefault(MqttClientPublishReasonCode.Success) + codes.GetValueOrDefault(MqttClientPublishReasonCode.NoMatchingSubscribers), Is.GreaterThanOrEqualTo(40),
+                "a client's first 40 commands pass");
+            Assert.That(stop.GetProperty("ok").GetBoolean(), Is.True, "the stop after the flood is delivered and answered: " + stop.GetRawText());
+        });
+        Assert.That(_firmware.WaitUntil(o => o.Contains("commands a second from this client", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), Is.True,
+            "the refusal is logged\n" + _firmware.Output);
+    }
+
+    [Test]
     public async Task Sessions_beyond_the_limit_and_idle_sockets_are_refused_while_the_unit_stays_connected()
     {
         var connectedBefore = _firmware.CountLines("MQTT connected to");

@@ -27,7 +27,8 @@ public sealed partial class CommandFloodTests
     [OneTimeSetUp]
     public async Task StartFirmware()
     {
-        _firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}", $"--Mqtt:Commands:stop-recording:AllowedSenders:0={Dashboard}");
+        // The unit's own defences are under test here: the broker's per-client command limit (BrokerAttackTests) is lifted.
+        _firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}", $"--Mqtt:Commands:stop-recording:AllowedSenders:0={Dashboard}", "--Mqtt:EmbeddedCommandsPerClientPerSecond=100000");
         _dashboard = await EmbeddedBrokerClient.ConnectAsync(_firmware, Dashboard);
         await _dashboard.SubscribeAsync($"edgebci/v1/replies/{Dashboard}/#");
         Assert.That(_firmware.WaitUntil(o => o.Contains("Disarmed -> Armed Armed", StringComparison.Ordinal), Startup), Is.True, _firmware.Output);

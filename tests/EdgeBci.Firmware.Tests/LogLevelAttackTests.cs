@@ -30,7 +30,8 @@ public sealed class LogLevelAttackTests
     [OneTimeSetUp]
     public async Task StartFirmware()
     {
-        _firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}");
+        // The unit's own bounds are under test here: the broker's per-client command limit (BrokerAttackTests) is lifted.
+        _firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}", "--Mqtt:EmbeddedCommandsPerClientPerSecond=100000");
         _dashboard = await EmbeddedBrokerClient.ConnectAsync(_firmware, Identity);
         await _dashboard.SubscribeAsync($"edgebci/v1/replies/{Identity}/#");
 

@@ -223,7 +223,7 @@ public sealed partial class TelemetryTests
         // id), so its requests pass the permission check and reach the JSON, shape and argument checks.
         using var firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}",
             $"--Mqtt:Commands:stop:AllowedSenders:0={Fuzzer}", $"--Mqtt:Commands:disarm:AllowedSenders:0={Fuzzer}",
-            "--Mqtt:MaxPendingResponses=20000", $"--Mqtt:EmbeddedAclFile={TestBrokerAcl.WithSenders(Fuzzer, "intruder")}"); // every answer is checked here; the bound on waiting answers has its own tests
+            "--Mqtt:MaxPendingResponses=20000", "--Mqtt:EmbeddedCommandsPerClientPerSecond=100000", $"--Mqtt:EmbeddedAclFile={TestBrokerAcl.WithSenders(Fuzzer, "intruder")}"); // every answer is checked here; the bound on waiting answers has its own tests
         var port = EmbeddedPort(firmware);
         Assert.That(firmware.WaitUntil(o => o.Contains("Disarmed -> Armed Armed", StringComparison.Ordinal), Startup), Is.True, firmware.Output);
         await using var fuzzer = await EmbeddedBrokerClient.ConnectAsync(firmware, Fuzzer, Fuzzer);

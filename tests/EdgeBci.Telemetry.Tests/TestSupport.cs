@@ -164,7 +164,7 @@ internal static class TestBrokerCredentials
         Telemetry.Broker.BrokerCredentials.EnsureFor(Path.Combine(Path.GetTempPath(), $"edgebci-broker-test-{Guid.NewGuid():N}", "credentials.json"),
             [deviceId, .. ProbeUsers]);
 
-    /// <summary>A broker for unit <paramref name="deviceId"/> that authenticates against <paramref name="credentials"/>.</summary>
+    /// <summary>A broker for unit <paramref name="deviceId"/> that authenticates against <paramref name="credentials"/>, its per-client command limit lifted (the uplink is under test).</summary>
     public static Telemetry.Broker.EmbeddedBroker Broker(Telemetry.Broker.BrokerCredentials credentials, int port = 0, string deviceId = "unit-1") =>
-        new(new MqttOptions { EmbeddedPort = port, DeviceId = deviceId }, credentials, OpenAcl);
+        new(new MqttOptions { EmbeddedPort = port, DeviceId = deviceId, EmbeddedCommandsPerClientPerSecond = 100_000 }, credentials, OpenAcl);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -17,6 +18,7 @@ namespace EdgeBci.Telemetry.Broker;
 internal sealed partial class BrokerPolicy
 {
     private const string RepliesPrefix = MqttTopics.Prefix + "/replies/";
+    private const string CommandRateKey = "edgebci.command-rate";
 
     private readonly BrokerCredentials _credentials;
     private readonly BrokerAccessList _accessList;
@@ -24,14 +26,18 @@ internal sealed partial class BrokerPolicy
     private readonly string _unitUser;
     private readonly string _unitClientId;
     private readonly int _maxSessions;
+    private readonly int _commandsPerSecond;
     private readonly ILogger _logger;
-    private readonly LogThrottle _refusals = new(10, TimeSpan.FromSeconds(10));
+    // Apart, so that a publish flood cannot hide a refused login from the log, nor the other way round.
+    private readonly LogThrottle _connectRefusals = new(10, TimeSpan.FromSeconds(10));
+    private readonly LogThrottle _publishRefusals = new(10, TimeSpan.FromSeconds(10));
 
     // Receiver client id -> its authenticated user: MQTTnet's enqueue interceptor names only the client id.
     private readonly ConcurrentDictionary<string, string> _users = new(StringComparer.Ordinal);
 
-    public BrokerPolicy(BrokerCredentials credentials, BrokerAccessList accessList, RetainedBudget retained, string unitUser, string unitClientId, int maxSessions, ILogger logger)
+    public BrokerPolicy(BrokerCredentials credentials, BrokerAccessList accessList, RetainedBudget retained, string unitUser, string unitClientId, int maxSessions, int commandsPerSecond, ILogger logger)
     {
+        _commandsPerSecond = commandsPerSecond;
         _credentials = credentials;
         _accessList = accessList;
         _retained = retained;
@@ -103,7 +109,7 @@ internal sealed partial class BrokerPolicy
     {
         args.ReasonCode = code;
         args.ReasonString = reason;
-        if (_refusals.TryEnter(out var suppressed))
+        if (_connectRefusals.TryEnter(out var suppressed))
         {
             LogConnectRefused(_logger, args.RemoteEndPoint?.ToString() ?? "(unknown)", LogThrottle.Printable(args.UserName), LogThrottle.Printable(args.ClientId), code, reason, suppressed);
         }
@@ -117,6 +123,11 @@ internal sealed partial class BrokerPolicy
 
     private Task OnSessionDeleted(SessionDeletedEventArgs args)
     {
+        if (args.SessionItems?[CommandRateKey] is IDisposable rate)
+        {
+            rate.Dispose();
+        }
+
         // Kept while the session lives (messages are queued for a client that left); a takeover overwrote it at connect.
         _users.TryRemove(args.Id, out _);
         return Task.CompletedTask;
@@ -163,12 +174,43 @@ internal sealed partial class BrokerPolicy
             }
         }
 
+        if (isCommand && !string.Equals(command, "stop", StringComparison.Ordinal) && !CommandRate(args).AttemptAcquire().IsAcquired)
+        {
+            Drop(args, MqttPubAckReasonCode.QuotaExceeded, $"more than {_commandsPerSecond} commands a second from this client (Mqtt:EmbeddedCommandsPerClientPerSecond); stop is never limited");
+            return Task.CompletedTask;
+        }
+
         if (isCommand)
         {
             StampSender(message, args.UserName);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The client's command bucket, kept in its session (a reconnect with a clean session starts a full one).</summary>
+    private TokenBucketRateLimiter CommandRate(InterceptingPublishEventArgs args)
+    {
+        const string Key = CommandRateKey;
+        var items = args.SessionItems;
+        lock (items)
+        {
+            if (items[Key] is TokenBucketRateLimiter existing)
+            {
+                return existing;
+            }
+
+            var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = 2 * _commandsPerSecond,
+                TokensPerPeriod = _commandsPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+            items[Key] = limiter;
+            return limiter;
+        }
     }
 
     private Task InterceptSubscription(InterceptingSubscriptionEventArgs args)
@@ -201,7 +243,7 @@ internal sealed partial class BrokerPolicy
         args.ProcessPublish = false;
         args.Response.ReasonCode = code;
         args.Response.ReasonString = reason;
-        if (_refusals.TryEnter(out var suppressed))
+        if (_publishRefusals.TryEnter(out var suppressed))
         {
             LogPublishRefused(_logger, LogThrottle.Printable(args.UserName), LogThrottle.Printable(args.ClientId), LogThrottle.Printable(args.ApplicationMessage.Topic), reason, suppressed);
         }

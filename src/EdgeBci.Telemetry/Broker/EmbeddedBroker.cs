@@ -56,7 +56,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Retained = new RetainedBudget(options.EmbeddedMaxRetainedMessages, options.EmbeddedMaxRetainedBytes);
-        _policy = new BrokerPolicy(credentials, accessList, Retained, options.ResolveDeviceId(), options.ResolveClientId(), options.EmbeddedMaxSessions, _logger);
+        _policy = new BrokerPolicy(credentials, accessList, Retained, options.ResolveDeviceId(), options.ResolveClientId(), options.EmbeddedMaxSessions, options.EmbeddedCommandsPerClientPerSecond, _logger);
     }
 
     /// <summary>The port the broker listens on (the free one picked when 0 was asked for); 0 before start.</summary>
