@@ -125,21 +125,26 @@ public class CommandLaneTests
     }
 
     [Test]
-    public async Task Retained_and_unexpiring_requests_are_refused_and_answered_but_a_stop_is_always_honoured()
+    public async Task Retained_and_unexpiring_requests_are_refused_but_a_stop_is_always_honoured()
     {
         await StartUplinkAsync();
         await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
-        await ops.Client.PublishAsync(Request("disarm", Replies, [1], retain: true));
+
+        // The embedded broker refuses a retained command other than stop outright; the unit's own refusal of one that
+        // another broker delivers (and replays at every reconnect) is in CommandIntakeRulesTests and, against mosquitto
+        // with the deployed ACL, in the firmware's CommandFreshnessTests.
+        var retainedDisarm = await ops.Client.PublishAsync(Request("disarm", Replies, [1], retain: true));
         await ops.Client.PublishAsync(Request("disarm", Replies, [2], expiry: 0));
         await ops.Client.PublishAsync(Request("disarm", Replies, [3], expiry: 301));
         await ops.Client.PublishAsync(Request("stop", Replies, [4], retain: true, expiry: 0));
         await ops.Client.PublishAsync(Request("stop", Replies, [5], expiry: 0));
         await ops.Client.PublishAsync(Request("disarm", Replies, [6]));
-        await ops.WaitUntilAsync(r => r.Count >= 6, "six answers");
+        await ops.WaitUntilAsync(r => r.Count >= 5, "five answers");
         var byId = ops.Received.ToDictionary(m => m.CorrelationData![0], m => TelemetryJson.DeserializeCommandResult(m.Payload.ToArray()));
         Assert.Multiple(() =>
         {
-            Assert.That(byId[1].Error?.Code, Is.EqualTo(CommandErrorCodes.Retained));
+            Assert.That(retainedDisarm.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.NotAuthorized), retainedDisarm.ReasonString);
+            Assert.That(byId.ContainsKey(1), Is.False, "the retained disarm never reached the unit");
             Assert.That(byId[2].Error?.Code, Is.EqualTo(CommandErrorCodes.Stale));
             Assert.That(byId[2].Error?.Message, Does.Contain("no MQTT 5 message expiry"));
             Assert.That(byId[3].Error?.Code, Is.EqualTo(CommandErrorCodes.Stale));
@@ -148,14 +153,6 @@ public class CommandLaneTests
             Assert.That(byId[6].Ok, Is.True, "a fresh disarm is honoured");
             Assert.That(Volatile.Read(ref _stops), Is.EqualTo(2));
         });
-
-        // The retained disarm stays in the broker's store: a reconnecting unit gets it replayed, and refuses it again.
-        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", MqttTopics.Events(Device));
-        await _uplink!.DisposeAsync();
-        _uplink = null;
-        await StartUplinkAsync();
-        var replayed = await ops.WaitForAsync(m => m.CorrelationData?[0] == 1 && ops.Received.Count(x => x.CorrelationData?[0] == 1) == 2, "the replayed disarm's answer");
-        Assert.That(TelemetryJson.DeserializeCommandResult(replayed.Payload.ToArray()).Error?.Code, Is.EqualTo(CommandErrorCodes.Retained));
     }
 
     [Test]
