@@ -134,7 +134,11 @@ public sealed partial class CommandFloodTests
         var armed = await TryArmAsync(TimeSpan.FromSeconds(20));
         var sinceBurst = _firmware.Output[outputBefore..];
         var firstArm = sinceBurst.IndexOf("-> Armed Armed", StringComparison.Ordinal);
-        var stops = SafeStopTransition().Matches(firstArm < 0 ? sinceBurst : sinceBurst[..firstArm]).Count;
+        // Counted by their reason: a stall of a loaded machine can latch a STOP of its own (FrameTimeout), which is not
+        // what this test is about; what must not happen is a RemoteStop per request.
+        var beforeArm = firstArm < 0 ? sinceBurst : sinceBurst[..firstArm];
+        var stops = RemoteStopTransition().Matches(beforeArm).Count;
+        var transitions = SafeStopTransition().Matches(beforeArm).Select(m => m.Value).ToList();
         var stayed = false;
         while (armed && !stayed && rearm.Elapsed < TimeSpan.FromSeconds(30))
         {
@@ -148,10 +152,11 @@ public sealed partial class CommandFloodTests
         var output = _firmware.Output[outputBefore..];
         var rssAfter = ResidentMiB(_firmware.Id);
         TestContext.Out.WriteLine(FormattableString.Invariant(
-            $"6,000 stops in {burstTime.TotalSeconds:0.00} s: {stops} SafeStop transition(s) until the first re-arm; re-armed to stay {rearmTime.TotalSeconds:0.00} s after the burst; RSS {rssBefore:0} -> {rssAfter:0} MiB"));
+            $"6,000 stops in {burstTime.TotalSeconds:0.00} s: {stops} RemoteStop transition(s) until the first re-arm ({string.Join(", ", transitions)}); re-armed to stay {rearmTime.TotalSeconds:0.00} s after the burst; RSS {rssBefore:0} -> {rssAfter:0} MiB"));
         Assert.Multiple(() =>
         {
-            Assert.That(stops, Is.EqualTo(1), "one SafeStop transition");
+            Assert.That(stops, Is.LessThanOrEqualTo(1), "6,000 stops are at most one RemoteStop transition (none when a stall had latched first)");
+            Assert.That(transitions, Is.Not.Empty, "the unit stopped");
             Assert.That(stayed, Is.True, "re-armed locally, and staying armed, within 30 s of the burst (it took minutes before issue 15)");
             Assert.That(output, Does.Contain("SafeStop -> Armed Armed"), "the arm's Ok means the supervisor armed");
             Assert.That(rssAfter - rssBefore, Is.LessThan(64), "no blow-up from the answers and events of 6,000 stops");
@@ -199,22 +204,17 @@ public sealed partial class CommandFloodTests
     {
         var noExpiry = await CommandAsync(_dashboard, Unit, "disarm", "{}", Dashboard, expirySeconds: 0);
         var tooLong = await CommandAsync(_dashboard, Unit, "self-test", "{}", Dashboard, expirySeconds: 3600);
-        var retainedDisarm = await CommandAsync(_dashboard, Unit, "disarm", "{}", Dashboard, retain: true);
+        // The embedded broker refuses a retained command other than stop at the PUBACK (BrokerAttackTests); the unit's
+        // own refusal of one another broker delivers, and replays at boot, is CommandFreshnessTests against mosquitto.
+        var retainedDisarm = await _dashboard.Client.PublishAsync(Request(Unit, "disarm", "{}", Dashboard, NewCorrelation(), retain: true));
         var retainedStop = await CommandAsync(_dashboard, Unit, "stop", "{}", Dashboard, expirySeconds: 0, retain: true);
         Assert.Multiple(() =>
         {
             Assert.That(Error(noExpiry), Is.EqualTo("stale"), noExpiry.GetRawText());
             Assert.That(Error(tooLong), Is.EqualTo("stale"), tooLong.GetRawText());
-            Assert.That(Error(retainedDisarm), Is.EqualTo("retained"), retainedDisarm.GetRawText());
+            Assert.That(retainedDisarm.ReasonCode, Is.EqualTo(MQTTnet.MqttClientPublishReasonCode.NotAuthorized), retainedDisarm.ReasonString);
             Assert.That(retainedStop.GetProperty("ok").GetBoolean(), Is.True, retainedStop.GetRawText());
         });
-
-        // Out of the broker's store again (an empty retained message), so nothing is replayed to the tests after this.
-        foreach (var name in new[] { "disarm", "stop" })
-        {
-            await _dashboard.Client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/{name}")
-                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
-        }
     }
 
     [Test]
@@ -305,4 +305,7 @@ public sealed partial class CommandFloodTests
 
     [GeneratedRegex(@"supervisor: \w+ -> SafeStop \w+:")]
     private static partial Regex SafeStopTransition();
+
+    [GeneratedRegex(@"supervisor: \w+ -> SafeStop RemoteStop:")]
+    private static partial Regex RemoteStopTransition();
 }

@@ -31,7 +31,8 @@ public sealed class LogLevelAttackTests
     public async Task StartFirmware()
     {
         // The unit's own bounds are under test here: the broker's per-client command limit (BrokerAttackTests) is lifted.
-        _firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}", "--Mqtt:EmbeddedCommandsPerClientPerSecond=100000");
+        _firmware = new FirmwareProcess($"--Mqtt:DeviceId={Unit}", "--Mqtt:EmbeddedCommandsPerClientPerSecond=100000",
+            "--Mqtt:MaxPendingResponses=20000"); // every answer of the flood is counted here; the bound on waiting answers has its own tests
         _dashboard = await EmbeddedBrokerClient.ConnectAsync(_firmware, Identity);
         await _dashboard.SubscribeAsync($"edgebci/v1/replies/{Identity}/#");
 

@@ -120,10 +120,7 @@ public sealed partial class RecordingLimitsTests
     private static async Task<JsonElement> Command(MqttTestClient dashboard, string name, string payload, FirmwareProcess? firmware = null)
     {
         var correlation = Guid.NewGuid().ToByteArray();
-        var message = new MqttApplicationMessageBuilder().WithTopic($"edgebci/v1/{Unit}/cmd/{name}").WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithResponseTopic($"edgebci/v1/replies/dashboard/{name}")
-            .WithCorrelationData(correlation).WithUserProperty("sender", new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes("dashboard"))).Build();
-        await dashboard.Client.PublishAsync(message);
+        await dashboard.Client.PublishAsync(RemoteCommandClient.Request(Unit, name, payload, "dashboard", correlation));
         ReceivedMessage answer;
         try
         {
