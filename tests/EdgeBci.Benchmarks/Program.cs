@@ -84,7 +84,8 @@ if (args.Length > 0 && args[0] == "all")
     var control = ControlTimingBenchmark.Run(20);
     var telemetry = TelemetryBenchmark.Run("embedded", 10, 60) == 0;
     var safety = SafetyTimingBenchmark.Run();
-    return inference && pipeline && firmware && soak && drdy && control && telemetry && safety ? 0 : 1;
+    var remoteStop = RemoteStopBenchmark.Run(20);
+    return inference && pipeline && firmware && soak && drdy && control && telemetry && safety && remoteStop ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);

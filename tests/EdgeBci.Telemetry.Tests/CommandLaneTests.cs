@@ -156,6 +156,32 @@ public class CommandLaneTests
     }
 
     [Test]
+    public async Task A_flood_of_answers_does_not_hold_back_the_events()
+    {
+        // Answers and events share the one connection: the events (a STOP's among them) must get their turn while a
+        // flood keeps the answer queue full, not wait until it is empty.
+        const int Flood = 3000;
+        await StartUplinkAsync(o => o.MaxPendingResponses = 10_000);
+        await using var monitor = await Probe.ConnectAsync(_broker.Port, _credentials, "monitor", MqttTopics.Events(Device));
+        await using var ops = await Probe.ConnectAsync(_broker.Port, _credentials, "ops", Replies);
+        var flood = new Task[Flood];
+        for (var i = 0; i < Flood; i++)
+        {
+            // Unknown: each is answered at once on the receive thread, so the answers pile up faster than they go out.
+            flood[i] = ops.Client.PublishAsync(Request("arm", Replies, BitConverter.GetBytes(i)));
+        }
+
+        await ops.WaitUntilAsync(r => r.Count >= 100, "the first answers");
+        _uplink!.PublishEvent(EventKinds.Supervisor, EventSeverities.Critical, "Armed -> SafeStop RemoteStop: flood probe");
+        await monitor.WaitForAsync(m => Probe.Text(m).Contains("flood probe", StringComparison.Ordinal), "the event during the flood", 30_000);
+        var answeredBeforeTheEvent = ops.Received.Count;
+        await Task.WhenAll(flood);
+        await ops.WaitUntilAsync(r => r.Count >= Flood, "every answer", 60_000);
+        TestContext.Out.WriteLine($"the event arrived after {answeredBeforeTheEvent} of {Flood} answers");
+        Assert.That(answeredBeforeTheEvent, Is.LessThan(Flood / 2), "the event went out among the answers, not after them");
+    }
+
+    [Test]
     public async Task Stop_answers_awaited_for_the_supervisor_are_bounded_and_the_rest_answered_at_once()
     {
         _stopAnswer = new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -153,7 +153,11 @@ public sealed partial class MqttUplink
                 return;
             }
 
-            await SendPendingAsync(client).ConfigureAwait(false);
+            if (await SendPendingAsync(client).ConfigureAwait(false))
+            {
+                Wake();
+            }
+
             _commandEvents.PublishClosedSummaries();
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -172,7 +176,8 @@ public sealed partial class MqttUplink
         }
     }
 
-    private async Task SendPendingAsync(IMqttClient client)
+    /// <summary>Sends one batch of answers and events and all telemetry; true when answers or events are still waiting.</summary>
+    private async Task<bool> SendPendingAsync(IMqttClient client)
     {
         var token = _abort.Token;
         if (Interlocked.Exchange(ref _statusDirty, 0) != 0)
@@ -180,7 +185,10 @@ public sealed partial class MqttUplink
             await PublishCheckedAsync(client, StatusMessage(true), token).ConfigureAwait(false);
         }
 
-        while (_responses.TryDequeue(out var response))
+        // Answers, events and telemetry take turns, a batch each per pass: a flood of commands and their answers must
+        // not hold back the events (a STOP's among them) nor telemetry. Stop and disarm answers leave the queue first.
+        var answered = 0;
+        while (answered++ < BatchPerPass && _responses.TryDequeue(out var response))
         {
             var builder = new MqttApplicationMessageBuilder()
                 .WithTopic(response.Topic)
@@ -199,7 +207,8 @@ public sealed partial class MqttUplink
 
         var journal = _journal!;
         var eventsTopic = MqttTopics.Events(_identity.DeviceId);
-        while (journal.TryPeek(out JournalEntry entry))
+        var delivered = 0;
+        while (delivered++ < BatchPerPass && journal.TryPeek(out JournalEntry entry))
         {
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(eventsTopic)
@@ -243,13 +252,17 @@ public sealed partial class MqttUplink
                 throw;
             }
         }
+
+        return _responses.Count > 0 || journal.TryPeek(out JournalEntry _);
     }
 
     private async Task FinishAsync(IMqttClient client)
     {
         try
         {
-            await SendPendingAsync(client).ConfigureAwait(false);
+            while (await SendPendingAsync(client).ConfigureAwait(false))
+            {
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_abort.IsCancellationRequested)
         {

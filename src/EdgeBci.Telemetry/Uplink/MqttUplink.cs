@@ -29,6 +29,9 @@ public sealed partial class MqttUplink : IAsyncDisposable
 
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Answers, and events, sent per pass of the connection loop before the other gets its turn.</summary>
+    private const int BatchPerPass = 32;
+
     /// <summary>How often the journal writer tries the disk again while it refuses writes.</summary>
     private static readonly TimeSpan JournalRetryInterval = TimeSpan.FromSeconds(1);
 
