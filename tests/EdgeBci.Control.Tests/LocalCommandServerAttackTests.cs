@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using EdgeBci.Control.Local;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Control.Tests;
 
@@ -40,7 +41,7 @@ public class LocalCommandServerAttackTests
         var flood = new List<Task<Socket>>();
         for (var i = 0; i < 200; i++)
         {
-            flood.Add(ConnectAsync(_path));
+            flood.Add(UnixSocketConnections.ConnectAsync(_path));
         }
 
         var stops = new List<Task<LocalReply>>();
@@ -163,21 +164,6 @@ public class LocalCommandServerAttackTests
         }
 
         Assert.That(SocketFolder.Problem(_folder, self == LocalCaller.RootUserId ? 4242u : self), Is.Null, "its owner may use it");
-    }
-
-    private static async Task<Socket> ConnectAsync(string path)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
     }
 
     private static void Chown(string path, int userId)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using EdgeBci.Control.Local;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Firmware.Tests;
 
@@ -39,7 +40,7 @@ public sealed class LocalSocketAttackTests
         var flood = new List<Task<Socket>>();
         for (var i = 0; i < 500; i++)
         {
-            flood.Add(ConnectAsync(_socket));
+            flood.Add(UnixSocketConnections.ConnectAsync(_socket));
         }
 
         var stops = new List<Task<LocalReply>>();
@@ -102,7 +103,7 @@ public sealed class LocalSocketAttackTests
             {
                 for (var i = 0; i < 50; i++)
                 {
-                    held.Add(await ConnectAsync(_socket));
+                    held.Add(await UnixSocketConnections.ConnectAsync(_socket));
                 }
 
                 saidSo = _firmware.WaitUntil(o => o[from..].Contains(failing, StringComparison.Ordinal), TimeSpan.FromSeconds(1));
@@ -160,21 +161,6 @@ public sealed class LocalSocketAttackTests
         if (_firmware.HasExited && _firmware.Output.Contains("Out of memory.", StringComparison.Ordinal))
         {
             Assert.Inconclusive("the .NET runtime ended the firmware at the descriptor limit (\"Out of memory.\": a new thread needs a descriptor); the accept loop was not reached");
-        }
-    }
-
-    private static async Task<Socket> ConnectAsync(string path)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 
