@@ -142,9 +142,13 @@ internal sealed class BrokerConnection : IAsyncDisposable
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             var reason = string.IsNullOrEmpty(connected.ReasonString) ? string.Empty : $" ({connected.ReasonString})";
-            var hint = settings.Username is null && connected.ResultCode is MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized
-                ? "; a unit's embedded broker wants a user: give --credentials with the file the firmware names at start (\"users and passwords in ...\")"
-                : string.Empty;
+            var refusedLogin = connected.ResultCode is MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized;
+            var hint = !refusedLogin ? string.Empty
+                : settings.Username is null
+                    ? "; a unit's embedded broker wants a user: give --credentials with the file the firmware names at start (\"users and passwords in ...\")"
+                    : settings.CredentialsByDefault
+                        ? $"; the password came from {settings.CredentialsFile} (this unit's own file, used by default for a loopback broker): for another firmware's broker give --credentials with the file it names at start (\"users and passwords in ...\")"
+                        : string.Empty;
             throw new BrokerConnectionException($"the broker refused the connection: {connected.ResultCode}{reason}{hint}", new InvalidOperationException(connected.ResultCode.ToString()));
         }
 

@@ -38,6 +38,9 @@ internal sealed class MonitorSettings : IDisposable
     /// <summary>The broker credentials file the password came from (--credentials, or the unit's own), if any.</summary>
     public string? CredentialsFile { get; init; }
 
+    /// <summary>True when <see cref="CredentialsFile"/> is the unit's own file, taken without --credentials (a loopback broker).</summary>
+    public bool CredentialsByDefault { get; init; }
+
     public static MonitorSettings Create(
         string broker,
         string? device,
@@ -85,9 +88,11 @@ internal sealed class MonitorSettings : IDisposable
 
         // On the unit itself the embedded broker's own file is the natural source, unless a password was given.
         var passwordGiven = password is not null || (username is not null && Environment.GetEnvironmentVariable(PasswordVariable) is not null);
+        var credentialsByDefault = false;
         if (credentials is null && !passwordGiven && IsLoopback(address.Host) && File.Exists(unitCredentialsFile))
         {
             credentials = new FileInfo(unitCredentialsFile);
+            credentialsByDefault = true;
         }
 
         if (credentials is not null)
@@ -121,6 +126,7 @@ internal sealed class MonitorSettings : IDisposable
             // The variable keeps the password out of the shell history and the process list.
             Password = username is null ? null : password ?? Environment.GetEnvironmentVariable(PasswordVariable),
             CredentialsFile = credentials?.FullName,
+            CredentialsByDefault = credentialsByDefault,
             TrustedAuthorities = authorities,
             ClientCertificate = clientCertificate,
             Duration = seconds is { } d ? TimeSpan.FromSeconds(d) : null,
