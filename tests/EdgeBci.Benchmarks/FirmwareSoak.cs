@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Benchmarks;
 
@@ -64,7 +65,7 @@ internal static class FirmwareSoak
                 return false;
             }
 
-            resident = ResidentBytes(process.Id);
+            resident = ProcessMemory.ResidentBytes(process.Id);
             peak = Math.Max(peak, resident);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds,5:0} s  VmRSS {resident / 1048576.0,6:0.0} MiB"));
         }
@@ -106,21 +107,5 @@ internal static class FirmwareSoak
         var rest = line.AsSpan(at + LatencyMarker.Length);
         var end = rest.IndexOf(' ');
         return double.TryParse(end < 0 ? rest : rest[..end], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
-    }
-
-    /// <summary>VmRSS of a process, from /proc/&lt;pid&gt;/status (kB).</summary>
-    private static long ResidentBytes(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                var digits = line.AsSpan(6).Trim();
-                var space = digits.IndexOf(' ');
-                return long.Parse(space < 0 ? digits : digits[..space], NumberStyles.None, CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        throw new InvalidOperationException($"/proc/{pid}/status has no VmRSS line.");
     }
 }

@@ -7,6 +7,7 @@ using EdgeBci.Telemetry.Broker;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Benchmarks;
 
@@ -100,7 +101,7 @@ internal static partial class RemoteStopBenchmark
             return false;
         }
 
-        var rssBefore = ResidentMiB(pid);
+        var rssBefore = ProcessMemory.ResidentMiB(pid);
         using var flooding = new CancellationTokenSource();
         var flooders = new List<IMqttClient>();
         var floodTasks = new List<Task<long>>();
@@ -163,7 +164,7 @@ internal static partial class RemoteStopBenchmark
 
         await flooding.CancelAsync();
         var flooded = (await Task.WhenAll(floodTasks)).Sum();
-        var rssAfter = ResidentMiB(pid);
+        var rssAfter = ProcessMemory.ResidentMiB(pid);
         foreach (var client in flooders)
         {
             client.Dispose();
@@ -257,19 +258,6 @@ internal static partial class RemoteStopBenchmark
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(sorted.Count * fraction) - 1, 0, sorted.Count - 1)];
-    }
-
-    private static double ResidentMiB(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024.0;
-            }
-        }
-
-        return double.NaN;
     }
 
     [GeneratedRegex(@"mqtt: embedded broker listening on [0-9.:a-f\[\]]+?:(?<port>\d+) ")]

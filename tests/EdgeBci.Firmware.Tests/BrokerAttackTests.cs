@@ -5,6 +5,7 @@ using System.Text.Json;
 using EdgeBci.Tests.Shared.Mosquitto;
 using MQTTnet;
 using MQTTnet.Protocol;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Firmware.Tests;
 
@@ -176,7 +177,7 @@ public sealed class BrokerAttackTests
     [Test]
     public async Task Large_and_retained_floods_are_refused_and_the_firmware_stays_small_and_answering()
     {
-        var before = ResidentBytes();
+        var before = ProcessMemory.ResidentBytes(_firmware.Id);
         var oversized = 0;
         var sixteenMegabytes = new string('x', 16 << 20);
         var oneMegabyte = new string('x', 1 << 20);
@@ -185,7 +186,7 @@ public sealed class BrokerAttackTests
             oversized += await PublishExpectingRefusalAsync($"edgebci/v1/replies/dashboard/flood-{i}", i % 2 == 0 ? oneMegabyte : sixteenMegabytes) ? 1 : 0;
         }
 
-        var afterOversized = ResidentBytes();
+        var afterOversized = ProcessMemory.ResidentBytes(_firmware.Id);
 
         // Under the packet limit, the one place the ACL lets the dashboard write (its replies) keeps nothing retained;
         // the retained budget behind it is tested in process (EmbeddedBrokerTests), the deployed ACL gives it no way in.
@@ -200,7 +201,7 @@ public sealed class BrokerAttackTests
         await using var late = await EmbeddedBrokerClient.ConnectAsync(_firmware, "dashboard");
         await late.SubscribeAsync("edgebci/v1/replies/dashboard/#");
         var stop = await CommandAsync(dashboard, "stop", "{}");
-        var afterRetained = ResidentBytes();
+        var afterRetained = ProcessMemory.ResidentBytes(_firmware.Id);
 
         TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"firmware RSS: {before / 1e6:0} MB before; {afterOversized / 1e6:0} MB after 30 oversized retained publishes (1 MB and 16 MB alternating, {oversized} ended at the header); {afterRetained / 1e6:0} MB after 30 more retained 60 kB replies (delivered, none kept)"));
@@ -358,19 +359,6 @@ public sealed class BrokerAttackTests
         {
             client.Client.Dispose();
         }
-    }
-
-    private long ResidentBytes()
-    {
-        foreach (var line in File.ReadLines($"/proc/{_firmware.Id}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        throw new InvalidOperationException($"no VmRSS in /proc/{_firmware.Id}/status");
     }
 
     /// <summary>A command as every test sends it: MQTT 5, QoS 1, 60 s expiry, a reply topic and correlation data of the sender's own.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using EdgeBci.Control.Local;
 using EdgeBci.Tests.Shared.Mosquitto;
+using EdgeBci.Tests.Shared;
 using static EdgeBci.Firmware.Tests.RemoteCommandClient;
 
 namespace EdgeBci.Firmware.Tests;
@@ -46,7 +47,7 @@ public sealed partial class CommandFloodTests
     public async Task A_stop_after_50_self_tests_is_answered_before_they_are_done_and_nothing_moves_after_it()
     {
         await ArmAsync();
-        var rssBefore = ResidentMiB(_firmware.Id);
+        var rssBefore = ProcessMemory.ResidentMiB(_firmware.Id);
         var selfTests = new List<byte[]>();
         for (var i = 0; i < 50; i++)
         {
@@ -65,7 +66,7 @@ public sealed partial class CommandFloodTests
         var lastSelfTestIndex = _dashboard.Received.ToList().FindLastIndex(m => selfTests.Any(c => IsAnswerTo(m, c)) && Json(m).GetProperty("ok").GetBoolean());
         var afterStop = _firmware.Output[outputBeforeStop..];
         TestContext.Out.WriteLine(FormattableString.Invariant(
-            $"50 self-tests then a stop: answered {answeredAfter.TotalMilliseconds:0} ms after sending, receivedToNeutralMs {stop.GetProperty("result").GetProperty("receivedToNeutralMs").GetDouble():0.0}; {ran.Ok} self-tests ran, {ran.Busy} answered busy; RSS {rssBefore:0} -> {ResidentMiB(_firmware.Id):0} MiB"));
+            $"50 self-tests then a stop: answered {answeredAfter.TotalMilliseconds:0} ms after sending, receivedToNeutralMs {stop.GetProperty("result").GetProperty("receivedToNeutralMs").GetDouble():0.0}; {ran.Ok} self-tests ran, {ran.Busy} answered busy; RSS {rssBefore:0} -> {ProcessMemory.ResidentMiB(_firmware.Id):0} MiB"));
         Assert.Multiple(() =>
         {
             Assert.That(stop.GetProperty("ok").GetBoolean(), Is.True, stop.GetRawText());
@@ -112,7 +113,7 @@ public sealed partial class CommandFloodTests
     public async Task Six_thousand_stops_are_one_stop_and_the_unit_re_arms_within_seconds()
     {
         await ArmAsync();
-        var rssBefore = ResidentMiB(_firmware.Id);
+        var rssBefore = ProcessMemory.ResidentMiB(_firmware.Id);
         var outputBefore = _firmware.Output.Length;
         var burst = Stopwatch.StartNew();
         for (var batch = 0; batch < 60; batch++)
@@ -150,7 +151,7 @@ public sealed partial class CommandFloodTests
 
         var rearmTime = rearm.Elapsed - TimeSpan.FromSeconds(1);
         var output = _firmware.Output[outputBefore..];
-        var rssAfter = ResidentMiB(_firmware.Id);
+        var rssAfter = ProcessMemory.ResidentMiB(_firmware.Id);
         TestContext.Out.WriteLine(FormattableString.Invariant(
             $"6,000 stops in {burstTime.TotalSeconds:0.00} s: {stops} RemoteStop transition(s) until the first re-arm ({string.Join(", ", transitions)}); re-armed to stay {rearmTime.TotalSeconds:0.00} s after the burst; RSS {rssBefore:0} -> {rssAfter:0} MiB"));
         Assert.Multiple(() =>

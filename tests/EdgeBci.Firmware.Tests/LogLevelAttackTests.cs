@@ -6,6 +6,7 @@ using EdgeBci.Control.Local;
 using EdgeBci.Tests.Shared.Mosquitto;
 using MQTTnet;
 using MQTTnet.Protocol;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Firmware.Tests;
 
@@ -83,7 +84,7 @@ public sealed class LogLevelAttackTests
     [Test]
     public async Task Six_thousand_made_up_categories_are_refused_and_the_firmware_does_not_grow()
     {
-        var before = ResidentKilobytes(_firmware.Id);
+        var before = ProcessMemory.ResidentBytes(_firmware.Id) / 1024;
         var from = _firmware.Output.Length;
         var answers = new List<JsonElement>();
         var allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -130,7 +131,7 @@ public sealed class LogLevelAttackTests
         }
 
         var flooded = clock.Elapsed;
-        var after = ResidentKilobytes(_firmware.Id);
+        var after = ProcessMemory.ResidentBytes(_firmware.Id) / 1024;
         var real = await CommandAsync("set-log-level", """{"args":{"level":"Information","category":"EdgeBci.Firmware.DecodingService"}}""");
         var refusedByName = answers.Count(a => ErrorMessage(a)?.Contains("is not one this firmware logs under", StringComparison.Ordinal) == true);
         var stops = _firmware.Output[from..].Split('\n').Where(line => line.Contains("-> SafeStop ", StringComparison.Ordinal)).ToList();
@@ -189,11 +190,4 @@ public sealed class LogLevelAttackTests
 
     private static string? ErrorMessage(JsonElement answer) =>
         answer.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? error.GetProperty("message").GetString() : null;
-
-    /// <summary>VmRSS from /proc/&lt;pid&gt;/status, in kB.</summary>
-    private static long ResidentKilobytes(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-    }
 }

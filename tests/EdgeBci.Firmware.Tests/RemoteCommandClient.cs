@@ -4,6 +4,7 @@ using System.Text.Json;
 using EdgeBci.Tests.Shared.Mosquitto;
 using MQTTnet;
 using MQTTnet.Protocol;
+using EdgeBci.Tests.Shared;
 
 namespace EdgeBci.Firmware.Tests;
 
@@ -48,18 +49,4 @@ internal static class RemoteCommandClient
 
     public static string? Error(JsonElement result) =>
         result.GetProperty("error").ValueKind == JsonValueKind.Object ? result.GetProperty("error").GetProperty("code").GetString() : null;
-
-    /// <summary>The process's resident memory from /proc (MiB), for printing around a flood.</summary>
-    public static double ResidentMiB(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024.0;
-            }
-        }
-
-        throw new InvalidOperationException($"/proc/{pid}/status has no VmRSS line");
-    }
 }
