@@ -71,6 +71,8 @@ public sealed class WearerFolder
         ArgumentNullException.ThrowIfNull(root);
         ValidateId(id);
         var folder = new WearerFolder(System.IO.Path.GetFullPath(root), id);
+        Directory.CreateDirectory(folder.Root);
+        CreatePrivate(System.IO.Path.Combine(folder.Root, "wearers"));
         CreatePrivate(folder.Path);
         CreatePrivate(folder.SessionsPath);
         CreatePrivate(folder.BundlesPath);
