@@ -28,6 +28,7 @@ public sealed class FrameAcquisition : IDisposable
     private long _streamOrigin = -1;
     private long _badFrames;
     private bool _started;
+    private bool _disposed;
 
     /// <param name="frontEnd">An initialized front-end (<see cref="FrontEnd.Initialize"/>); the caller disposes it.</param>
     /// <param name="fileOffset">The recording's index for the stream's first frame.</param>
@@ -169,6 +170,12 @@ public sealed class FrameAcquisition : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _loop?.Stop();
         _loop?.Dispose();
         _reader?.Dispose();
