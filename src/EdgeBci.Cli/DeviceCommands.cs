@@ -136,45 +136,27 @@ internal static class DeviceCommands
             var identity = frontEnd.Initialize();
             var gain = frontEnd.Options.GainSetting;
             var frames = (long)Math.Round(duration * frontEnd.SampleRate);
-            var ring = new SampleRing(frontEnd.Device.ChannelCount, frontEnd.Device.ChipCount, Math.Max(frontEnd.SampleRate * 4, 64));
-            using var reader = ring.CreateReader();
-            using var loop = new AcquisitionLoop(frontEnd.Device, ring, frontEnd.SampleRate, dataReadyKeepsTime: frontEnd.DataReadyKeepsTime)
-            {
-                RealTimePriority = frontEnd.Options.RealTimePriority,
-            };
+            using var acquisition = new FrameAcquisition(frontEnd);
             using (var recorder = new BdfFrameRecorder(path, frontEnd.ChannelNames, frontEnd.SampleRate, gain, $"Startdate X X {identity.Model} {frontEnd.Board.Name}", DateTime.Now,
                 RecordingOutput.Existing(parse.GetValue(force))))
             {
                 output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                     $"Recording {RecordingFormat.Describe(recorder.Format)} to {Markup.Escape(recorder.Path)}: {recorder.MicrovoltsPerStep:0.#####} µV per step."));
-                var samples = new int[frontEnd.Device.ChannelCount];
                 var stopwatch = Stopwatch.StartNew();
-                loop.Start();
                 var lastReport = 0L;
-                while (recorder.SamplesWritten < frames)
+                acquisition.RecordUntil(recorder, frames, _ =>
                 {
-                    if (loop.Fault is { } fault)
-                    {
-                        throw new IOException($"Acquisition stopped after {recorder.SamplesWritten} samples: {fault.Message}", fault);
-                    }
-
-                    if (!reader.WaitForData(TimeSpan.FromMilliseconds(200)))
-                    {
-                        continue;
-                    }
-
-                    recorder.AppendAvailable(reader, samples, frames);
-
                     var second = stopwatch.ElapsedMilliseconds / 1000;
                     if (second > lastReport)
                     {
                         lastReport = second;
-                        output.MarkupLine($"  {recorder.SamplesWritten / (double)frontEnd.SampleRate:0.0} s of {duration:0.#} s, missed {loop.Counters.MissedSamples}, bad {loop.Counters.BadFrames}");
+                        output.MarkupLine($"  {recorder.SamplesWritten / (double)frontEnd.SampleRate:0.0} s of {duration:0.#} s, missed {acquisition.MissedSamples}, bad {acquisition.BadFrames}");
                     }
-                }
 
-                loop.Stop();
-                output.MarkupLine($"Recorded [bold]{recorder.SamplesWritten / (double)frontEnd.SampleRate:0.###} s[/] of {frontEnd.Device.ChannelCount} channels to {Markup.Escape(path)} (gaps filled: {recorder.GapSamples} samples, of which {reader.Overruns} fell behind the ring; bad frames: {loop.Counters.BadFrames}).");
+                    return true;
+                });
+                acquisition.Dispose();
+                output.MarkupLine($"Recorded [bold]{recorder.SamplesWritten / (double)frontEnd.SampleRate:0.###} s[/] of {frontEnd.Device.ChannelCount} channels to {Markup.Escape(path)} (gaps filled: {recorder.GapSamples} samples, of which {acquisition.Overruns} fell behind the ring; bad frames: {acquisition.BadFrames}).");
             }
 
             return EdgeBciCommand.Success;

@@ -19,6 +19,16 @@ internal sealed class DeviceOptions
 
     public Option<string?> Source { get; } = new("--source") { Description = "Emulator only: recording to replay, or 'synthetic' (overrides Emulator:Source)." };
 
+    /// <summary>calibrate: --source repeated, one replayed recording per block (<see cref="RepeatableSource"/>).</summary>
+    public Option<string[]> Sources { get; } = new("--source")
+    {
+        Description = "Emulator only: recording to replay, or 'synthetic' (overrides Emulator:Source); repeat it for one recording per block.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>Offer --source as <see cref="Sources"/> (repeatable, chosen per <see cref="Open(ParseResult, string?)"/>) instead of <see cref="Source"/>.</summary>
+    public bool RepeatableSource { get; init; }
+
     public Option<string?> Pacing { get; } = new("--pacing") { Description = "Emulator only: RealTime or FreeRunning (overrides Emulator:Pacing)." };
 
     public Option<int?> SampleRate { get; } = new("--rate") { Description = "Samples per second (overrides Ads1299:SampleRate)." };
@@ -36,7 +46,7 @@ internal sealed class DeviceOptions
     {
         command.Options.Add(Config);
         command.Options.Add(Board);
-        command.Options.Add(Source);
+        command.Options.Add(RepeatableSource ? Sources : Source);
         command.Options.Add(Pacing);
         command.Options.Add(SampleRate);
         command.Options.Add(Inject);
@@ -70,7 +80,9 @@ internal sealed class DeviceOptions
         return builder.Build();
     }
 
-    public AcquisitionSettings Settings(ParseResult parse)
+    /// <param name="parse">The command line.</param>
+    /// <param name="source">With <see cref="RepeatableSource"/>: the one of the repeated --source values to use (null: none).</param>
+    public AcquisitionSettings Settings(ParseResult parse, string? source = null)
     {
         var overrides = new Dictionary<string, string?>();
         if (parse.GetValue(Board) is { } board)
@@ -78,7 +90,12 @@ internal sealed class DeviceOptions
             overrides[AcquisitionSettings.BoardKey] = board;
         }
 
-        if (parse.GetValue(Source) is { } source)
+        if (!RepeatableSource)
+        {
+            source = parse.GetValue(Source);
+        }
+
+        if (source is not null)
         {
             // A path typed on the command line is relative to where the engineer stands, not to the tool.
             overrides[$"{EmulatorOptions.Section}:Source"] = string.Equals(source, EmulatorOptions.SyntheticSource, StringComparison.OrdinalIgnoreCase)
@@ -101,9 +118,12 @@ internal sealed class DeviceOptions
     }
 
     /// <summary>Opens the front-end and applies any --inject faults to the emulated chip.</summary>
-    public FrontEnd Open(ParseResult parse)
+    public FrontEnd Open(ParseResult parse) => Open(parse, null);
+
+    /// <summary>As <see cref="Open(ParseResult)"/>, playing <paramref name="source"/> (with <see cref="RepeatableSource"/>).</summary>
+    public FrontEnd Open(ParseResult parse, string? source)
     {
-        var settings = Settings(parse);
+        var settings = Settings(parse, source);
         var frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, AppContext.BaseDirectory);
         var injections = parse.GetValue(Inject) ?? [];
         if (injections.Length == 0)

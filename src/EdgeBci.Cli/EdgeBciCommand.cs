@@ -21,6 +21,7 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(DeviceCommands.SelfTest(output));
         root.Subcommands.Add(DeviceCommands.Impedance(output));
         root.Subcommands.Add(DeviceCommands.Record(output));
+        root.Subcommands.Add(CalibrateCommand.Create(output));
         root.Subcommands.Add(ConvertCommand.Create(output));
         root.Subcommands.Add(FilterCommand.Create(output));
         root.Subcommands.Add(EvaluateCommand.Create(output));

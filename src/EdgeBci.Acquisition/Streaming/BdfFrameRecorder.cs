@@ -134,6 +134,19 @@ public sealed class BdfFrameRecorder : IDisposable
     }
 
     /// <summary>
+    /// Annotates the event at acquisition index <paramref name="sampleIndex"/> (a cue's onset), lasting
+    /// <paramref name="samples"/> samples (none: no duration), so its onset is sample-exact in the file whenever it is
+    /// written. Before the first frame, the recording is taken to start at index 0.
+    /// </summary>
+    public void Annotate(long sampleIndex, long samples, string text)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleIndex, _firstSampleIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(samples);
+        _writer.AddAnnotation(SecondsAt(sampleIndex), samples == 0 ? null : samples / (double)_sampleRate, text);
+    }
+
+    /// <summary>
     /// Completes the last second (holding the final value, annotated) and fixes the header's record count; after a
     /// failed write only closes the file at its last whole second.
     /// </summary>
