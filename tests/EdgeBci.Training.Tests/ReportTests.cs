@@ -129,6 +129,8 @@ public partial class ReportTests
     [TestCase("$.window", "[0.5]", "expected [start, end]")]
     [TestCase("$.formatVersion", "2", "format version 2 is not one this tool reads")]
     [TestCase("$.liveReplays[0].cues", "14", "6 cued way + 5 wrong way + 4 no move is not 14 cues")]
+    [TestCase("$.gate.passed", "true", "says passed, but its checks say refused")]
+    [TestCase("$.gate.checks[0].passed", "1", "expected true or false")]
     [TestCase("$.liveReplays[1].offlineTrials", "0", "1 right of 0 trials is impossible")]
     public void A_malformed_value_is_named_with_the_file_and_its_JSON_path(string jsonPath, string replacement, string problem)
     {
@@ -156,7 +158,7 @@ public partial class ReportTests
     }
 
     [Test]
-    public void The_page_shows_each_live_replay_beside_its_offline_accuracy_and_an_older_report_reads_without_any()
+    public void The_page_shows_the_gate_and_each_live_replay_beside_its_offline_accuracy_and_an_older_report_reads_without_them()
     {
         var page = Page(Sample());
         var rows = page.Descendants("table").Single(t => (string?)t.Attribute("class") == "live-replay").Descendants("tbody").Single().Elements("tr").ToList();
@@ -169,9 +171,17 @@ public partial class ReportTests
         }));
         Assert.That(rows[1].Elements("td").Select(td => td.Value), Has.Member("S003R12 <&>.edf").And.Member("–"));
 
+        var gate = page.Descendants("table").Single(t => (string?)t.Attribute("class") == "gate").Descendants("tbody").Single().Elements("tr").ToList();
+        Assert.That(gate[0].Elements("td").Select(td => td.Value).Take(4), Is.EqualTo(new[] { "significance", "FAIL", "0.600", "0.733" }));
+        Assert.That(gate[1].Elements("td").Select(td => td.Value), Has.Member("–").And.Member("the live replay of the held-out block was not run <&>"));
+        Assert.That(page.Descendants("h2").Select(h => h.Value), Has.Member("Acceptance gate: refused"));
+
         var document = JsonNode.Parse(EvaluationReportJson.Serialize(Sample()))!.AsObject();
         document.Remove("liveReplays");
-        Assert.That(EvaluationReportJson.Parse(document.ToJsonString()).LiveReplays, Is.Empty);
+        document.Remove("gate");
+        var older = EvaluationReportJson.Parse(document.ToJsonString());
+        Assert.That(older.LiveReplays, Is.Empty);
+        Assert.That(older.Gate, Is.Null);
         Assert.That(EvaluationReportPage.Render(Sample() with { LiveReplays = [] }), Does.Not.Contain("live-replay"));
     }
 
@@ -422,6 +432,12 @@ public partial class ReportTests
                     RestMoves = 0, RestSeconds = 0, Classes = 2, SelectionsPerMinute = 1, ItrBitsPerMinute = 0, OfflineCorrect = 1, OfflineTrials = 2,
                 },
             ],
+            Gate = new EdgeBci.Training.Gate.GateReport(
+                [
+                    new("significance", false, 0.6, 22.0 / 30, "int8 18 of 30 right, p = 0.18 (chance 1/2; 22 needed for p < 0.01)", 22),
+                    new("wrong-way", false, double.NaN, 0.05, "the live replay of the held-out block was not run <&>"),
+                ],
+                ["Record more trials."]),
         };
     }
 
@@ -451,6 +467,8 @@ public partial class ReportTests
             Assert.That(actual.Created.Offset, Is.EqualTo(expected.Created.Offset));
             Assert.That(actual.ModelSizes, Is.EqualTo(expected.ModelSizes));
             Assert.That(actual.LiveReplays, Is.EqualTo(expected.LiveReplays));
+            Assert.That(actual.Gate?.Checks, Is.EqualTo(expected.Gate?.Checks));
+            Assert.That(actual.Gate?.Advice, Is.EqualTo(expected.Gate?.Advice));
             Assert.That(actual.Results, Has.Count.EqualTo(expected.Results.Count));
             for (var i = 0; i < expected.Results.Count; i++)
             {

@@ -1,20 +1,15 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using EdgeBci.Training.Reporting;
 
 namespace EdgeBci.Training.Gate;
 
-/// <summary>Writes a <see cref="GateReport"/> as gate.json (for tools) and gate.txt (for the wearer's clinician), side by side.</summary>
+/// <summary>
+/// Writes a <see cref="GateReport"/> as gate.json (for tools; the evaluation report's own gate object, read back by
+/// <see cref="EvaluationReportJson.ReadGate"/>) and gate.txt (for the wearer's clinician), side by side.
+/// </summary>
 public static class GateReportWriter
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>Writes both files into <paramref name="folder"/> (created if missing); returns their paths.</summary>
     public static (string Json, string Text) Write(GateReport report, string folder)
     {
@@ -30,7 +25,7 @@ public static class GateReportWriter
     public static string ToJson(GateReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return JsonSerializer.Serialize(new { passed = report.Passed, report.Checks, report.Advice }, Json);
+        return EvaluationReportJson.SerializeGate(report);
     }
 
     public static string ToText(GateReport report)

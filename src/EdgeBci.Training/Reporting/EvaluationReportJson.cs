@@ -144,6 +144,12 @@ public static partial class EvaluationReportJson
             w.WriteEndObject();
         });
         WriteArray(writer, ReplayNames.LiveReplays, report.LiveReplays, WriteReplay);
+        if (report.Gate is { } gate)
+        {
+            writer.WritePropertyName(GateNames.Gate);
+            WriteGate(writer, gate);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -363,6 +369,7 @@ public static partial class EvaluationReportJson
                     fold.Property(Names.MaxProbabilityDifference).Double(), fold.Property(Names.Fp32Bytes).Long(), fold.Property(Names.Int8Bytes).Long());
             }),
             LiveReplays = replays.ConvertAll(ReadReplay),
+            Gate = root.OptionalProperty(GateNames.Gate) is { } gate ? ReadGate(gate) : null,
         };
     }
 

@@ -72,6 +72,7 @@ public static partial class EvaluationReportPage
         html.AppendLine("<body>");
         AppendHeader(html, report);
         AppendComparison(html, report);
+        AppendGate(html, report.Gate);
         AppendLiveReplays(html, report.LiveReplays);
         AppendModelSizes(html, report.ModelSizes);
         AppendQuantizationAgreements(html, report.QuantizationAgreements);

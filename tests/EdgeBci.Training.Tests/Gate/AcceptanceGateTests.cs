@@ -125,6 +125,9 @@ public class AcceptanceGateTests
         Assert.That(significance.GetProperty("name").GetString(), Is.EqualTo("significance"));
         Assert.That(significance.GetProperty("countNeeded").GetInt32(), Is.EqualTo(22));
         Assert.That(File.ReadAllText(text), Does.StartWith("REFUSED").And.Contain("[FAIL] significance").And.Contain("What to do:"));
+        var read = EdgeBci.Training.Reporting.EvaluationReportJson.ReadGate(json);
+        Assert.That(read.Checks, Is.EqualTo(report.Checks));
+        Assert.That(read.Advice, Is.EqualTo(report.Advice));
     }
 
     private static GateInputs Inputs(int[] labels, int[] fp32, int[] int8, int[] baseline, int agreeing, int of, ReplayScore? replay) =>
