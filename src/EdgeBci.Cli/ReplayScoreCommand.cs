@@ -73,6 +73,15 @@ internal static partial class ReplayScoreCommand
             string.Create(culture, $"{replay.OfflineAccuracy:0.000} ({replay.OfflineCorrect}/{replay.OfflineTrials})"));
         output.MarkupLine(Markup.Escape(string.Create(culture,
             $"{replay.Model} ({replay.Precision}) on {replay.Recording}: {run.RecordingSeconds:0.0} s replayed, {run.Decisions} decisions, armed at {(run.ArmedAtSeconds is { } armed ? armed.ToString("0.00", culture) + " s" : "never")}, ended {run.FinalState}")));
+        foreach (var stop in run.Events)
+        {
+            // The stops the supervisor latched are what the wearer would have had to re-arm after: name them.
+            if (stop.Contains("-> SafeStop", StringComparison.Ordinal))
+            {
+                output.MarkupLine("  " + Markup.Escape(stop));
+            }
+        }
+
         output.Write(table);
     }
 
