@@ -28,6 +28,7 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(TrainCommand.Create(output));
         root.Subcommands.Add(QuantizeCommand.Create(output));
         root.Subcommands.Add(VerifyModelCommand.Create(output));
+        root.Subcommands.Add(ReplayScoreCommand.Create(output));
         foreach (var local in LocalCommands.Create(output))
         {
             root.Subcommands.Add(local);

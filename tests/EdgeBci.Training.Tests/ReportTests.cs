@@ -128,6 +128,10 @@ public partial class ReportTests
     [TestCase("$.created", "\"yesterday\"", "is not an ISO 8601 date and time")]
     [TestCase("$.window", "[0.5]", "expected [start, end]")]
     [TestCase("$.formatVersion", "2", "format version 2 is not one this tool reads")]
+    [TestCase("$.liveReplays[0].cues", "14", "6 cued way + 5 wrong way + 4 no move is not 14 cues")]
+    [TestCase("$.gate.passed", "true", "says passed, but its checks say refused")]
+    [TestCase("$.gate.checks[0].passed", "1", "expected true or false")]
+    [TestCase("$.liveReplays[1].offlineTrials", "0", "1 right of 0 trials is impossible")]
     public void A_malformed_value_is_named_with_the_file_and_its_JSON_path(string jsonPath, string replacement, string problem)
     {
         var path = Path.Combine(_folder, "malformed.json");
@@ -151,6 +155,34 @@ public partial class ReportTests
         var error = Assert.Throws<EvaluationReportFormatException>(() => EvaluationReportJson.Parse(document.ToJsonString(), "r.json"));
 
         Assert.That(error.Message, Is.EqualTo("r.json: $.results[1].confusion.columns: missing"));
+    }
+
+    [Test]
+    public void The_page_shows_the_gate_and_each_live_replay_beside_its_offline_accuracy_and_an_older_report_reads_without_them()
+    {
+        var page = Page(Sample());
+        var rows = page.Descendants("table").Single(t => (string?)t.Attribute("class") == "live-replay").Descendants("tbody").Single().Elements("tr").ToList();
+        var cells = rows[0].Elements("td").Select(td => td.Value).ToList();
+
+        Assert.That(rows, Has.Count.EqualTo(2));
+        Assert.That(cells, Is.EqualTo(new[]
+        {
+            "S002R12.edf", "s001-left-vs-right v2026.11.25 (int8)", "15", "6", "5", "4", "33.3", "8.56", "1.37", "3.09", "0.30", "0.533 (8/15)",
+        }));
+        Assert.That(rows[1].Elements("td").Select(td => td.Value), Has.Member("S003R12 <&>.edf").And.Member("–"));
+
+        var gate = page.Descendants("table").Single(t => (string?)t.Attribute("class") == "gate").Descendants("tbody").Single().Elements("tr").ToList();
+        Assert.That(gate[0].Elements("td").Select(td => td.Value).Take(4), Is.EqualTo(new[] { "significance", "FAIL", "0.600", "0.733" }));
+        Assert.That(gate[1].Elements("td").Select(td => td.Value), Has.Member("–").And.Member("the live replay of the held-out block was not run <&>"));
+        Assert.That(page.Descendants("h2").Select(h => h.Value), Has.Member("Acceptance gate: refused"));
+
+        var document = JsonNode.Parse(EvaluationReportJson.Serialize(Sample()))!.AsObject();
+        document.Remove("liveReplays");
+        document.Remove("gate");
+        var older = EvaluationReportJson.Parse(document.ToJsonString());
+        Assert.That(older.LiveReplays, Is.Empty);
+        Assert.That(older.Gate, Is.Null);
+        Assert.That(EvaluationReportPage.Render(Sample() with { LiveReplays = [] }), Does.Not.Contain("live-replay"));
     }
 
     [Test]
@@ -386,6 +418,26 @@ public partial class ReportTests
                 new LearningCurve("chronological", fold2, new TrainingSummary(3, 2, 0.66, "max epochs", TimeSpan.FromTicks(2999))),
             ],
             ModelSizes = [new ModelArtifactSize("decoder fp32 (ONNX)", 28_417), new ModelArtifactSize("decoder int8 (ONNX)", 9_216)],
+            LiveReplays =
+            [
+                new LiveReplaySummary
+                {
+                    Recording = "S002R12.edf", Model = "s001-left-vs-right v2026.11.25", Precision = "int8", Cues = 15, CuedWay = 6, WrongWay = 5, NoMove = 4,
+                    RestMoves = 9, RestSeconds = 63.1, MedianSecondsToMove = 1.37, P90SecondsToMove = 3.09, Classes = 2, SelectionsPerMinute = 7.3,
+                    ItrBitsPerMinute = 0.1 + 0.2, OfflineCorrect = 8, OfflineTrials = 15,
+                },
+                new LiveReplaySummary
+                {
+                    Recording = "S003R12 <&>.edf", Model = "m v1", Precision = "fp32", Cues = 2, CuedWay = 0, WrongWay = 0, NoMove = 2,
+                    RestMoves = 0, RestSeconds = 0, Classes = 2, SelectionsPerMinute = 1, ItrBitsPerMinute = 0, OfflineCorrect = 1, OfflineTrials = 2,
+                },
+            ],
+            Gate = new EdgeBci.Training.Gate.GateReport(
+                [
+                    new("significance", false, 0.6, 22.0 / 30, "int8 18 of 30 right, p = 0.18 (chance 1/2; 22 needed for p < 0.01)", 22),
+                    new("wrong-way", false, double.NaN, 0.05, "the live replay of the held-out block was not run <&>"),
+                ],
+                ["Record more trials."]),
         };
     }
 
@@ -414,6 +466,9 @@ public partial class ReportTests
             Assert.That(actual.Created, Is.EqualTo(expected.Created));
             Assert.That(actual.Created.Offset, Is.EqualTo(expected.Created.Offset));
             Assert.That(actual.ModelSizes, Is.EqualTo(expected.ModelSizes));
+            Assert.That(actual.LiveReplays, Is.EqualTo(expected.LiveReplays));
+            Assert.That(actual.Gate?.Checks, Is.EqualTo(expected.Gate?.Checks));
+            Assert.That(actual.Gate?.Advice, Is.EqualTo(expected.Gate?.Advice));
             Assert.That(actual.Results, Has.Count.EqualTo(expected.Results.Count));
             for (var i = 0; i < expected.Results.Count; i++)
             {

@@ -55,65 +55,11 @@ internal sealed partial class EmulatorAutoArm : IHostedService
             }
         }
 
-        if (_pending && output.State == SupervisorState.Disarmed && (_lastAttempt is not { } previous || output.Time - previous >= Retry) && PreconditionsVisible(output.Time))
+        if (_pending && output.State == SupervisorState.Disarmed && (_lastAttempt is not { } previous || output.Time - previous >= Retry) && ArmPreconditions.Visible(_supervisor.LastInputs, _supervisor.Stage.Options, output.Time))
         {
             _lastAttempt = output.Time;
             _supervisor.Request(new OperatorRequest(RequestKind.Arm, RequestOrigin.LocalCli));
             LogAutoArm(output.Time.TotalMilliseconds);
-        }
-    }
-
-    /// <summary>What the firmware can see is ready before it asks.</summary>
-    private bool PreconditionsVisible(TimeSpan now)
-    {
-        var inputs = _supervisor.LastInputs;
-        var options = _supervisor.Stage.Options;
-        return inputs.EStopClosed && inputs.ModelVerified && inputs.DecoderHealthy
-            && inputs.LastFrameTime is { } frame && now - frame <= options.FrameTimeout
-            && inputs.LastDecision is { } decision && now - decision.ReceivedAt <= options.DecisionTimeout
-            && RequiredChannelsSettled(inputs.Channels, options.RequiredChannels);
-    }
-
-    /// <summary>
-    /// Every required channel (all, when none is named) reported good and past its quality hold-off: the automatic arm
-    /// waits for that instead of asking once a second while the channels settle after switch-on.
-    /// </summary>
-    private static bool RequiredChannelsSettled(IReadOnlyList<ChannelState> channels, string[] required)
-    {
-        if (channels.Count == 0)
-        {
-            return false;
-        }
-
-        var usable = 0;
-        foreach (var channel in channels)
-        {
-            if (required.Length > 0 && !Names(required, channel.Name))
-            {
-                continue;
-            }
-
-            if (!channel.QualityGood || channel.LeadOff || channel.Railing || channel.Settling)
-            {
-                return false;
-            }
-
-            usable++;
-        }
-
-        return usable >= required.Length;
-
-        static bool Names(string[] names, string name)
-        {
-            foreach (var candidate in names)
-            {
-                if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
     }
 

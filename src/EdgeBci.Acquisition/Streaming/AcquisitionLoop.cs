@@ -115,8 +115,8 @@ public sealed class AcquisitionLoop : IDisposable
         }
     }
 
-    /// <summary>One DRDY wait and frame; false when DRDY timed out. The whole per-frame path, callable from a test thread.</summary>
-    internal bool ReadOne(byte[] frame)
+    /// <summary>One DRDY wait and frame; false when DRDY timed out. The whole per-frame path, callable from another thread than the loop's (a test, the live replay, which paces frames on a virtual clock).</summary>
+    public bool ReadOne(byte[] frame)
     {
         if (!_device.WaitForDataReady(_dataReadyTimeout))
         {

@@ -62,6 +62,12 @@ public sealed record EvaluationReport
     /// <summary>Per fold, how often the int8 model picked the same class as its fp32 model; empty without int8.</summary>
     public IReadOnlyList<QuantizationAgreement> QuantizationAgreements { get; init; } = [];
 
+    /// <summary>Live replays of held-out runs through the unit's chain, decoder and supervisor (edgebci replay-score); empty when none was run.</summary>
+    public IReadOnlyList<LiveReplaySummary> LiveReplays { get; init; } = [];
+
+    /// <summary>The acceptance gate's verdict on the model, when it was gated (a calibration); null otherwise.</summary>
+    public Gate.GateReport? Gate { get; init; }
+
     /// <summary>
     /// The results arranged as a table, protocols down and models across, each in the order it first appears in
     /// <see cref="Results"/>; a model not run under a protocol leaves that cell empty.

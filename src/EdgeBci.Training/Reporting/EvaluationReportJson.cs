@@ -22,7 +22,7 @@ namespace EdgeBci.Training.Reporting;
 /// is ignored when reading.
 /// </para>
 /// </summary>
-public static class EvaluationReportJson
+public static partial class EvaluationReportJson
 {
     /// <summary>Raised when the layout changes in a way older readers would misread.</summary>
     public const int FormatVersion = 1;
@@ -143,6 +143,13 @@ public static class EvaluationReportJson
             w.WriteNumber(Names.Int8Bytes, fold.Int8Bytes);
             w.WriteEndObject();
         });
+        WriteArray(writer, ReplayNames.LiveReplays, report.LiveReplays, WriteReplay);
+        if (report.Gate is { } gate)
+        {
+            writer.WritePropertyName(GateNames.Gate);
+            WriteGate(writer, gate);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -321,6 +328,7 @@ public static class EvaluationReportJson
         var sizes = root.OptionalProperty(Names.ModelSizes)?.Items() ?? [];
         var curves = root.OptionalProperty(Names.LearningCurves)?.Items() ?? [];
         var agreements = root.OptionalProperty(Names.QuantizationAgreements)?.Items() ?? [];
+        var replays = root.OptionalProperty(ReplayNames.LiveReplays)?.Items() ?? [];
         return new EvaluationReport
         {
             Task = root.Property(Names.Task).String(),
@@ -360,6 +368,8 @@ public static class EvaluationReportJson
                 return new QuantizationAgreement(fold.Property(Names.Label).String(), agreeing, windows.Int(),
                     fold.Property(Names.MaxProbabilityDifference).Double(), fold.Property(Names.Fp32Bytes).Long(), fold.Property(Names.Int8Bytes).Long());
             }),
+            LiveReplays = replays.ConvertAll(ReadReplay),
+            Gate = root.OptionalProperty(GateNames.Gate) is { } gate ? ReadGate(gate) : null,
         };
     }
 

@@ -17,7 +17,7 @@ namespace EdgeBci.Training.Reporting;
 /// table from <see cref="ClassificationMetrics.FormatTable"/> and the JSON agree digit for digit.
 /// </para>
 /// </summary>
-public static class EvaluationReportPage
+public static partial class EvaluationReportPage
 {
     private const string TrainColor = "#0072b2";
     private const string ValidationColor = "#d55e00";
@@ -72,6 +72,8 @@ public static class EvaluationReportPage
         html.AppendLine("<body>");
         AppendHeader(html, report);
         AppendComparison(html, report);
+        AppendGate(html, report.Gate);
+        AppendLiveReplays(html, report.LiveReplays);
         AppendModelSizes(html, report.ModelSizes);
         AppendQuantizationAgreements(html, report.QuantizationAgreements);
         AppendResults(html, report.Results);
