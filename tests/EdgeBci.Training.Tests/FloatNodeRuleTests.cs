@@ -120,6 +120,16 @@ public class FloatNodeRuleTests
     }
 
     [Test]
+    public void The_bundles_default_keeps_the_measured_small_operators_float()
+    {
+        var rule = DecoderBundleBuilder.DefaultQuantization.FloatNodes;
+
+        Assert.That(rule.ConvMaxInputChannelsPerGroup, Is.EqualTo(1));
+        Assert.That(rule.MatMulMaxReductionLength, Is.EqualTo(64));
+        Assert.That(Quantize(rule).Report.FloatNodes.Select(n => n.NodeName), Is.EqualTo(new[] { "alignment", "temporal", "narrow", "classifier" }));
+    }
+
+    [Test]
     public void Bad_rules_are_refused_with_what_is_wrong()
     {
         Assert.That(() => NodePattern.Parse("Conv"), Throws.ArgumentException.With.Message.Contain("'Conv'").And.Message.Contain("OpType:regex"));
