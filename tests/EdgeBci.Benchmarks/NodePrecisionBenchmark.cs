@@ -31,7 +31,7 @@ namespace EdgeBci.Benchmarks;
 /// </summary>
 internal static class NodePrecisionBenchmark
 {
-    private const int BlockWindows = 250;
+    private const int BlockWindows = 50;
     private const int WarmUpWindows = 200;
     private const double NoiseBand = 0.03;
 
@@ -49,7 +49,7 @@ internal static class NodePrecisionBenchmark
 
     public static int Run(string? bundlePath, int windows)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(windows, 2 * BlockWindows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windows, 10 * BlockWindows);
         bundlePath ??= Path.Combine(PipelineReplay.RepositoryRoot(), "firmware", "EdgeBci.Firmware", "models", "s001-left-vs-right");
         var bundle = ModelBundle.Load(bundlePath);
         var manifest = bundle.Manifest;
@@ -239,8 +239,11 @@ internal static class NodePrecisionBenchmark
             for (var start = 0; start < windows; start += BlockWindows)
             {
                 var end = Math.Min(windows, start + BlockWindows);
-                for (var c = 0; c < classifiers.Count; c++)
+
+                // Each round starts with the next configuration, so none is always the first or last of a round.
+                for (var turn = 0; turn < classifiers.Count; turn++)
                 {
+                    var c = (turn + (start / BlockWindows)) % classifiers.Count;
                     var classifier = classifiers[c];
                     var ticks = configurations[c].Ticks;
                     for (var i = start; i < end; i++)

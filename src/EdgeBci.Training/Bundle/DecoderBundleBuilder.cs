@@ -63,7 +63,7 @@ public static class DecoderBundleBuilder
     /// calibration windows) and weights within ±64, so the int8 model computes the same on every CPU ONNX Runtime
     /// runs on, including x86 without VNNI, whose uint8 × int8 kernels saturate with full-range weights. Operators too
     /// small for int8 to pay stay float (measured with <c>EdgeBci.Benchmarks -- int8</c>): convolutions with one input
-    /// channel per group (the decoder's temporal and depthwise spatial ones cost 1.1× and 2.1× fp32 in int8) and
+    /// channel per group (the decoder's temporal and depthwise spatial ones alone in int8 cost 1.1–1.2× and 2.1–2.6× the whole fp32 window) and
     /// MatMul/Gemm reducing over at most 64 values (int8 is slower up to K = 64 and faster from K = 128).
     /// </summary>
     public static StaticQuantizationOptions DefaultQuantization { get; } = new()

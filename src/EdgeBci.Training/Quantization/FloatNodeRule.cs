@@ -73,14 +73,14 @@ public sealed record FloatNodeRule
     /// float; 0 quantises every Conv. With one input channel per group a convolution does only kernel-size
     /// multiplications per output value, too few for ONNX Runtime's QLinearConv to win back the cost of quantising
     /// its input and requantising its output (measured on the decoder's temporal and depthwise spatial convolutions
-    /// with <c>EdgeBci.Benchmarks -- int8</c>: 1.1× and 2.1× their float time on x86).
+    /// with <c>EdgeBci.Benchmarks -- int8</c>: quantising either alone makes the window 1.1–1.2× and 2.1–2.6× as slow as fp32 on x86).
     /// </summary>
     public int ConvMaxInputChannelsPerGroup { get; init; }
 
     /// <summary>
     /// A MatMul or Gemm whose weight has at most this many rows (the reduction length K of a [K, N] MatMul weight or of
     /// a Gemm's B) stays float; 0 quantises them all. Small reductions make the same trade as small convolutions
-    /// (<c>EdgeBci.Benchmarks -- int8-sweep</c>: on x86 a [62, K]·[K, K] MatMul is 1.3–1.7× slower in int8 up to K = 64 and
+    /// (<c>EdgeBci.Benchmarks -- int8-sweep</c>: on x86 a [62, K]·[K, K] MatMul is 1.1–1.7× slower in int8 up to K = 64 and
     /// faster from K = 128).
     /// </summary>
     public int MatMulMaxReductionLength { get; init; }
