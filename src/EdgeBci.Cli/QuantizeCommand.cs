@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Decoding.Bundle;
+using EdgeBci.Training.Bundle;
 using EdgeBci.Training.Data;
 using EdgeBci.Training.Evaluation;
 using EdgeBci.Training.Onnx;
@@ -83,7 +84,8 @@ internal static class QuantizeCommand
                     options.Method == CalibrationMethod.Percentile ? "percentile" : "min-max",
                     options.Method == CalibrationMethod.Percentile ? options.Percentile : null,
                     Math.Min(dataset.Count, DecoderEvaluation.MaximumCalibrationWindows),
-                    agreement.Share),
+                    agreement.Share,
+                    DecoderBundleBuilder.FloatNodeNames(quantized.Report)),
             };
             ModelBundle.Write(loaded.Folder, updated, files);
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,

@@ -108,11 +108,18 @@ internal sealed class QuantizationCliOptions
         Description = "Quantize weights to ±127 instead of ±64. Only for units whose CPU never saturates int8 dot products (Arm64, x86 with VNNI); x86 without VNNI would then compute wrong results.",
     };
 
+    public Option<bool> AllInt8 { get; } = new("--all-int8")
+    {
+        Description = "Quantize every Conv/MatMul/Gemm, also those the default keeps float because int8 is slower for them on x86 " +
+            "(convolutions with one input channel per group, MatMul/Gemm over at most 64 values); the alignment always stays float.",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Calibration);
         command.Options.Add(Percentile);
         command.Options.Add(FullWeightRange);
+        command.Options.Add(AllInt8);
     }
 
     /// <exception cref="ArgumentException">An unknown method or a percentile outside (0, 100].</exception>
@@ -131,11 +138,13 @@ internal sealed class QuantizationCliOptions
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--percentile {percentile}: use a value in (0, 100]."));
         }
 
-        return new StaticQuantizationOptions
+        // From the bundles' default, so the float-node rule applies to re-quantized bundles too.
+        return DecoderBundleBuilder.DefaultQuantization with
         {
             Method = method,
             Percentile = percentile,
             ReduceWeightRange = !parse.GetValue(FullWeightRange),
+            FloatNodes = parse.GetValue(AllInt8) ? FloatNodeRule.InputTransformsOnly : DecoderBundleBuilder.DefaultQuantization.FloatNodes,
         };
     }
 }

@@ -4,6 +4,7 @@ using EdgeBci.Benchmarks;
 // `make bench` runs everything (frame decoding, the signal chain, decoder training, decoder inference, the pipeline replay,
 // the 10-minute firmware run, the soak, the DRDY timing run, the control timing run, the telemetry uplink, then the firmware's safety timing); `-- soak [seconds] [rate]` runs only the real-time acquisition soak;
 // `-- inference [bundle folder|-] [windows]` only the int8/fp32 inference latency (p50/p99; without a folder it trains a bundle from S001);
+// `-- int8 [bundle folder|-] [windows]` per-node precision: fp32, all-int8, each node group float or int8, and the default rule (latency, agreement, accuracy; default the shipped bundle), then the MatMul size sweep `-- int8-sweep [runs]` runs alone;
 // `-- telemetry [embedded|mqtt://host:port] [seconds]` the telemetry uplink's throughput and its CPU cost at 1 Hz;
 // `-- drdy [seconds] [rate]` the emulated chip's CPU per 10 s and its DRDY jitter (default 10 s at 250 SPS);
 // `-- control [runs]` the supervisor's e-stop → neutral latency and the heartbeat watchdog's trip time on the real clock (default 20 runs);
@@ -24,6 +25,19 @@ if (args.Length > 0 && args[0] == "inference")
     var bundle = args.Length > 1 && args[1] != "-" ? args[1] : null;
     var windows = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5000;
     return DecoderInferenceBenchmark.Run(bundle, windows);
+}
+
+if (args.Length > 0 && args[0] == "int8-sweep")
+{
+    ReductionLengthSweep.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "int8")
+{
+    var bundle = args.Length > 1 && args[1] != "-" ? args[1] : null;
+    var windows = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000;
+    return NodePrecisionBenchmark.Run(bundle, windows);
 }
 
 if (args.Length > 0 && args[0] == "pipeline")

@@ -59,11 +59,15 @@ public class TrainCommandTests
         var copy = CopyOfBundle("requantized");
         var before = ModelBundle.Load(copy).Manifest;
 
-        var (exit, output) = CliRunner.Run(["quantize", copy, "--calibration", "min-max", "--data", Eegmmidb()]);
+        var (exit, output) = CliRunner.Run(["quantize", copy, "--calibration", "min-max", "--all-int8", "--data", Eegmmidb()]);
 
         Assert.That(exit, Is.Zero, output);
         var after = ModelBundle.Load(copy).Manifest;
+        Assert.That(before.Quantization!.FloatNodes, Does.Contain("temporal").And.Contain("spatial"), "train keeps the small convolutions float");
         Assert.That(after.Quantization!.Method, Is.EqualTo("min-max"));
+        Assert.That(after.Quantization.FloatNodes, Is.Empty, "--all-int8 quantizes every operator");
+        Assert.That(after.Files.Single(f => f.Name == ModelManifest.Int8ModelFile).Sha256,
+            Is.Not.EqualTo(before.Files.Single(f => f.Name == ModelManifest.Int8ModelFile).Sha256));
         Assert.That(after.Quantization.Agreement, Is.GreaterThanOrEqualTo(0.98), output);
         Assert.That(after.Files.Single(f => f.Name == ModelManifest.Fp32ModelFile).Sha256,
             Is.EqualTo(before.Files.Single(f => f.Name == ModelManifest.Fp32ModelFile).Sha256), "the fp32 model is untouched");

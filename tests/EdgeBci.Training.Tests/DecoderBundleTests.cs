@@ -105,6 +105,8 @@ public sealed class DecoderBundleTests
         Assert.That(manifest.TrainingRecordings.Select(r => r.Name), Is.EqualTo(new[] { "S001R06.edf", "S001R10.edf" }));
         Assert.That(manifest.TrainingRecordings[0].Sha256, Is.EqualTo(ModelBundle.Sha256(_paths[0])));
         Assert.That(manifest.Files.Select(f => f.Name), Is.EquivalentTo(new[] { ModelManifest.Int8ModelFile, ModelManifest.Fp32ModelFile }));
+        Assert.That(manifest.Quantization!.FloatNodes, Is.EqualTo(DecoderBundleBuilder.FloatNodeNames(built.Quantization)).And.Contain("temporal").And.Contain("spatial"),
+            "the manifest lists the nodes the default rule kept float (both convolutions have one input channel per group)");
 
         using var int8 = new OnnxClassifier(File.ReadAllBytes(bundle.Int8ModelPath), 8, 500, manifest.Tensors.Input, manifest.Tensors.Probabilities);
         var probabilities = int8.Probabilities(_test.Windows, out var classes);

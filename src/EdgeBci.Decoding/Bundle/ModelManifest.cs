@@ -92,7 +92,10 @@ public sealed record ModelTensors(string Input, string Probabilities, string? Lo
 /// <param name="Percentile">The percentile, when <paramref name="Method"/> is "percentile".</param>
 /// <param name="CalibrationWindows">Windows the activations were calibrated on.</param>
 /// <param name="Agreement">Share of held-out windows on which int8 and fp32 pick the same class.</param>
-public sealed record ModelQuantization(string Method, double? Percentile, int CalibrationWindows, double Agreement);
+/// <param name="FloatNodes">Conv/MatMul/Gemm nodes the quantizer's rule kept in float (too small for int8 to pay, or
+/// the input's alignment); null in bundles written before the rule existed, where every such node was quantized.</param>
+public sealed record ModelQuantization(string Method, double? Percentile, int CalibrationWindows, double Agreement,
+    IReadOnlyList<string>? FloatNodes = null);
 
 /// <summary>One reported figure.</summary>
 public sealed record ModelMetric(string Model, string Protocol, double Accuracy, double BalancedAccuracy, double Kappa, int Trials);

@@ -61,13 +61,17 @@ public static class DecoderBundleBuilder
     /// <summary>
     /// How bundles are quantized unless told otherwise: percentile calibration (robust to the odd artefact in the
     /// calibration windows) and weights within ±64, so the int8 model computes the same on every CPU ONNX Runtime
-    /// runs on, including x86 without VNNI, whose uint8 × int8 kernels saturate with full-range weights.
+    /// runs on, including x86 without VNNI, whose uint8 × int8 kernels saturate with full-range weights. Operators too
+    /// small for int8 to pay stay float (measured with <c>EdgeBci.Benchmarks -- int8</c>): convolutions with one input
+    /// channel per group (the decoder's temporal and depthwise spatial ones alone in int8 cost 1.1–1.2× and 2.1–2.6× the whole fp32 window) and
+    /// MatMul/Gemm reducing over at most 64 values (int8 is slower up to K = 64 and faster from K = 128).
     /// </summary>
     public static StaticQuantizationOptions DefaultQuantization { get; } = new()
     {
         Method = CalibrationMethod.Percentile,
         Percentile = 99.99,
         ReduceWeightRange = true,
+        FloatNodes = new FloatNodeRule { ConvMaxInputChannelsPerGroup = 1, MatMulMaxReductionLength = 64 },
     };
 
     /// <summary>The exported graph must reproduce the engine's probabilities to this, or no bundle is written.</summary>
@@ -121,7 +125,9 @@ public static class DecoderBundleBuilder
             }
         }
 
-        var manifest = ModelBundle.Write(folder, Manifest(request, decoder, agreement), files);
+        var unwritten = Manifest(request, decoder, agreement);
+        unwritten = unwritten with { Quantization = unwritten.Quantization! with { FloatNodes = FloatNodeNames(quantized.Report) } };
+        var manifest = ModelBundle.Write(folder, unwritten, files);
         return new BundleResult(manifest, decoder, curve, quantized.Report, parity, agreement);
     }
 
@@ -172,6 +178,13 @@ public static class DecoderBundleBuilder
             TrainingRecordings = recordings,
             Files = [],
         };
+    }
+
+    /// <summary>The manifest's <c>floatNodes</c>: the nodes the quantizer's rule kept float, in graph order.</summary>
+    public static IReadOnlyList<string> FloatNodeNames(QuantizationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return [.. report.FloatNodes.Select(node => node.NodeName)];
     }
 
     /// <summary>Largest |p_onnx − p_engine| over up to 64 of the dataset's windows, the export run in ONNX Runtime.</summary>

@@ -26,6 +26,12 @@ namespace EdgeBci.Training.Quantization;
 /// pooling, normalisation, Softmax, Tanh, reshapes) stays float: quantising them would save little time in these small
 /// networks and costs accuracy, most of all where values are exponentiated or normalised.
 /// </para>
+/// <para>
+/// <b>Per-node precision.</b> <see cref="StaticQuantizationOptions.FloatNodes"/> keeps chosen Conv/MatMul/Gemm nodes
+/// float (by shape, name or pattern; an input transform such as the wearer's alignment always): such a node keeps its
+/// float weights, reads float inputs, and a quantised operator feeding it keeps a float output, so no
+/// quantize/dequantize pair is spent on its account. They are listed in <see cref="QuantizationReport.FloatNodes"/>.
+/// </para>
 /// </summary>
 public static class OnnxStaticQuantizer
 {
@@ -70,7 +76,10 @@ public static class OnnxStaticQuantizer
             rewrite.QuantizedNodeCount,
             rewrite.Skipped,
             model.CalculateSize(),
-            quantized.CalculateSize());
+            quantized.CalculateSize())
+        {
+            FloatNodes = rewrite.KeptFloat,
+        };
         return new StaticQuantizationResult(quantized, report);
     }
 
@@ -175,6 +184,8 @@ public static class OnnxStaticQuantizer
         private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
         private readonly Dictionary<int, NodePlan> _plans = [];
         private readonly List<SkippedNode> _skipped = [];
+        private readonly List<SkippedNode> _keptFloat = [];
+        private readonly HashSet<NodeProto> _floatNodes = new(ReferenceEqualityComparer.Instance);
         private readonly List<string> _activationTensors = [];
         private readonly HashSet<string> _activationSet = new(StringComparer.Ordinal);
         private readonly List<QuantizedActivation> _activations = [];
@@ -202,15 +213,28 @@ public static class OnnxStaticQuantizer
                 }
             }
 
+            // The float nodes are found first: whether a quantised operator's output gets a QDQ pair depends on
+            // whether a later consumer stays float.
             for (var i = 0; i < graph.Node.Count; i++)
             {
                 var node = graph.Node[i];
-                if (!DefaultDomains.Contains(node.Domain) || !quantizedOperators.Contains(node.OpType))
+                if (IsCandidate(node, quantizedOperators) &&
+                    options.FloatNodes.Reason(node, _initializers, _graphInputs) is { } floatReason)
+                {
+                    _floatNodes.Add(node);
+                    _keptFloat.Add(new SkippedNode(Label(node, i), floatReason));
+                }
+            }
+
+            for (var i = 0; i < graph.Node.Count; i++)
+            {
+                var node = graph.Node[i];
+                if (!IsCandidate(node, quantizedOperators) || _floatNodes.Contains(node))
                 {
                     continue;
                 }
 
-                var label = node.Name.Length > 0 ? node.Name : $"{node.OpType}#{i}";
+                var label = Label(node, i);
                 var reason = TryPlan(node, label, out var plan);
                 if (plan is null)
                 {
@@ -235,6 +259,9 @@ public static class OnnxStaticQuantizer
         public IReadOnlyList<QuantizedWeight> Weights => _weights;
 
         public IReadOnlyList<SkippedNode> Skipped => _skipped;
+
+        /// <summary>Nodes <see cref="StaticQuantizationOptions.FloatNodes"/> kept float, in graph order.</summary>
+        public IReadOnlyList<SkippedNode> KeptFloat => _keptFloat;
 
         public int QuantizedNodeCount => _plans.Count;
 
@@ -285,7 +312,8 @@ public static class OnnxStaticQuantizer
                     QuantizeWeights(plan, node, activationScales[plan.Activation], names, result, replaced);
                 }
 
-                if (!_floatInputOperators.Contains(node.OpType))
+                // A node kept float reads float values: a QDQ pair there would only add rounding and two kernels.
+                if (!_floatInputOperators.Contains(node.OpType) && !_floatNodes.Contains(_graph.Node[i]))
                 {
                     for (var j = 0; j < node.Input.Count; j++)
                     {
@@ -399,10 +427,15 @@ public static class OnnxStaticQuantizer
                 : $"its {role} '{name}' is {(TensorProto.Types.DataType)tensor.DataType}, not float";
         }
 
+        private static bool IsCandidate(NodeProto node, HashSet<string> quantizedOperators) =>
+            DefaultDomains.Contains(node.Domain) && quantizedOperators.Contains(node.OpType);
+
+        private static string Label(NodeProto node, int index) => node.Name.Length > 0 ? node.Name : $"{node.OpType}#{index}";
+
         private bool QuantizesOutput(string output) =>
             !_graphOutputs.Contains(output) &&
             _consumers.TryGetValue(output, out var consumers) &&
-            !consumers.Any(c => _floatInputOperators.Contains(c.OpType));
+            !consumers.Any(c => _floatInputOperators.Contains(c.OpType) || _floatNodes.Contains(c));
 
         private void AddActivation(string tensor)
         {

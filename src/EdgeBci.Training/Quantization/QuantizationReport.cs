@@ -11,7 +11,7 @@ public sealed record StaticQuantizationResult(ModelProto Model, QuantizationRepo
 /// <param name="Activations">Every activation tensor given a QuantizeLinear→DequantizeLinear pair, in graph order.</param>
 /// <param name="Weights">Every weight and bias initializer replaced by an integer one, in graph order.</param>
 /// <param name="QuantizedNodeCount">Operators whose weight (and bias) now come from DequantizeLinear.</param>
-/// <param name="SkippedNodes">Operators of a requested type left in float, with the reason.</param>
+/// <param name="SkippedNodes">Operators of a requested type that could not be quantised, with the reason.</param>
 /// <param name="Float32ModelBytes">Serialised size of the input model.</param>
 /// <param name="QuantizedModelBytes">Serialised size of the quantised model.</param>
 public sealed record QuantizationReport(
@@ -22,6 +22,10 @@ public sealed record QuantizationReport(
     long Float32ModelBytes,
     long QuantizedModelBytes)
 {
+    /// <summary>Operators <see cref="StaticQuantizationOptions.FloatNodes"/> kept in float although they could be
+    /// quantised, with the part of the rule that kept each, in graph order (what the manifest's <c>floatNodes</c> lists).</summary>
+    public IReadOnlyList<SkippedNode> FloatNodes { get; init; } = [];
+
     /// <summary>Weight initializers quantised to int8 (biases not counted).</summary>
     public int QuantizedWeightCount => Weights.Count(w => !w.IsBias);
 
@@ -49,7 +53,7 @@ public sealed record QuantizedActivation(
 /// <param name="IsBias">True for an int32 bias, whose scales are activation scale × weight scale.</param>
 public sealed record QuantizedWeight(string Name, string NodeName, int Axis, IReadOnlyList<float> Scales, bool IsBias);
 
-/// <summary>An operator of a requested type that stays float.</summary>
+/// <summary>An operator of a requested type that stays float (it cannot be quantised, or the float-node rule keeps it).</summary>
 /// <param name="NodeName">The node's name (or its op type and index when unnamed).</param>
 /// <param name="Reason">Why, for example a weight that is computed rather than an initializer.</param>
 public sealed record SkippedNode(string NodeName, string Reason);

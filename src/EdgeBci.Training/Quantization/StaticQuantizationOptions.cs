@@ -71,6 +71,13 @@ public sealed record StaticQuantizationOptions
     public IReadOnlyCollection<string> FloatInputOperatorTypes { get; init; } =
         ["Softmax", "LogSoftmax", "LayerNormalization", "InstanceNormalization", "GroupNormalization"];
 
+    /// <summary>
+    /// Which of the quantisable operators stay float anyway (see <see cref="FloatNodeRule"/>). Default
+    /// <see cref="FloatNodeRule.InputTransformsOnly"/>: everything is quantised except an input transform such as the
+    /// wearer's alignment matrix. The bundles' default keeps more float (<c>DecoderBundleBuilder.DefaultQuantization</c>).
+    /// </summary>
+    public FloatNodeRule FloatNodes { get; init; } = FloatNodeRule.InputTransformsOnly;
+
     /// <summary>Calibration windows run through ONNX Runtime per batch when the model's batch dimension is symbolic.
     /// Default 32.</summary>
     public int CalibrationBatchSize { get; init; } = 32;
@@ -96,6 +103,8 @@ public sealed record StaticQuantizationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(CalibrationBatchSize, 1, nameof(CalibrationBatchSize));
         ArgumentNullException.ThrowIfNull(OperatorTypes, nameof(OperatorTypes));
         ArgumentNullException.ThrowIfNull(FloatInputOperatorTypes, nameof(FloatInputOperatorTypes));
+        ArgumentNullException.ThrowIfNull(FloatNodes, nameof(FloatNodes));
+        FloatNodes.Validate();
         foreach (var opType in OperatorTypes)
         {
             if (!SupportedOperatorTypes.Contains(opType, StringComparer.Ordinal))
