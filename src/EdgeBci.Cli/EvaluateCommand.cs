@@ -74,10 +74,10 @@ internal static class EvaluateCommand
 
     /// <summary>
     /// CSP+LDA under both protocols and, with <paramref name="quantization"/>, the decoder's fp32 and int8 models on the
-    /// same folds, trained as <c>edgebci train</c> trains them.
+    /// same folds, trained as <c>edgebci train</c> trains them (with <paramref name="training"/> when given).
     /// </summary>
     internal static Evaluation Evaluate(IAnsiConsole output, TaskData taskData, EpochDataset dataset, int folds, int seed,
-        Training.Quantization.StaticQuantizationOptions? quantization)
+        Training.Quantization.StaticQuantizationOptions? quantization, TrainingOptions? training = null)
     {
         var results = new List<ProtocolResult>(BaselineEvaluation.Run(dataset, taskData.Definition, folds, seed));
         var curves = new List<LearningCurve>();
@@ -85,7 +85,7 @@ internal static class EvaluateCommand
         if (quantization is not null)
         {
             results.AddRange(DecoderEvaluation.Run(dataset, taskData.Definition, folds, seed, DecoderTrainer.ShapeFor(dataset, seed),
-                DecoderTrainer.OptionsFor(dataset, seed), new ConsoleProgress(output), curves, quantization, agreements));
+                training ?? DecoderTrainer.OptionsFor(dataset, seed), new ConsoleProgress(output), curves, quantization, agreements));
             var pooled = QuantizationAgreement.Pool(agreements);
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"int8 agrees with fp32 on {pooled.Agreeing}/{pooled.Windows} test windows ({pooled.Share:P1}); largest probability difference {pooled.MaxProbabilityDifference:F3}; int8 {pooled.Int8Bytes:N0} bytes, fp32 {pooled.Fp32Bytes:N0} bytes."));
