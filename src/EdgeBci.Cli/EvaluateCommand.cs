@@ -20,7 +20,8 @@ internal static class EvaluateCommand
 {
     public static Command Create(IAnsiConsole output)
     {
-        var data = new TaskDataOptions();
+        var data = new TaskDataOptions(taskRequired: false);
+        var bundleOptions = new EvaluateBundle();
         var quantization = new QuantizationCliOptions();
         var folds = new Option<int>("--folds") { Description = "Folds of the stratified cross-validation.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment and the decoder.", DefaultValueFactory = _ => 7 };
@@ -30,8 +31,10 @@ internal static class EvaluateCommand
         };
         var page = new Option<FileInfo?>("--html") { Description = "Write the report as a self-contained HTML page with plots here." };
         var decoder = new Option<bool>("--decoder") { Description = "Also train the attention decoder per fold and evaluate it fp32 and int8 on the same folds (takes a minute or two)." };
-        var command = new Command("evaluate", "Reports CSP+LDA (and with --decoder the attention decoder, fp32 and int8) on a task's windows, 5-fold and chronological.");
+        var command = new Command("evaluate",
+            "Reports CSP+LDA (and with --decoder the attention decoder, fp32 and int8) on a task's windows, 5-fold and chronological; with --bundle, an existing bundle's models on a subject's trials.");
         data.AddTo(command);
+        bundleOptions.AddTo(command);
         quantization.AddTo(command);
         foreach (var option in new Option[] { folds, seed, report, page, decoder })
         {
@@ -40,6 +43,16 @@ internal static class EvaluateCommand
 
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
+            if (bundleOptions.IsGiven(parse))
+            {
+                if (parse.GetValue(decoder) || parse.GetValue(page) is not null)
+                {
+                    throw new ArgumentException("--bundle evaluates the bundle's own models and writes JSON only: drop --decoder and --html.");
+                }
+
+                return bundleOptions.Run(parse, data, parse.GetValue(report), output);
+            }
+
             var taskData = data.Resolve(parse);
             var quantizationOptions = quantization.Resolve(parse);
             var foldCount = CheckFolds(parse.GetValue(folds));

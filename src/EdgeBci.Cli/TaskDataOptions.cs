@@ -13,7 +13,13 @@ namespace EdgeBci.Cli;
 /// </summary>
 internal sealed class TaskDataOptions
 {
-    public Option<string> Task { get; } = new("--task") { Description = "hands-vs-feet, left-vs-right, or a task in --tasks.", Required = true };
+    /// <param name="taskRequired">False where another option (evaluate's --bundle) can name the task instead.</param>
+    public TaskDataOptions(bool taskRequired = true)
+    {
+        Task = new("--task") { Description = "hands-vs-feet, left-vs-right, or a task in --tasks.", Required = taskRequired };
+    }
+
+    public Option<string?> Task { get; }
 
     public Option<FileInfo?> Tasks { get; } = new("--tasks") { Description = "A JSON task file (name, runs, classes by annotation, window)." };
 
@@ -36,7 +42,7 @@ internal sealed class TaskDataOptions
     public TaskData Resolve(ParseResult parse)
     {
         var definitions = parse.GetValue(Tasks) is { } file ? TaskDefinition.Load(file.FullName) : TaskDefinition.BuiltIn;
-        var definition = TaskDefinition.Find(definitions, parse.GetValue(Task)!);
+        var definition = TaskDefinition.Find(definitions, parse.GetValue(Task) ?? throw new ArgumentException("--task is required: name the task to cut (hands-vs-feet, left-vs-right, or one in --tasks)."));
         var folder = DataFolder.Resolve(parse.GetValue(Data));
         var subject = parse.GetValue(Subject);
         var paths = EegmmidbLayout.RunPaths(folder, subject, definition);
