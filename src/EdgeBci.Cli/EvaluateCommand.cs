@@ -53,13 +53,12 @@ internal static class EvaluateCommand
                 return bundleOptions.Run(parse, data, parse.GetValue(report), output);
             }
 
+            // Checked before the data and the evaluation, which can take a minute, rather than failing after them.
+            var (jsonPath, htmlPath) = OutputPaths(parse.GetValue(report), parse.GetValue(page));
             var taskData = data.Resolve(parse);
             var quantizationOptions = quantization.Resolve(parse);
             var foldCount = CheckFolds(parse.GetValue(folds));
             var seedValue = parse.GetValue(seed);
-
-            // Checked before the evaluation, which can take a minute, rather than failing after it.
-            var (jsonPath, htmlPath) = OutputPaths(parse.GetValue(report), parse.GetValue(page));
             var withDecoder = parse.GetValue(decoder);
             var dataset = taskData.Build(output, withDecoder ? TrainCommand.CropMarginSeconds : 0);
             var evaluation = Evaluate(output, taskData, dataset, foldCount, seedValue, withDecoder ? quantizationOptions : null);
