@@ -20,7 +20,8 @@ internal static class EvaluateCommand
 {
     public static Command Create(IAnsiConsole output)
     {
-        var data = new TaskDataOptions();
+        var data = new TaskDataOptions(taskRequired: false);
+        var bundleOptions = new EvaluateBundle();
         var quantization = new QuantizationCliOptions();
         var folds = new Option<int>("--folds") { Description = "Folds of the stratified cross-validation.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fold assignment and the decoder.", DefaultValueFactory = _ => 7 };
@@ -30,8 +31,10 @@ internal static class EvaluateCommand
         };
         var page = new Option<FileInfo?>("--html") { Description = "Write the report as a self-contained HTML page with plots here." };
         var decoder = new Option<bool>("--decoder") { Description = "Also train the attention decoder per fold and evaluate it fp32 and int8 on the same folds (takes a minute or two)." };
-        var command = new Command("evaluate", "Reports CSP+LDA (and with --decoder the attention decoder, fp32 and int8) on a task's windows, 5-fold and chronological.");
+        var command = new Command("evaluate",
+            "Reports CSP+LDA (and with --decoder the attention decoder, fp32 and int8) on a task's windows, 5-fold and chronological; with --bundle, an existing bundle's models on a subject's trials.");
         data.AddTo(command);
+        bundleOptions.AddTo(command);
         quantization.AddTo(command);
         foreach (var option in new Option[] { folds, seed, report, page, decoder })
         {
@@ -40,13 +43,22 @@ internal static class EvaluateCommand
 
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
+            if (bundleOptions.IsGiven(parse))
+            {
+                if (parse.GetValue(decoder) || parse.GetValue(page) is not null)
+                {
+                    throw new ArgumentException("--bundle evaluates the bundle's own models and writes JSON only: drop --decoder and --html.");
+                }
+
+                return bundleOptions.Run(parse, data, parse.GetValue(report), output);
+            }
+
+            // Checked before the data and the evaluation, which can take a minute, rather than failing after them.
+            var (jsonPath, htmlPath) = OutputPaths(parse.GetValue(report), parse.GetValue(page));
             var taskData = data.Resolve(parse);
             var quantizationOptions = quantization.Resolve(parse);
             var foldCount = CheckFolds(parse.GetValue(folds));
             var seedValue = parse.GetValue(seed);
-
-            // Checked before the evaluation, which can take a minute, rather than failing after it.
-            var (jsonPath, htmlPath) = OutputPaths(parse.GetValue(report), parse.GetValue(page));
             var withDecoder = parse.GetValue(decoder);
             var dataset = taskData.Build(output, withDecoder ? TrainCommand.CropMarginSeconds : 0);
             var evaluation = Evaluate(output, taskData, dataset, foldCount, seedValue, withDecoder ? quantizationOptions : null);
@@ -74,10 +86,10 @@ internal static class EvaluateCommand
 
     /// <summary>
     /// CSP+LDA under both protocols and, with <paramref name="quantization"/>, the decoder's fp32 and int8 models on the
-    /// same folds, trained as <c>edgebci train</c> trains them.
+    /// same folds, trained as <c>edgebci train</c> trains them (with <paramref name="training"/> when given).
     /// </summary>
     internal static Evaluation Evaluate(IAnsiConsole output, TaskData taskData, EpochDataset dataset, int folds, int seed,
-        Training.Quantization.StaticQuantizationOptions? quantization)
+        Training.Quantization.StaticQuantizationOptions? quantization, TrainingOptions? training = null)
     {
         var results = new List<ProtocolResult>(BaselineEvaluation.Run(dataset, taskData.Definition, folds, seed));
         var curves = new List<LearningCurve>();
@@ -85,7 +97,7 @@ internal static class EvaluateCommand
         if (quantization is not null)
         {
             results.AddRange(DecoderEvaluation.Run(dataset, taskData.Definition, folds, seed, DecoderTrainer.ShapeFor(dataset, seed),
-                DecoderTrainer.OptionsFor(dataset, seed), new ConsoleProgress(output), curves, quantization, agreements));
+                training ?? DecoderTrainer.OptionsFor(dataset, seed), new ConsoleProgress(output), curves, quantization, agreements));
             var pooled = QuantizationAgreement.Pool(agreements);
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"int8 agrees with fp32 on {pooled.Agreeing}/{pooled.Windows} test windows ({pooled.Share:P1}); largest probability difference {pooled.MaxProbabilityDifference:F3}; int8 {pooled.Int8Bytes:N0} bytes, fp32 {pooled.Fp32Bytes:N0} bytes."));

@@ -15,8 +15,8 @@ namespace EdgeBci.Cli;
 
 /// <summary>
 /// <c>edgebci quantize &lt;bundle&gt;</c>: re-quantizes a bundle's fp32 model with other calibration settings. The
-/// calibration windows are cut again from the very recordings the model was trained on (their SHA-256 must match the
-/// manifest), through the signal chain the manifest records; the int8 model is compared with the fp32 model on them,
+/// calibration windows are cut again from the very recordings the model was trained on (their names and SHA-256 must
+/// be exactly the manifest's; anything else is refused and the bundle left as it was), through the signal chain the manifest records; the int8 model is compared with the fp32 model on them,
 /// and the bundle is rewritten with the new <c>model.onnx</c> and manifest.
 /// </summary>
 internal static class QuantizeCommand
@@ -25,12 +25,8 @@ internal static class QuantizeCommand
     {
         var bundle = new Argument<DirectoryInfo>("bundle") { Description = "The model bundle (as written by edgebci train)." };
         var quantization = new QuantizationCliOptions();
-        var data = new Option<DirectoryInfo>("--data")
-        {
-            Description = "Folder with S<subject>/S<subject>R<run>.edf: the training recordings named in the manifest.",
-            DefaultValueFactory = _ => new DirectoryInfo("../shared/data/eegmmidb"),
-        };
-        var subject = new Option<int>("--subject") { Description = "Subject number of the recordings.", DefaultValueFactory = _ => 1 };
+        var data = DataFolder.CreateOption("Folder with S<subject>/S<subject>R<run>.edf: the training recordings named in the manifest.");
+        var subject = new Option<int?>("--subject") { Description = "Subject number of the recordings (default: the subject the manifest's training recordings name)." };
         var config = new Option<FileInfo?>("--config") { Description = "A JSON configuration file for the chip's rate and gain (Ads1299 section)." };
         var command = new Command("quantize", "Re-quantizes a bundle's fp32 model to int8 (min-max or percentile calibration) on its own training windows and rewrites the bundle.");
         command.Arguments.Add(bundle);
@@ -47,13 +43,15 @@ internal static class QuantizeCommand
             var task = manifest.Task ?? throw new ArgumentException(
                 $"{Path.Combine(folder, ModelManifest.FileName)} does not record the task, so its training windows cannot be cut again; retrain with edgebci train.");
             var definition = new TaskDefinition(task.Name, [.. task.Runs], task.ClassByAnnotation, task.WindowStartSeconds, task.WindowEndSeconds);
+            var folderOfData = DataFolder.Resolve(parse.GetValue(data));
+            var subjectNumber = parse.GetValue(subject) ?? TrainingRecordingCheck.SubjectOf(manifest, folder);
             var paths = new string[definition.Runs.Length];
             for (var i = 0; i < paths.Length; i++)
             {
-                paths[i] = DatasetBuilder.RunPath(parse.GetValue(data)!.FullName, parse.GetValue(subject), definition.Runs[i]);
+                paths[i] = DatasetBuilder.RunPath(folderOfData, subjectNumber, definition.Runs[i]);
             }
 
-            CheckTrainingRecordings(manifest, paths);
+            TrainingRecordingCheck.Require(manifest, folder, paths);
             var configuration = DeviceOptions.BuildConfiguration(parse.GetValue(config), new Dictionary<string, string?>());
             var device = ReplaySettings.From(AcquisitionSettings.Bind(configuration).Ads1299);
             var dataset = DatasetBuilder.Build(paths, definition, manifest.Channels, device, manifest.SignalChain);
@@ -93,25 +91,6 @@ internal static class QuantizeCommand
             return EdgeBciCommand.Success;
         }));
         return command;
-    }
-
-    /// <summary>The recordings must be the ones the model was trained on, byte for byte.</summary>
-    private static void CheckTrainingRecordings(ModelManifest manifest, IReadOnlyList<string> paths)
-    {
-        foreach (var path in paths)
-        {
-            if (!File.Exists(path))
-            {
-                throw new ArgumentException($"{path}: no such recording (the model was trained on it).");
-            }
-
-            var name = Path.GetFileName(path);
-            var recorded = manifest.TrainingRecordings.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.Ordinal));
-            if (recorded is not null && !string.Equals(recorded.Sha256, ModelBundle.Sha256(path), StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArgumentException($"{path}: SHA-256 differs from the recording the model was trained on ({recorded.Sha256}); refusing to calibrate on other data.");
-            }
-        }
     }
 
     private static QuantizationAgreement Agreement(byte[] fp32Model, byte[] int8Model, ModelManifest manifest, EpochDataset dataset)

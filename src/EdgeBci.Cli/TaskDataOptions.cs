@@ -13,15 +13,17 @@ namespace EdgeBci.Cli;
 /// </summary>
 internal sealed class TaskDataOptions
 {
-    public Option<string> Task { get; } = new("--task") { Description = "hands-vs-feet, left-vs-right, or a task in --tasks.", Required = true };
+    /// <param name="taskRequired">False where another option (evaluate's --bundle) can name the task instead.</param>
+    public TaskDataOptions(bool taskRequired = true)
+    {
+        Task = new("--task") { Description = "hands-vs-feet, left-vs-right, or a task in --tasks.", Required = taskRequired };
+    }
+
+    public Option<string?> Task { get; }
 
     public Option<FileInfo?> Tasks { get; } = new("--tasks") { Description = "A JSON task file (name, runs, classes by annotation, window)." };
 
-    public Option<DirectoryInfo> Data { get; } = new("--data")
-    {
-        Description = "Folder with S<subject>/S<subject>R<run>.edf.",
-        DefaultValueFactory = _ => new DirectoryInfo("../shared/data/eegmmidb"),
-    };
+    public Option<DirectoryInfo?> Data { get; } = DataFolder.CreateOption("Folder with S<subject>/S<subject>R<run>.edf.");
 
     public Option<int> Subject { get; } = new("--subject") { Description = "Subject number.", DefaultValueFactory = _ => 1 };
 
@@ -36,27 +38,17 @@ internal sealed class TaskDataOptions
     }
 
     /// <summary>The task, its recordings and the device's signal chain settings, checked.</summary>
-    /// <exception cref="ArgumentException">The task is unknown, the folder is missing, or a setting is invalid (named).</exception>
+    /// <exception cref="ArgumentException">The task is unknown, the folder, subject or a run is missing, or a setting is invalid (named).</exception>
     public TaskData Resolve(ParseResult parse)
     {
         var definitions = parse.GetValue(Tasks) is { } file ? TaskDefinition.Load(file.FullName) : TaskDefinition.BuiltIn;
-        var definition = TaskDefinition.Find(definitions, parse.GetValue(Task)!);
-        var folder = parse.GetValue(Data)!;
-        if (!folder.Exists)
-        {
-            throw new ArgumentException($"--data '{folder.FullName}': no such folder.");
-        }
-
+        var definition = TaskDefinition.Find(definitions, parse.GetValue(Task) ?? throw new ArgumentException("--task is required: name the task to cut (hands-vs-feet, left-vs-right, or one in --tasks)."));
+        var folder = DataFolder.Resolve(parse.GetValue(Data));
         var subject = parse.GetValue(Subject);
+        var paths = EegmmidbLayout.RunPaths(folder, subject, definition);
         var configuration = DeviceOptions.BuildConfiguration(parse.GetValue(Config), new Dictionary<string, string?>());
         var settings = AcquisitionSettings.Bind(configuration);
         var signal = AcquisitionSettings.BindSection<SignalOptions>(configuration, SignalOptions.Section);
-        var paths = new string[definition.Runs.Length];
-        for (var i = 0; i < paths.Length; i++)
-        {
-            paths[i] = DatasetBuilder.RunPath(folder.FullName, subject, definition.Runs[i]);
-        }
-
         return new TaskData(definition, subject, paths, settings.Ads1299.Channels, ReplaySettings.From(settings.Ads1299), signal);
     }
 }

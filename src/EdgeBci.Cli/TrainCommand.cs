@@ -31,13 +31,17 @@ internal static class TrainCommand
         var quantization = new QuantizationCliOptions();
         var seed = new Option<int>("--seed") { Description = "Seed of the model, training and folds.", DefaultValueFactory = _ => 7 };
         var folds = new Option<int>("--folds") { Description = "Folds of the stratified cross-validation.", DefaultValueFactory = _ => 5 };
+        var epochs = new Option<int?>("--epochs")
+        {
+            Description = "Training epochs, for the evaluation's folds and the final model alike (default: the trainer's choice for the dataset, 100 below 200 trials). Fewer is for quick checks, not for a bundle that drives.",
+        };
         var skipEvaluation = new Option<bool>("--no-evaluate") { Description = "Train and write the bundle without the cross-validated evaluation (faster; the manifest then has no metrics)." };
         var modelId = new Option<string?>("--model-id") { Description = "Model id in the manifest (default s<subject>-<task>)." };
         var modelVersion = new Option<string?>("--model-version") { Description = "Model version in the manifest (default the UTC date and time, yyyy.MM.dd.HHmm)." };
         var command = new Command("train", "Trains the attention decoder on a task, quantizes it to int8 and writes a verified model bundle with its evaluation report.");
         data.AddTo(command);
         quantization.AddTo(command);
-        foreach (var option in new Option[] { bundle, seed, folds, skipEvaluation, modelId, modelVersion })
+        foreach (var option in new Option[] { bundle, seed, folds, epochs, skipEvaluation, modelId, modelVersion })
         {
             command.Options.Add(option);
         }
@@ -48,15 +52,20 @@ internal static class TrainCommand
             var quantizationOptions = quantization.Resolve(parse);
             var seedValue = parse.GetValue(seed);
             var foldCount = EvaluateCommand.CheckFolds(parse.GetValue(folds));
+            var epochCount = parse.GetValue(epochs) is { } given
+                ? (given is >= 1 and <= 1000 ? given : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--epochs {given}: use 1..1000.")))
+                : (int?)null;
             var dataset = taskData.Build(output, CropMarginSeconds);
+            var trainingOptions = DecoderTrainer.OptionsFor(dataset, seedValue);
+            trainingOptions = epochCount is { } count ? trainingOptions with { MaxEpochs = count } : trainingOptions;
             var evaluation = parse.GetValue(skipEvaluation)
                 ? new Evaluation([], [], [])
-                : EvaluateCommand.Evaluate(output, taskData, dataset, foldCount, seedValue, quantizationOptions);
+                : EvaluateCommand.Evaluate(output, taskData, dataset, foldCount, seedValue, quantizationOptions, trainingOptions);
 
             var created = DateTimeOffset.UtcNow;
             var request = new BundleRequest(
                 dataset, taskData.Definition, taskData.Signal, taskData.RecordingPaths,
-                DecoderTrainer.ShapeFor(dataset, seedValue), DecoderTrainer.OptionsFor(dataset, seedValue), quantizationOptions,
+                DecoderTrainer.ShapeFor(dataset, seedValue), trainingOptions, quantizationOptions,
                 parse.GetValue(modelId) ?? string.Create(CultureInfo.InvariantCulture, $"s{taskData.Subject:000}-{taskData.Definition.Name}"),
                 parse.GetValue(modelVersion) ?? created.ToString("yyyy.MM.dd.HHmm", CultureInfo.InvariantCulture),
                 EvaluateCommand.CommandLine(parse),

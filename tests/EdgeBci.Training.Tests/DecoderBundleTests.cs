@@ -80,7 +80,11 @@ public sealed class DecoderBundleTests
         Assert.That(agreement.Windows, Is.EqualTo(75));
         Assert.That(agreement.Share, Is.GreaterThanOrEqualTo(0.98));
         Assert.That(int8Correct, Is.GreaterThanOrEqualTo(fp32Correct - (int)(0.01 * labels.Length)), "int8 loses at most one point of accuracy");
-        Assert.That(fp32Correct, Is.GreaterThan(labels.Length * 0.6), "the decoder learned the task at all (chance is 50 %)");
+
+        // That it learned the task at all is judged on independent trials, one decision each (the 75 windows above are
+        // 15 trials seen five times), so a model at chance fails this with probability below 1 %.
+        var decisions = _decoder.Predict(_test);
+        AboveChance.Assert(decisions.Where((p, i) => p == _test.Labels[i]).Count(), _test.Count, _test.ClassNames.Count, "fp32 decoder on run 14");
     }
 
     [Test]

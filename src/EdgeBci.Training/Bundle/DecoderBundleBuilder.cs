@@ -149,7 +149,7 @@ public static class DecoderBundleBuilder
         var recordings = new List<BundleFile>(request.RecordingPaths.Count);
         foreach (var path in request.RecordingPaths)
         {
-            recordings.Add(new BundleFile(Path.GetFileName(path), ModelBundle.Sha256(path), new FileInfo(path).Length));
+            recordings.Add(RecordingFingerprint.Of(path));
         }
 
         var quantization = request.Quantization;

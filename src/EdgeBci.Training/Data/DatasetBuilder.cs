@@ -138,12 +138,8 @@ public static class DeviceReplay
 public static class DatasetBuilder
 {
     /// <summary>The eegmmidb file of one run: <c>{folder}/S001/S001R04.edf</c> for subject 1, run 4.</summary>
-    public static string RunPath(string folder, int subject, int run)
-    {
-        ArgumentNullException.ThrowIfNull(folder);
-        var subjectName = string.Create(CultureInfo.InvariantCulture, $"S{subject:000}");
-        return Path.Combine(folder, subjectName, string.Create(CultureInfo.InvariantCulture, $"{subjectName}R{run:00}.edf"));
-    }
+    /// <exception cref="ArgumentException">The subject or run number is below 1.</exception>
+    public static string RunPath(string folder, int subject, int run) => EegmmidbLayout.RunPath(folder, subject, run);
 
     /// <summary>The task's runs of one eegmmidb subject under <paramref name="folder"/> (the folder holding S001, S002, ...).</summary>
     public static EpochDataset Build(string folder, int subject, TaskDefinition task, IReadOnlyList<string> montage,
@@ -151,13 +147,7 @@ public static class DatasetBuilder
     {
         ArgumentNullException.ThrowIfNull(task);
         task.Validate();
-        var paths = new string[task.Runs.Length];
-        for (var i = 0; i < paths.Length; i++)
-        {
-            paths[i] = RunPath(folder, subject, task.Runs[i]);
-        }
-
-        return Build(paths, task, montage, device, signal, cropMarginSeconds);
+        return Build(EegmmidbLayout.RunPaths(folder, subject, task), task, montage, device, signal, cropMarginSeconds);
     }
 
     /// <summary>

@@ -87,7 +87,7 @@ public sealed class DepthwiseSpatialConvolution : ILayer
                 for (var c = 0; c < Channels; c++)
                 {
                     var offset = input.Offset(b, f, c, 0);
-                    weightGradient[(g * Channels) + c] += TensorPrimitives.Dot(gradient, input.Data.AsSpan(offset, samples));
+                    weightGradient[(g * Channels) + c] += DeterministicMath.Dot(gradient, input.Data.AsSpan(offset, samples));
                     var sourceGradient = inputGradient.Data.AsSpan(offset, samples);
                     TensorPrimitives.MultiplyAdd(gradient, weights[(g * Channels) + c], sourceGradient, sourceGradient);
                 }

@@ -64,7 +64,7 @@ public sealed class Linear : ILayer
             var row = input.Data.AsSpan(r * InputFeatures, InputFeatures);
             for (var o = 0; o < OutputFeatures; o++)
             {
-                output.Data[(r * OutputFeatures) + o] = TensorPrimitives.Dot(row, weights.AsSpan(o * InputFeatures, InputFeatures)) + biases[o];
+                output.Data[(r * OutputFeatures) + o] = DeterministicMath.Dot(row, weights.AsSpan(o * InputFeatures, InputFeatures)) + biases[o];
             }
         });
         _input = input;

@@ -98,11 +98,11 @@ public sealed class MultiHeadSelfAttention : ILayer
 
                 // Softmax after subtracting the row maximum, so no exponent overflows.
                 TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
-                TensorPrimitives.Exp(row, row);
-                TensorPrimitives.Divide(row, TensorPrimitives.Sum(row), row);
+                DeterministicMath.Exp(row, row);
+                TensorPrimitives.Divide(row, DeterministicMath.Sum(row), row);
                 for (var d = 0; d < HeadSize; d++)
                 {
-                    headContext[(i * HeadSize) + d] = TensorPrimitives.Dot(row, vT.AsSpan(d * tokens, tokens));
+                    headContext[(i * HeadSize) + d] = DeterministicMath.Dot(row, vT.AsSpan(d * tokens, tokens));
                 }
             }
 
@@ -157,12 +157,12 @@ public sealed class MultiHeadSelfAttention : ILayer
                 }
 
                 // Softmax: ∂s_ij = a_ij (∂a_ij − Σ_j' a_ij' ∂a_ij'); then through the 1/√d scale and s_ij = q_i · k_j.
-                TensorPrimitives.Subtract(weightGradient, TensorPrimitives.Dot(row, weightGradient), scoreGradient);
+                TensorPrimitives.Subtract(weightGradient, DeterministicMath.Dot(row, weightGradient), scoreGradient);
                 TensorPrimitives.Multiply(scoreGradient, row, scoreGradient);
                 TensorPrimitives.Multiply(scoreGradient, scale, scoreGradient);
                 for (var d = 0; d < HeadSize; d++)
                 {
-                    dq[(i * HeadSize) + d] = TensorPrimitives.Dot(scoreGradient, kT.AsSpan(d * tokens, tokens));
+                    dq[(i * HeadSize) + d] = DeterministicMath.Dot(scoreGradient, kT.AsSpan(d * tokens, tokens));
                     var dkd = dkT.AsSpan(d * tokens, tokens);
                     TensorPrimitives.MultiplyAdd(scoreGradient, q[(i * HeadSize) + d], dkd, dkd);
                 }

@@ -104,7 +104,7 @@ public sealed class TemporalConvolution : ILayer
                         if (start < end)
                         {
                             var tap = (f * KernelLength) + k;
-                            weightGradient[tap] += TensorPrimitives.Dot(gradient[start..end], source[(start + shift)..(end + shift)]);
+                            weightGradient[tap] += DeterministicMath.Dot(gradient[start..end], source[(start + shift)..(end + shift)]);
                             var slice = sourceGradient[(start + shift)..(end + shift)];
                             TensorPrimitives.MultiplyAdd(gradient[start..end], weights[tap], slice, slice);
                         }
