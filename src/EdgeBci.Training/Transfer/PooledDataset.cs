@@ -51,9 +51,9 @@ public static class PooledDataset
         }
 
         var tasks = auxiliaryTask is null ? new[] { task } : [task, auxiliaryTask];
-        var parts = new List<PooledPart>();
-        var aligned = new List<EpochDataset>();
-        var paths = new List<string>();
+
+        // Every recording is looked for before any is replayed, so a typo in the subjects fails at once, not minutes in.
+        var runPathsOf = new Dictionary<(int, string), string[]>();
         foreach (var subject in subjects)
         {
             foreach (var part in tasks)
@@ -69,6 +69,18 @@ public static class PooledDataset
                     }
                 }
 
+                runPathsOf[(subject, part.Name)] = runPaths;
+            }
+        }
+
+        var parts = new List<PooledPart>();
+        var aligned = new List<EpochDataset>();
+        var paths = new List<string>();
+        foreach (var subject in subjects)
+        {
+            foreach (var part in tasks)
+            {
+                var runPaths = runPathsOf[(subject, part.Name)];
                 var dataset = DatasetBuilder.Build(runPaths, part, montage, device, signal, cropMarginSeconds);
                 EuclideanAlignment alignment;
                 try
