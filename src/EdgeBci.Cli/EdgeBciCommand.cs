@@ -26,6 +26,7 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(EvaluateCommand.Create(output));
         root.Subcommands.Add(TrainCommand.Create(output));
         root.Subcommands.Add(TrainBaseCommand.Create(output));
+        root.Subcommands.Add(CampStudyCommand.Create(output));
         root.Subcommands.Add(QuantizeCommand.Create(output));
         root.Subcommands.Add(VerifyModelCommand.Create(output));
         foreach (var local in LocalCommands.Create(output))

@@ -159,6 +159,17 @@ public sealed class TransferTests
     }
 
     [Test]
+    public void A_calibration_of_N_trials_per_class_takes_the_first_N_of_each_class_in_order()
+    {
+        var subset = CampStudy.FirstPerClass(_wearer, 4);
+
+        Assert.That(subset.CountPerClass(), Is.EqualTo(new[] { 4, 4, 4 }));
+        Assert.That(subset.OnsetSeconds, Is.Ordered, "chronological");
+        Assert.That(subset.OnsetSeconds[^1], Is.EqualTo(_wearer.OnsetSeconds[11]), "the first twelve trials of an interleaved session");
+        Assert.That(CampStudy.FirstPerClass(_wearer, 100).Count, Is.EqualTo(_wearer.Count), "capped at what the session holds");
+    }
+
+    [Test]
     public void The_zero_shot_bundle_aligns_in_the_graph_and_records_the_alignment_in_the_manifest()
     {
         var adapted = WearerAdaptation.ZeroShot(_baseDecoder, TransferTestData.Classes, _wearer.ChannelNames, _wearer);
