@@ -65,7 +65,7 @@ internal static class CampStudyCommand
             foreach (var row in rows)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| S{row.Wearer:000} | {(row.Auxiliary ? "+ executed" : "imagined")} | {row.Method} | {row.PerClass} | {row.Correct}/{row.Trials} | {row.Accuracy:P1} | {row.PValue:0.####} | {row.TrainingTime.TotalSeconds:F1} s |"));
+                    $"| S{row.Wearer:000} | {(row.Auxiliary ? "+ executed" : "imagined")} | {row.Method} | {row.PerClass} | {row.Correct}/{row.Trials} | {row.Accuracy:P1} | {row.PValue:G3} | {row.TrainingTime.TotalSeconds:F1} s |"));
             }
 
             return EdgeBciCommand.Success;
