@@ -26,6 +26,8 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(FilterCommand.Create(output));
         root.Subcommands.Add(EvaluateCommand.Create(output));
         root.Subcommands.Add(TrainCommand.Create(output));
+        root.Subcommands.Add(TrainBaseCommand.Create(output));
+        root.Subcommands.Add(CampStudyCommand.Create(output));
         root.Subcommands.Add(QuantizeCommand.Create(output));
         root.Subcommands.Add(VerifyModelCommand.Create(output));
         root.Subcommands.Add(ReplayScoreCommand.Create(output));

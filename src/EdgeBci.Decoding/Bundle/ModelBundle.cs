@@ -58,6 +58,7 @@ public sealed class ModelBundle
             Verify(full, file);
         }
 
+        AlignmentGraphCheck.Check(full, manifest);
         return new ModelBundle(full, manifest);
     }
 
@@ -276,7 +277,58 @@ public sealed class ModelBundle
             }
         }
 
+        AlignmentProblems(manifest, problems);
+        if (manifest.Checkpoint is { } checkpoint
+            && (checkpoint.Architecture is null || manifest.Files is null || !manifest.Files.Any(f => f?.Name == checkpoint.File)))
+        {
+            problems.Add($"checkpoint names '{checkpoint.File}', which files does not list (or it has no architecture).");
+        }
+
         return problems;
+    }
+
+    private static void AlignmentProblems(ModelManifest manifest, List<string> problems)
+    {
+        if (manifest.Alignment is not { } alignment)
+        {
+            return;
+        }
+
+        if (!string.Equals(alignment.Method, ModelAlignment.Euclidean, StringComparison.Ordinal))
+        {
+            problems.Add($"alignment.method '{alignment.Method}' is unknown; this firmware applies '{ModelAlignment.Euclidean}'.");
+        }
+
+        var channels = manifest.Channels?.Count ?? 0;
+        if (alignment.Matrix is null || alignment.Matrix.Count != channels)
+        {
+            problems.Add($"alignment.matrix has {alignment.Matrix?.Count ?? 0} rows; the {channels} channels need a {channels} × {channels} matrix.");
+            return;
+        }
+
+        for (var i = 0; i < channels; i++)
+        {
+            var row = alignment.Matrix[i];
+            if (row is null || row.Count != channels)
+            {
+                problems.Add($"alignment.matrix[{i}] has {row?.Count ?? 0} values; the {channels} channels need {channels} per row.");
+                return;
+            }
+
+            for (var j = 0; j < channels; j++)
+            {
+                if (!double.IsFinite(row[j]))
+                {
+                    problems.Add(string.Create(CultureInfo.InvariantCulture, $"alignment.matrix[{i}][{j}] is {row[j]}; every element must be finite."));
+                    return;
+                }
+            }
+        }
+
+        if (alignment.Windows < 1)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"alignment.windows {alignment.Windows} must be at least 1 (the windows the matrix was computed from)."));
+        }
     }
 
     // Names only: a manifest must not make the unit read outside its bundle folder.

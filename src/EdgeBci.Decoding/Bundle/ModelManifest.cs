@@ -63,6 +63,19 @@ public sealed record ModelManifest
 
     public ModelQuantization? Quantization { get; init; }
 
+    /// <summary>
+    /// The wearer's spatial alignment, applied by the graph itself as its first node (a MatMul with the initializer
+    /// named <see cref="ModelAlignment.InitializerName"/>), recorded here with the data it was computed from. Absent
+    /// (null) means the identity: bundles written before alignment existed, and base models, whose wearer brings their own.
+    /// </summary>
+    public ModelAlignment? Alignment { get; init; }
+
+    /// <summary>
+    /// The training engine's weights, for a model meant to be fine-tuned on the unit (a base model): the file, listed
+    /// and hashed in <see cref="Files"/> like the others, and the architecture needed to rebuild the network around it.
+    /// </summary>
+    public ModelCheckpointReference? Checkpoint { get; init; }
+
     /// <summary>How the model did when it was trained, for the record.</summary>
     public IReadOnlyList<ModelMetric> Metrics { get; init; } = [];
 
@@ -111,3 +124,40 @@ public sealed record BundleFile(string Name, string Sha256, long Bytes);
 /// <param name="WindowEndSeconds">Window end after the cue (s).</param>
 public sealed record ModelTask(string Name, IReadOnlyList<int> Runs, IReadOnlyDictionary<string, string> ClassByAnnotation,
     double WindowStartSeconds, double WindowEndSeconds);
+
+/// <summary>
+/// A per-wearer spatial alignment <c>aligned = Matrix · eeg</c>.
+/// </summary>
+/// <param name="Method">"euclidean": the inverse square root of the wearer's mean spatial covariance (He and Wu 2019).</param>
+/// <param name="Matrix">Row-major C × C, rows and columns in the order of <see cref="ModelManifest.Channels"/>.</param>
+/// <param name="Windows">Windows the mean covariance was computed from.</param>
+/// <param name="Recordings">The recordings those windows were cut from, with their SHA-256 and size.</param>
+public sealed record ModelAlignment(string Method, IReadOnlyList<IReadOnlyList<double>> Matrix, int Windows, IReadOnlyList<BundleFile> Recordings)
+{
+    /// <summary>The only method this firmware knows.</summary>
+    public const string Euclidean = "euclidean";
+
+    /// <summary>Name of the graph's C × C initializer (and of the MatMul node) that applies the matrix.</summary>
+    public const string InitializerName = "alignment";
+}
+
+/// <summary>The engine's checkpoint in a bundle and the architecture it fits.</summary>
+/// <param name="File">The checkpoint's file name in the bundle (listed in <see cref="ModelManifest.Files"/>).</param>
+/// <param name="Architecture">What, beyond channels, window and classes, rebuilds the network.</param>
+public sealed record ModelCheckpointReference(string File, ModelArchitecture Architecture)
+{
+    /// <summary>The file name bundles use.</summary>
+    public const string DefaultFile = "decoder.ckpt";
+}
+
+/// <summary>The attention decoder's size (channels, samples and classes are the manifest's own fields).</summary>
+public sealed record ModelArchitecture(
+    int TemporalFilters,
+    int TemporalKernel,
+    int DepthMultiplier,
+    int Pool,
+    int Heads,
+    int AttentionLayers,
+    double ConvolutionDropout,
+    double AttentionDropout,
+    int Seed);

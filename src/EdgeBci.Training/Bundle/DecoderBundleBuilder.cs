@@ -1,11 +1,13 @@
 using System.Globalization;
 using EdgeBci.Decoding.Bundle;
 using EdgeBci.Signal.Chain;
+using EdgeBci.Training.Alignment;
 using EdgeBci.Training.Data;
 using EdgeBci.Training.Evaluation;
 using EdgeBci.Training.Model;
 using EdgeBci.Training.Onnx;
 using EdgeBci.Training.Quantization;
+using EdgeBci.Training.Transfer;
 using Google.Protobuf;
 
 namespace EdgeBci.Training.Bundle;
@@ -24,6 +26,17 @@ namespace EdgeBci.Training.Bundle;
 /// <param name="Created">Creation time, for the manifest.</param>
 /// <param name="Metrics">Evaluation figures to record in the manifest (may be empty).</param>
 /// <param name="HeldOutAgreement">int8/fp32 agreement measured on held-out windows, if evaluated.</param>
+/// <param name="Alignment">
+/// The wearer's alignment (computed from <paramref name="Dataset"/>'s recordings): the decoder trains on aligned
+/// windows, the graph applies it as its first node and the manifest records it. <paramref name="Dataset"/> stays in
+/// raw microvolts, as the unit feeds the graph. Null: no alignment.
+/// </param>
+/// <param name="StartFrom">
+/// Start from (a copy of) this decoder instead of a fresh one: fine-tuning a base model with <paramref name="Training"/>;
+/// its shape must be <paramref name="Shape"/>. Null: train from scratch, as <c>edgebci train</c> does.
+/// </param>
+/// <param name="SkipTraining">With <paramref name="StartFrom"/>: export it as it is (the zero-shot path: base model plus the wearer's alignment).</param>
+/// <param name="IncludeCheckpoint">Write the engine's weights into the bundle so the unit can fine-tune it (a base model).</param>
 public sealed record BundleRequest(
     EpochDataset Dataset,
     TaskDefinition Task,
@@ -37,7 +50,11 @@ public sealed record BundleRequest(
     string CreatedBy,
     DateTimeOffset Created,
     IReadOnlyList<ProtocolResult> Metrics,
-    double? HeldOutAgreement = null);
+    double? HeldOutAgreement = null,
+    EuclideanAlignment? Alignment = null,
+    AttentionDecoder? StartFrom = null,
+    bool SkipTraining = false,
+    bool IncludeCheckpoint = false);
 
 /// <summary>What was built.</summary>
 /// <param name="ExportParity">Largest |p_onnx − p_engine| of the fp32 export over the checked windows.</param>
@@ -84,15 +101,16 @@ public static class DecoderBundleBuilder
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(request);
         var dataset = request.Dataset;
+        var engineSet = request.Alignment is { } alignment ? alignment.Apply(dataset) : dataset;
         var epochs = new List<EpochReport>();
-        var (decoder, summary) = DecoderTrainer.Train(dataset, request.Shape, request.Training, new CollectingProgress<EpochReport>(epochs));
+        var (decoder, summary) = TrainFinal(request, engineSet, new CollectingProgress<EpochReport>(epochs));
         var curve = new LearningCurve("final", epochs, summary);
         log?.Report(string.Create(CultureInfo.InvariantCulture,
             $"final model: {decoder.ParameterCount} parameters, {summary.EpochsRun} epochs on {dataset.Count} trials ({summary.StopReason}), {summary.Elapsed.TotalSeconds:F1} s"));
 
-        var fp32 = DecoderOnnxExporter.Export(decoder, request.ModelId);
+        var fp32 = DecoderOnnxExporter.Export(decoder, request.ModelId, request.Alignment);
         var fp32Bytes = fp32.ToByteArray();
-        var parity = ExportParity(decoder, fp32Bytes, dataset);
+        var parity = ExportParity(decoder, fp32Bytes, dataset, engineSet);
         if (!(parity <= ExportTolerance))
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
@@ -105,7 +123,7 @@ public static class DecoderBundleBuilder
         using (var int8 = new OnnxClassifier(int8Bytes, request.Shape.Channels, request.Shape.Samples, DecoderOnnxExporter.InputName, DecoderOnnxExporter.OutputName))
         {
             var int8Probabilities = int8.Probabilities(dataset.Windows, out var classes);
-            agreement = QuantizationAgreement.Compare("all trials", decoder.Probabilities(dataset.Windows).Data, int8Probabilities, classes,
+            agreement = QuantizationAgreement.Compare("all trials", decoder.Probabilities(engineSet.Windows).Data, int8Probabilities, classes,
                 fp32Bytes.Length, int8Bytes.Length, out _);
         }
 
@@ -117,6 +135,13 @@ public static class DecoderBundleBuilder
             [ModelManifest.Int8ModelFile] = int8Bytes,
             [ModelManifest.Fp32ModelFile] = fp32Bytes,
         };
+        if (request.IncludeCheckpoint)
+        {
+            using var checkpoint = new MemoryStream();
+            ModelCheckpoint.Save(decoder.Network, checkpoint);
+            files.Add(ModelCheckpointReference.DefaultFile, checkpoint.ToArray());
+        }
+
         if (extraFiles is not null)
         {
             foreach (var (name, bytes) in extraFiles)
@@ -176,6 +201,10 @@ public static class DecoderBundleBuilder
                 request.HeldOutAgreement ?? trainingAgreement.Share),
             Metrics = metrics,
             TrainingRecordings = recordings,
+            Alignment = request.Alignment is { IsIdentity: false } alignment
+                ? new ModelAlignment(EuclideanAlignment.MethodName, alignment.ToRows(), alignment.WindowCount, recordings)
+                : null,
+            Checkpoint = request.IncludeCheckpoint ? new ModelCheckpointReference(ModelCheckpointReference.DefaultFile, BaseModel.Architecture(shape)) : null,
             Files = [],
         };
     }
@@ -187,21 +216,60 @@ public static class DecoderBundleBuilder
         return [.. report.FloatNodes.Select(node => node.NodeName)];
     }
 
+    /// <summary>The final decoder: trained from scratch, fine-tuned from <see cref="BundleRequest.StartFrom"/>, or that one as it is.</summary>
+    private static (AttentionDecoder Decoder, TrainingSummary Summary) TrainFinal(BundleRequest request, EpochDataset engineSet, IProgress<EpochReport> progress)
+    {
+        if (request.StartFrom is not { } start)
+        {
+            if (request.SkipTraining)
+            {
+                throw new ArgumentException("SkipTraining needs a decoder to start from (StartFrom); there is nothing to export otherwise.", nameof(request));
+            }
+
+            return DecoderTrainer.Train(engineSet, request.Shape, request.Training, progress);
+        }
+
+        if (start.Shape != request.Shape)
+        {
+            throw new ArgumentException($"The decoder to start from has shape {start.Shape}; the request says {request.Shape}.", nameof(request));
+        }
+
+        var decoder = start.Copy();
+        return request.SkipTraining
+            ? (decoder, new TrainingSummary(0, 0, null, "not trained (zero-shot)", TimeSpan.Zero))
+            : (decoder, DecoderTrainer.Train(decoder, engineSet, request.Training, progress));
+    }
+
     /// <summary>Largest |p_onnx − p_engine| over up to 64 of the dataset's windows, the export run in ONNX Runtime.</summary>
-    public static double ExportParity(AttentionDecoder decoder, byte[] fp32Model, EpochDataset dataset)
+    public static double ExportParity(AttentionDecoder decoder, byte[] fp32Model, EpochDataset dataset) => ExportParity(decoder, fp32Model, dataset, dataset);
+
+    /// <summary>
+    /// Largest |p_onnx(raw) − p_engine(engine)| over up to 64 windows: the graph fed <paramref name="dataset"/>'s raw
+    /// windows, the engine the same trials as it was trained on them (<paramref name="engineSet"/>, aligned when the
+    /// graph aligns).
+    /// </summary>
+    public static double ExportParity(AttentionDecoder decoder, byte[] fp32Model, EpochDataset dataset, EpochDataset engineSet)
     {
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(engineSet);
+        if (engineSet.Count != dataset.Count)
+        {
+            throw new ArgumentException($"The engine's set holds {engineSet.Count} trials, the raw set {dataset.Count}; they must be the same trials.", nameof(engineSet));
+        }
+
         var count = Math.Min(64, dataset.Count);
         var windows = new float[count][];
+        var engineWindows = new float[count][];
         for (var i = 0; i < count; i++)
         {
             windows[i] = dataset.Windows[(int)((long)i * dataset.Count / count)];
+            engineWindows[i] = engineSet.Windows[(int)((long)i * dataset.Count / count)];
         }
 
         using var onnx = new OnnxClassifier(fp32Model, decoder.Shape.Channels, decoder.Shape.Samples, DecoderOnnxExporter.InputName, DecoderOnnxExporter.OutputName);
         var exported = onnx.Probabilities(windows, out _);
-        var engine = decoder.Probabilities(windows).Data;
+        var engine = decoder.Probabilities(engineWindows).Data;
         var worst = 0.0;
         for (var i = 0; i < exported.Length; i++)
         {

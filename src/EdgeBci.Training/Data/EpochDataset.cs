@@ -177,6 +177,71 @@ public sealed class EpochDataset
         return offset;
     }
 
+    /// <summary>
+    /// The same trials with every window and crop context replaced by <paramref name="transform"/>(values, samples per
+    /// channel): for a transform that maps channels × samples to the same shape, such as a spatial filter. Labels, runs
+    /// and onsets are kept; the arrays passed in are not modified.
+    /// </summary>
+    /// <exception cref="ArgumentException">The transform returned an array of another length (via the constructor's checks).</exception>
+    public EpochDataset MapSignals(Func<float[], int, float[]> transform)
+    {
+        ArgumentNullException.ThrowIfNull(transform);
+        var windows = new float[Count][];
+        var contexts = new float[]?[Count];
+        var contextSamples = SamplesPerWindow + (2 * CropMargin);
+        for (var i = 0; i < Count; i++)
+        {
+            windows[i] = transform(_windows[i], SamplesPerWindow);
+            contexts[i] = _contexts[i] is { } context ? transform(context, contextSamples) : null;
+        }
+
+        return new EpochDataset(windows, _labels, _runNumbers, _onsetSeconds, ClassNames, ChannelNames, SampleRate, SamplesPerWindow, contexts, CropMargin);
+    }
+
+    /// <summary>
+    /// The trials of every part in order (e.g. several wearers pooled). The parts must agree on classes, channels,
+    /// rate, window and crop margin, or the labels and rows would mean different things.
+    /// </summary>
+    /// <exception cref="ArgumentException">No parts, or a part differs from the first (which property named).</exception>
+    public static EpochDataset Concatenate(IReadOnlyList<EpochDataset> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+        {
+            throw new ArgumentException("Nothing to concatenate.", nameof(parts));
+        }
+
+        var first = parts[0];
+        var windows = new List<float[]>();
+        var labels = new List<int>();
+        var runs = new List<int>();
+        var onsets = new List<double>();
+        var contexts = new List<float[]?>();
+        for (var p = 0; p < parts.Count; p++)
+        {
+            var part = parts[p];
+            var mismatch = !part.ClassNames.SequenceEqual(first.ClassNames, StringComparer.Ordinal) ? "classes"
+                : !part.ChannelNames.SequenceEqual(first.ChannelNames, StringComparer.OrdinalIgnoreCase) ? "channels"
+                : part.SampleRate != first.SampleRate ? "sample rate"
+                : part.SamplesPerWindow != first.SamplesPerWindow ? "samples per window"
+                : part.CropMargin != first.CropMargin ? "crop margin"
+                : null;
+            if (mismatch is not null)
+            {
+                throw new ArgumentException($"Part {p} of the datasets to pool differs from part 0 in its {mismatch}.", nameof(parts));
+            }
+
+            windows.AddRange(part._windows);
+            labels.AddRange(part._labels);
+            runs.AddRange(part._runNumbers);
+            onsets.AddRange(part._onsetSeconds);
+            contexts.AddRange(part._contexts);
+        }
+
+        return new EpochDataset(windows, labels, runs, onsets, first.ClassNames, first.ChannelNames, first.SampleRate, first.SamplesPerWindow, contexts,
+            first.CropMargin);
+    }
+
     /// <summary>How many trials carry each label, indexed as <see cref="ClassNames"/>.</summary>
     public int[] CountPerClass()
     {

@@ -35,8 +35,27 @@ public sealed record TaskDefinition(
         [4, 8, 12],
         new Dictionary<string, string>(StringComparer.Ordinal) { ["T1"] = "left", ["T2"] = "right" });
 
+    /// <summary>
+    /// Rest (T0, the ~4.2 s pauses between cues) against imagined left fist (T1) and imagined right fist (T2), eegmmidb
+    /// runs 4, 8 and 12: a decoder that can say "do nothing". Rest windows use the same 0.5-2.5 s after the T0 onset,
+    /// which lies inside the pause, so every class is cut alike.
+    /// </summary>
+    public static TaskDefinition RestLeftRight { get; } = new(
+        "rest-left-right",
+        [4, 8, 12],
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["T0"] = "rest", ["T1"] = "left", ["T2"] = "right" });
+
+    /// <summary>
+    /// The same three classes from the executed (real) left and right fist runs 3, 7 and 11: auxiliary data for a
+    /// pooled base model, since executed and imagined movement desynchronise the same sensorimotor rhythms.
+    /// </summary>
+    public static TaskDefinition RestLeftRightExecuted { get; } = new(
+        "rest-left-right-executed",
+        [3, 7, 11],
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["T0"] = "rest", ["T1"] = "left", ["T2"] = "right" });
+
     /// <summary>The tasks that need no task file.</summary>
-    public static IReadOnlyList<TaskDefinition> BuiltIn { get; } = [HandsVersusFeet, LeftVersusRight];
+    public static IReadOnlyList<TaskDefinition> BuiltIn { get; } = [HandsVersusFeet, LeftVersusRight, RestLeftRight, RestLeftRightExecuted];
 
     /// <summary>
     /// The distinct class names, sorted ordinally. A label is an index into this list, so the order must not depend

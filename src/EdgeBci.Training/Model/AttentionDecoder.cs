@@ -187,6 +187,14 @@ public sealed class AttentionDecoder
         return predictions;
     }
 
+    /// <summary>A new decoder of the same shape holding a copy of this one's complete state (weights and batch-norm statistics).</summary>
+    public AttentionDecoder Copy()
+    {
+        var copy = new AttentionDecoder(Shape);
+        ModelCheckpoint.Restore(copy.Network, ModelCheckpoint.Capture(Network));
+        return copy;
+    }
+
     /// <summary>Every layer of the network, depth first, containers included.</summary>
     public IEnumerable<ILayer> Layers() => Flatten(Network);
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using EdgeBci.Decoding.Bundle;
+using EdgeBci.Training.Alignment;
 using EdgeBci.Training.Engine;
 using EdgeBci.Training.Model;
 using EdgeBci.Training.Onnx.Protos;
@@ -40,6 +42,9 @@ public static class DecoderOnnxExporter
     /// <summary>Float [batch, classes], the network's output before the softmax.</summary>
     public const string LogitsName = "logits";
 
+    /// <summary>The C × C alignment initializer and the MatMul node that applies it (<see cref="ModelAlignment.InitializerName"/>).</summary>
+    public const string AlignmentName = ModelAlignment.InitializerName;
+
     /// <summary>Written as the model's producer name.</summary>
     public const string Producer = "EdgeBci.Training";
 
@@ -54,10 +59,15 @@ public static class DecoderOnnxExporter
     /// <param name="decoder">A decoder in the state to deploy (its batch-normalisation running statistics are used).</param>
     /// <param name="modelName">The ONNX graph's name.</param>
     /// <exception cref="NotSupportedException">The network holds a layer the exporter cannot express (named in the message).</exception>
-    public static ModelProto Export(AttentionDecoder decoder, string modelName = "edgebci-attention-decoder")
+    /// <param name="alignment">
+    /// The wearer's spatial alignment, emitted as the graph's first node (MatMul of the C × C initializer named
+    /// <see cref="AlignmentName"/> with the input), so the graph takes raw microvolts while the network was trained on
+    /// aligned windows; null or the identity emits no such node.
+    /// </param>
+    public static ModelProto Export(AttentionDecoder decoder, string modelName = "edgebci-attention-decoder", EuclideanAlignment? alignment = null)
     {
         ArgumentNullException.ThrowIfNull(decoder);
-        return Export(decoder.Network, decoder.Shape, modelName);
+        return Export(decoder.Network, decoder.Shape, modelName, alignment);
     }
 
     /// <summary>
@@ -66,7 +76,7 @@ public static class DecoderOnnxExporter
     /// </summary>
     /// <exception cref="NotSupportedException">A layer has no ONNX form here.</exception>
     /// <exception cref="InvalidOperationException">The layers do not fit together or do not end in [B, <see cref="DecoderShape.Classes"/>].</exception>
-    internal static ModelProto Export(Sequential network, DecoderShape shape, string modelName)
+    internal static ModelProto Export(Sequential network, DecoderShape shape, string modelName, EuclideanAlignment? alignment = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(shape);
@@ -76,7 +86,18 @@ public static class DecoderOnnxExporter
         var builder = new OnnxGraphBuilder(modelName);
         builder.AddInput(InputName, OnnxDim.Batch, shape.Channels, shape.Samples);
         var emitter = new GraphEmitter(builder);
-        var normalized = emitter.Normalization(new Value(InputName, [shape.Channels, shape.Samples]), shape);
+        var input = new Value(InputName, [shape.Channels, shape.Samples]);
+        if (alignment is not null && !alignment.IsIdentity)
+        {
+            if (alignment.Channels != shape.Channels)
+            {
+                throw new ArgumentException($"The alignment is {alignment.Channels} × {alignment.Channels}; the decoder takes {shape.Channels} channels.", nameof(alignment));
+            }
+
+            input = emitter.Alignment(input, alignment);
+        }
+
+        var normalized = emitter.Normalization(input, shape);
         var logits = emitter.Layer(network, normalized, LogitsName);
         if (logits.Shape.Length != 1 || logits.Shape[0] != shape.Classes)
         {
@@ -133,6 +154,14 @@ public static class DecoderOnnxExporter
         private readonly HashSet<string> _values = new(StringComparer.Ordinal) { InputName, OutputName, LogitsName };
         private readonly HashSet<string> _nodes = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (float Value, string Name)> _scalars = new(StringComparer.Ordinal);
+
+        public Value Alignment(Value input, EuclideanAlignment alignment)
+        {
+            // [C, C] · [N, C, T] broadcasts over the batch. The quantizer keeps it float: its first input is an
+            // initializer, not an activation, so it is never planned as a weight × activation product.
+            builder.AddInitializer(AlignmentName, alignment.ToArray(), [alignment.Channels, alignment.Channels]);
+            return new(Node(AlignmentName, "MatMul", [AlignmentName, input.Name], Fresh("aligned")), input.Shape);
+        }
 
         public Value Normalization(Value input, DecoderShape shape)
         {
