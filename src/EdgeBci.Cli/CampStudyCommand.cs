@@ -18,7 +18,7 @@ internal static class CampStudyCommand
 {
     public static Command Create(IAnsiConsole output)
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with S<subject>/S<subject>R<run>.edf.", DefaultValueFactory = _ => new DirectoryInfo("../shared/data/eegmmidb") };
+        var data = DataFolder.CreateOption("Folder with S<subject>/S<subject>R<run>.edf.");
         var subjects = new Option<string>("--subjects") { Description = "All subjects of the study; each held-out wearer's base is the others.", DefaultValueFactory = _ => "1,2,3" };
         var heldOut = new Option<string>("--held-out") { Description = "Held-out wearers (calibrated on runs 4 and 8, tested on run 12).", DefaultValueFactory = _ => "2,3" };
         var auxiliary = new Option<string>("--auxiliary") { Description = "Executed runs in the base: without, with or both.", DefaultValueFactory = _ => "both" };
@@ -54,7 +54,7 @@ internal static class CampStudyCommand
             {
                 foreach (var withAuxiliary in auxiliaryModes)
                 {
-                    var plan = new CampStudyPlan(parse.GetValue(data)!.FullName, wearer, [.. all.Where(s => s != wearer)], withAuxiliary, perClass, fineTuning,
+                    var plan = new CampStudyPlan(DataFolder.Resolve(parse.GetValue(data)), wearer, [.. all.Where(s => s != wearer)], withAuxiliary, perClass, fineTuning,
                         !parse.GetValue(noBaselines) && !withAuxiliary, Ads1299Options.DefaultMontage, ReplaySettings.Default, new SignalOptions());
                     rows.AddRange(CampStudy.Run(plan, progress));
                 }

@@ -41,17 +41,31 @@ internal sealed class TaskDataOptions
     /// <exception cref="ArgumentException">The task is unknown, the folder, subject or a run is missing, or a setting is invalid (named).</exception>
     public TaskData Resolve(ParseResult parse)
     {
+        var settings = ResolveSettings(parse);
+        var subject = parse.GetValue(Subject);
+        var paths = EegmmidbLayout.RunPaths(settings.Folder, subject, settings.Definition);
+        return new TaskData(settings.Definition, subject, paths, settings.Montage, settings.Device, settings.Signal);
+    }
+
+    /// <summary>
+    /// The task, the dataset folder and the device's signal chain settings, for commands that pool several subjects
+    /// (they have no --subject).
+    /// </summary>
+    /// <exception cref="ArgumentException">The task is unknown, the folder is missing, or a setting is invalid (named).</exception>
+    public TaskSettings ResolveSettings(ParseResult parse)
+    {
         var definitions = parse.GetValue(Tasks) is { } file ? TaskDefinition.Load(file.FullName) : TaskDefinition.BuiltIn;
         var definition = TaskDefinition.Find(definitions, parse.GetValue(Task) ?? throw new ArgumentException("--task is required: name the task to cut (hands-vs-feet, left-vs-right, or one in --tasks)."));
         var folder = DataFolder.Resolve(parse.GetValue(Data));
-        var subject = parse.GetValue(Subject);
-        var paths = EegmmidbLayout.RunPaths(folder, subject, definition);
         var configuration = DeviceOptions.BuildConfiguration(parse.GetValue(Config), new Dictionary<string, string?>());
         var settings = AcquisitionSettings.Bind(configuration);
         var signal = AcquisitionSettings.BindSection<SignalOptions>(configuration, SignalOptions.Section);
-        return new TaskData(definition, subject, paths, settings.Ads1299.Channels, ReplaySettings.From(settings.Ads1299), signal);
+        return new TaskSettings(definition, folder, settings.Ads1299.Channels, ReplaySettings.From(settings.Ads1299), signal);
     }
 }
+
+/// <summary>A task and where and how its windows are cut, before a subject is chosen.</summary>
+internal sealed record TaskSettings(TaskDefinition Definition, string Folder, IReadOnlyList<string> Montage, ReplaySettings Device, SignalOptions Signal);
 
 /// <summary>A resolved task: what to cut, from which recordings, through which device settings.</summary>
 internal sealed record TaskData(

@@ -37,14 +37,14 @@ internal static class TrainBaseCommand
         quantization.AddTo(command);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
-            var taskData = data.Resolve(parse);
+            var taskData = data.ResolveSettings(parse);
             var subjectList = ParseSubjects(parse.GetValue(subjects)!);
             var definitions = parse.GetValue(data.Tasks) is { } file ? TaskDefinition.Load(file.FullName) : TaskDefinition.BuiltIn;
             var auxiliaryTask = parse.GetValue(auxiliary) is { } auxiliaryName ? TaskDefinition.Find(definitions, auxiliaryName) : null;
             var quantizationOptions = quantization.Resolve(parse);
             var seedValue = parse.GetValue(seed);
 
-            var pooled = PooledDataset.Build(parse.GetValue(data.Data)!.FullName, subjectList, taskData.Definition, auxiliaryTask, taskData.Montage,
+            var pooled = PooledDataset.Build(taskData.Folder, subjectList, taskData.Definition, auxiliaryTask, taskData.Montage,
                 taskData.Device, taskData.Signal, TrainCommand.CropMarginSeconds);
             foreach (var part in pooled.Parts)
             {
