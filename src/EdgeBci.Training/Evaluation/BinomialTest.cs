@@ -65,13 +65,21 @@ public static class BinomialTest
     public static string Describe(int successes, int trials, int classes, double alpha)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        var chance = 1.0 / classes;
+        return Describe(successes, trials, 1.0 / classes, string.Create(CultureInfo.InvariantCulture, $"1/{classes}"), alpha);
+    }
+
+    /// <summary>As above with any chance level, shown as <paramref name="chanceText"/> (e.g. "0.50, the largest class's share").</summary>
+    public static string Describe(int successes, int trials, double chance, string chanceText, double alpha)
+    {
         var needed = SignificantCount(trials, chance, alpha);
         var neededText = needed > trials
             ? string.Create(CultureInfo.InvariantCulture, $"no count of {trials} reaches p < {alpha:0.###}")
             : string.Create(CultureInfo.InvariantCulture, $"{needed} needed for p < {alpha:0.###}");
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{successes} of {trials} right, p = {UpperTail(successes, trials, chance):0.####} (chance 1/{classes}; {neededText})");
+        var p = UpperTail(successes, trials, chance);
+
+        // A tiny p is shown in significant digits, never rounded to "0".
+        var pText = p < 1e-4 ? p.ToString("0.##E+0", CultureInfo.InvariantCulture) : p.ToString("0.####", CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture, $"{successes} of {trials} right, p = {pText} (chance {chanceText}; {neededText})");
     }
 
     private static void Check(int trials, double chance)

@@ -17,6 +17,7 @@ public static class AcceptanceGate
     public const string Int8Agreement = "int8-agreement";
     public const string WrongWay = "wrong-way";
     public const string RestMoves = "rest-moves";
+    public const string Drives = "drives";
 
     /// <exception cref="ArgumentException">The inputs disagree in length, hold no trial, a class index is out of range, or an option is invalid.</exception>
     public static GateReport Evaluate(GateInputs inputs, GateOptions options)
@@ -28,14 +29,14 @@ public static class AcceptanceGate
         var right = Correct(inputs.Int8Predictions, inputs.Labels);
         var fp32Right = Correct(inputs.Fp32Predictions, inputs.Labels);
         var baselineRight = Correct(inputs.BaselinePredictions, inputs.Labels);
-        var chance = 1.0 / inputs.ClassCount;
+        var (chance, chanceText) = ChanceLevel(inputs.Labels, inputs.ClassCount);
         var needed = BinomialTest.SignificantCount(trials, chance, options.Alpha);
         var checks = new List<GateCheck>(5);
         var advice = new List<string>();
 
         var significant = right >= needed;
         checks.Add(new GateCheck(Significance, significant, (double)right / trials, (double)Math.Min(needed, trials) / trials,
-            "int8 " + BinomialTest.Describe(right, trials, inputs.ClassCount, options.Alpha) + Invariant($"; fp32 {fp32Right} of {trials}"), needed));
+            "int8 " + BinomialTest.Describe(right, trials, chance, chanceText, options.Alpha) + Invariant($"; fp32 {fp32Right} of {trials}"), needed));
         if (!significant)
         {
             advice.Add(SignificanceAdvice(inputs, right, trials, chance, options.Alpha));
@@ -69,6 +70,7 @@ public static class AcceptanceGate
         {
             checks.Add(new GateCheck(WrongWay, false, double.NaN, options.MaxWrongWayShare, "the live replay of the held-out block was not run"));
             checks.Add(new GateCheck(RestMoves, false, double.NaN, options.MaxRestMovesPerMinute, "the live replay of the held-out block was not run"));
+            checks.Add(new GateCheck(Drives, false, double.NaN, 1, "the live replay of the held-out block was not run"));
             advice.Add("Run the live replay of the held-out block (edgebci replay-score) before the model may drive.");
             return;
         }
@@ -83,6 +85,42 @@ public static class AcceptanceGate
         {
             advice.Add("The chair moved when the wearer did not intend it: record more calibration trials (a rest class learns from them), or raise Control:EvidenceThreshold or Control:DwellMs and replay again.");
         }
+
+        // A model that never moves the chair, or moves it the wrong way as often as the right one, passes the two bounds
+        // above and still cannot drive.
+        var drives = replay.CuedWay > 0 && replay.CuedWay > replay.WrongWay;
+        checks.Add(new GateCheck(Drives, drives, replay.CuedWay, Math.Max(1, replay.WrongWay + 1),
+            Invariant($"the replayed chair turned the cued way on {replay.CuedWay} of {replay.Cues} cues and the wrong way on {replay.WrongWay}: at least one, and more than the wrong way, needed")));
+        if (!drives)
+        {
+            advice.Add("The chair hardly followed the cues in the live replay: record more calibration trials, or lower Control:EvidenceThreshold only if the wrong-way and rest bounds still hold.");
+        }
+    }
+
+    /// <summary>
+    /// What a model that knows nothing scores: 1/K for balanced classes, but never less than the largest class's share
+    /// of the held-out trials, because a model that always names that class (say "rest", half of a session's trials)
+    /// scores exactly that without decoding anything.
+    /// </summary>
+    internal static (double Chance, string Text) ChanceLevel(IReadOnlyList<int> labels, int classCount)
+    {
+        var counts = new int[classCount];
+        foreach (var label in labels)
+        {
+            counts[label]++;
+        }
+
+        var largest = 0;
+        foreach (var count in counts)
+        {
+            largest = Math.Max(largest, count);
+        }
+
+        var uniform = 1.0 / classCount;
+        var share = labels.Count == 0 ? 0 : (double)largest / labels.Count;
+        return share > uniform
+            ? (share, Invariant($"{largest}/{labels.Count}, the largest class's share"))
+            : (uniform, Invariant($"1/{classCount}"));
     }
 
     /// <summary>Check the electrodes when the signal was abnormal; more trials when the accuracy is above chance but the block too short to show it; else another strategy.</summary>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using EdgeBci.Decoding.Bundle;
 using EdgeBci.Training.Baseline;
 using EdgeBci.Training.Data;
@@ -42,11 +43,7 @@ public static class GateEvidence
 
         var fp32 = Predict(fp32Model, heldOut, manifest, toDataset);
         var int8 = Predict(int8Model, heldOut, manifest, toDataset);
-        var agreeing = 0;
-        for (var i = 0; i < fp32.Length; i++)
-        {
-            agreeing += fp32[i] == int8[i] ? 1 : 0;
-        }
+        var (agreeing, compared) = SlidingAgreement(fp32Model, int8Model, heldOut, manifest);
 
         var baseline = new CspLdaClassifier();
         baseline.Fit(calibration.Windows, calibration.ChannelCount, calibration.SamplesPerWindow, calibration.Labels, calibration.ClassNames.Count);
@@ -57,8 +54,41 @@ public static class GateEvidence
         }
 
         List<float[]> all = [.. calibration.Windows, .. heldOut.Windows];
-        return new GateInputs([.. heldOut.Labels], heldOut.ClassNames.Count, fp32, int8, baselinePredictions, agreeing, heldOut.Count, replay,
+        return new GateInputs([.. heldOut.Labels], heldOut.ClassNames.Count, fp32, int8, baselinePredictions, agreeing, compared, replay,
             ChannelVarianceCheck.Abnormal(all, heldOut.ChannelNames));
+    }
+
+    /// <summary>
+    /// int8 against fp32 on every window the unit would decode around each held-out trial: the trial's window shifted
+    /// by whole hops across its crop margin (one window per trial when the block has no margin). One window per trial
+    /// would make 98 % mean "all of them" on a 15-trial block; the unit decides every hop, so that is what is compared.
+    /// </summary>
+    private static (int Agreeing, int Compared) SlidingAgreement(byte[] fp32Model, byte[] int8Model, EpochDataset heldOut, ModelManifest manifest)
+    {
+        var hop = Math.Max(1, (int)Math.Round(manifest.HopSeconds * heldOut.SampleRate));
+        var windows = new List<float[]>();
+        for (var trial = 0; trial < heldOut.Count; trial++)
+        {
+            for (var offset = -(heldOut.CropMargin / hop) * hop; offset <= heldOut.CropMargin; offset += hop)
+            {
+                var window = new float[heldOut.ChannelCount * heldOut.SamplesPerWindow];
+                heldOut.CopyShiftedWindow(trial, offset, window);
+                windows.Add(window);
+            }
+        }
+
+        using var fp32 = new OnnxClassifier(fp32Model, heldOut.ChannelCount, heldOut.SamplesPerWindow, manifest.Tensors.Input, manifest.Tensors.Probabilities);
+        using var int8 = new OnnxClassifier(int8Model, heldOut.ChannelCount, heldOut.SamplesPerWindow, manifest.Tensors.Input, manifest.Tensors.Probabilities);
+        var fp32Probabilities = fp32.Probabilities(windows, out var classes);
+        var int8Probabilities = int8.Probabilities(windows, out _);
+        var agreeing = 0;
+        for (var w = 0; w < windows.Count; w++)
+        {
+            var row = w * classes;
+            agreeing += TensorPrimitives.IndexOfMax(fp32Probabilities.AsSpan(row, classes)) == TensorPrimitives.IndexOfMax(int8Probabilities.AsSpan(row, classes)) ? 1 : 0;
+        }
+
+        return (agreeing, windows.Count);
     }
 
     private static int[] Predict(byte[] model, EpochDataset dataset, ModelManifest manifest, int[] toDataset)

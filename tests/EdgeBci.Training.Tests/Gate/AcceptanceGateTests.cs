@@ -35,6 +35,40 @@ public class AcceptanceGateTests
     }
 
     [Test]
+    public void A_model_that_always_says_rest_is_at_chance_when_half_the_trials_are_rest()
+    {
+        // Three classes (left 0, rest 1, right 2); 60 held-out trials, 30 of them rest, as a session's rest periods give.
+        // Always answering "rest" is right on 30 of 60: p = 0.0002 against 1/3, but exactly the largest class's share.
+        var labels = new int[60];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = i % 2 == 1 ? 1 : (i % 4 == 0 ? 0 : 2);
+        }
+
+        var rest = new int[labels.Length];
+        Array.Fill(rest, 1);
+        var inputs = new GateInputs(labels, 3, rest, rest, rest, AgreeingWindows: 300, AgreementWindows: 300, GoodReplay(), []);
+
+        var significance = AcceptanceGate.Evaluate(inputs, new GateOptions()).Check(AcceptanceGate.Significance);
+
+        Assert.That(significance.Passed, Is.False, significance.Detail);
+        Assert.That(significance.Detail, Does.Contain("chance 30/60, the largest class's share"));
+    }
+
+    [Test]
+    public void A_model_whose_replayed_chair_never_moves_cannot_drive()
+    {
+        var (labels, model) = Predictions(right: 27);
+        var still = Replay(cuedWay: 0, wrongWay: 0, noMove: 30, restMoves: 0, restSeconds: 120);
+
+        var report = AcceptanceGate.Evaluate(Inputs(labels, model, model, model, 300, 300, still), new GateOptions());
+
+        Assert.That(report.Check(AcceptanceGate.WrongWay).Passed && report.Check(AcceptanceGate.RestMoves).Passed, Is.True, "never moving keeps both bounds");
+        Assert.That(report.Check(AcceptanceGate.Drives).Passed, Is.False);
+        Assert.That(report.Passed, Is.False);
+    }
+
+    [Test]
     public void Int8_disagreeing_with_fp32_is_refused_by_that_check_alone()
     {
         var (labels, good) = Predictions(right: 27);
@@ -54,7 +88,7 @@ public class AcceptanceGateTests
 
         Assert.That(report.Checks.Select(c => c.Name), Is.EqualTo(new[]
         {
-            AcceptanceGate.Significance, AcceptanceGate.Baseline, AcceptanceGate.Int8Agreement, AcceptanceGate.WrongWay, AcceptanceGate.RestMoves,
+            AcceptanceGate.Significance, AcceptanceGate.Baseline, AcceptanceGate.Int8Agreement, AcceptanceGate.WrongWay, AcceptanceGate.RestMoves, AcceptanceGate.Drives,
         }));
         Assert.That(report.Checks.All(c => c.Passed), Is.True, string.Join("; ", report.Checks.Select(c => c.Detail)));
         Assert.That(report.Passed, Is.True);
