@@ -23,8 +23,12 @@ internal static class CalibrateCommand
         var dataRoot = new Option<DirectoryInfo?>("--data-root") { Description = $"Folder holding wearers/ (default {WearerFolder.UnitRoot}, or <temp>/edgebci when that cannot be written)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the cue order and rest lengths (protocol schedule only).", DefaultValueFactory = _ => 1 };
         var quiet = new Option<bool>("--quiet") { Description = "No bell at cue onset." };
-        var command = new Command("calibrate", "Runs a cued calibration session (Graz-style trials from a protocol file) and records it as BDF+ with the cue annotations in the wearer's folder.");
+        var training = new CalibrationCliOptions();
+        var command = new Command("calibrate",
+            "Runs a cued calibration session (Graz-style trials from a protocol file), records it as BDF+ with the cue annotations in the wearer's folder, " +
+            "adapts the base model to the wearer (alignment, fine-tuning) on every block but the last, judges it on the last with the acceptance gate, and installs it only if it passes.");
         device.AddTo(command);
+        training.AddTo(command);
         foreach (var option in new Option[] { wearer, protocol, dataRoot, seed, quiet })
         {
             command.Options.Add(option);
@@ -32,11 +36,19 @@ internal static class CalibrateCommand
 
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
+            // The base model and the install target are checked before the wearer spends twenty minutes on cues.
+            var plan = training.Resolve(parse, device);
             var result = RunSession(output, device, parse, parse.GetValue(wearer)!, parse.GetValue(protocol), parse.GetValue(dataRoot), parse.GetValue(seed), parse.GetValue(quiet));
             output.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"Recorded {result.RecordingPath} ({Describe(result.TrialsPerClass)}; blocks {Describe(result.Blocks, result.SampleRate)}).")));
             output.MarkupLine(Markup.Escape($"Schedule {result.SchedulePath}."));
-            return EdgeBciCommand.Success;
+            if (plan is null)
+            {
+                return EdgeBciCommand.Success;
+            }
+
+            var sessionProtocol = CalibrationProtocol.Load(parse.GetValue(protocol)?.FullName ?? CalibrationProtocol.DefaultPath);
+            return CalibrationReport.TrainJudgeAndInstall(output, plan, result, sessionProtocol, EvaluateCommand.CommandLine(parse), parse.GetValue(seed));
         }));
         return command;
     }

@@ -82,7 +82,10 @@ internal sealed class DeviceOptions
 
     /// <param name="parse">The command line.</param>
     /// <param name="source">With <see cref="RepeatableSource"/>: the one of the repeated --source values to use (null: none).</param>
-    public AcquisitionSettings Settings(ParseResult parse, string? source = null)
+    public AcquisitionSettings Settings(ParseResult parse, string? source = null) => AcquisitionSettings.Bind(Configuration(parse, source));
+
+    /// <summary>The layered configuration with this command line's overrides, for the sections beyond acquisition (Signal, Decoding, Control).</summary>
+    public IConfiguration Configuration(ParseResult parse, string? source = null)
     {
         var overrides = new Dictionary<string, string?>();
         if (parse.GetValue(Board) is { } board)
@@ -114,7 +117,7 @@ internal sealed class DeviceOptions
             overrides[$"{Ads1299Options.Section}:SampleRate"] = rate.ToString(CultureInfo.InvariantCulture);
         }
 
-        return AcquisitionSettings.Bind(BuildConfiguration(parse.GetValue(Config), overrides));
+        return BuildConfiguration(parse.GetValue(Config), overrides);
     }
 
     /// <summary>Opens the front-end and applies any --inject faults to the emulated chip.</summary>
