@@ -60,7 +60,7 @@ internal static class CampStudyCommand
                 }
             }
 
-            output.WriteLine("| Wearer | Base | Model | Trials per class (left/rest/right) | Run 12 correct | Accuracy | p (chance 1/3) | Training |");
+            output.WriteLine("| Wearer | Base | Model | Trials per class (left/rest/right) | Run 12 correct | Accuracy | p (chance: 1/K or the largest class's share) | Training |");
             output.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var row in rows)
             {

@@ -61,7 +61,7 @@ internal sealed class EvaluateBundle
         foreach (var result in results)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{result.Model}: {BinomialTest.Describe(result.CorrectTrials, result.Metrics.SampleCount, result.Metrics.ClassCount, BundleEvaluation.Alpha)}; predicted {PredictedCounts(result.Metrics)}"));
+                $"{result.Model}: {BinomialTest.Describe(result.CorrectTrials, result.Metrics.SampleCount, result.Chance, result.ChanceText, BundleEvaluation.Alpha)}; predicted {PredictedCounts(result.Metrics)}"));
             output.WriteLine(result.Metrics.FormatTable());
         }
 

@@ -30,7 +30,7 @@ public class CalibrateCommandTests
         var protocol = Path.Combine(scratch.Path, "short.json");
         File.WriteAllText(protocol, ShortProtocol);
 
-        var (exit, output) = CliRunner.Run(["calibrate", "--wearer", "w-1", "--protocol", protocol, "--data-root", scratch.Path, "--seed", "4", .. FastEmulator, "--source", "synthetic"]);
+        var (exit, output) = CliRunner.Run(["calibrate", "--wearer", "w-1", "--protocol", protocol, "--data-root", scratch.Path, "--seed", "4", .. FastEmulator, "--source", "synthetic", "--session-only"]);
 
         Assert.That(exit, Is.Zero, output);
         var session = Directory.GetDirectories(Path.Combine(scratch.Path, "wearers", "w-1", "sessions")).Single();

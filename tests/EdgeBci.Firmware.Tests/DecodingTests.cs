@@ -24,12 +24,12 @@ public class DecodingTests
     {
         using var firmware = new FirmwareProcess();
 
-        var decoding = firmware.WaitUntil(o => o.Split('\n').Count(l => l.Contains("decoder: s001-left-vs-right", StringComparison.Ordinal) && l.Contains("windows", StringComparison.Ordinal)) >= 3,
+        var decoding = firmware.WaitUntil(o => o.Split('\n').Count(l => l.Contains("decoder: s001-rest-left-right", StringComparison.Ordinal) && l.Contains("windows", StringComparison.Ordinal)) >= 3,
             TimeSpan.FromSeconds(40));
 
         Assert.That(decoding, Is.True, firmware.Output);
         Assert.That(firmware.Output, Does.Contain("verified and warmed up"));
-        Assert.That(firmware.Output, Does.Match(@"\| [345] windows \| evidence (left|right) \d\.\d\d"), "a window every 0.25 s");
+        Assert.That(firmware.Output, Does.Match(@"\| [345] windows \| evidence (left|rest|right) \d\.\d\d"), "a window every 0.25 s");
         Assert.That(firmware.Output, Does.Match(@"DRDY-to-decision p50 \d+\.\d\d ms p99 \d+\.\d\d ms"));
     }
 

@@ -61,6 +61,37 @@ public static class BinomialTest
         return trials + 1;
     }
 
+    /// <summary>
+    /// What a model that knows nothing scores on these trials: 1/K for balanced classes, but never less than the largest
+    /// class's share, because a model that always names that class (say "rest", half of a session's trials) scores
+    /// exactly that without decoding anything. With its description ("1/3", or "15/30, the largest class's share").
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 classes, or a label outside 0..K-1.</exception>
+    public static (double Chance, string Text) ChanceLevel(IReadOnlyList<int> labels, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
+        var counts = new int[classCount];
+        foreach (var label in labels)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(label);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(label, classCount);
+            counts[label]++;
+        }
+
+        var largest = 0;
+        foreach (var count in counts)
+        {
+            largest = Math.Max(largest, count);
+        }
+
+        var uniform = 1.0 / classCount;
+        var share = labels.Count == 0 ? 0 : (double)largest / labels.Count;
+        return share > uniform
+            ? (share, string.Create(CultureInfo.InvariantCulture, $"{largest}/{labels.Count}, the largest class's share"))
+            : (uniform, string.Create(CultureInfo.InvariantCulture, $"1/{classCount}"));
+    }
+
     /// <summary>"27 of 45 right, p = 0.0036 (chance 1/3; 23 needed for p &lt; 0.01)".</summary>
     public static string Describe(int successes, int trials, int classes, double alpha)
     {

@@ -10,7 +10,7 @@ namespace EdgeBci.Training.Evaluation;
 /// <param name="CorrectTrials">Trials decided right.</param>
 /// <param name="PValue">P(a model guessing at 1/K gets at least <paramref name="CorrectTrials"/> right).</param>
 /// <param name="SignificantCount">Correct trials needed for p &lt; <see cref="BundleEvaluation.Alpha"/>.</param>
-public sealed record BundleModelResult(string Model, ClassificationMetrics Metrics, int CorrectTrials, double PValue, int SignificantCount);
+public sealed record BundleModelResult(string Model, ClassificationMetrics Metrics, int CorrectTrials, double PValue, int SignificantCount, double Chance, string ChanceText);
 
 /// <summary>
 /// Runs an existing bundle's int8 and fp32 ONNX models on a dataset cut as the bundle's task says (one unshifted window
@@ -60,8 +60,8 @@ public static class BundleEvaluation
             correct += predictions[i] == dataset.Labels[i] ? 1 : 0;
         }
 
-        var chance = 1.0 / dataset.ClassNames.Count;
+        var (chance, chanceText) = BinomialTest.ChanceLevel(dataset.Labels, dataset.ClassNames.Count);
         return new BundleModelResult(name, metrics, correct, BinomialTest.UpperTail(correct, predictions.Length, chance),
-            BinomialTest.SignificantCount(predictions.Length, chance, Alpha));
+            BinomialTest.SignificantCount(predictions.Length, chance, Alpha), chance, chanceText);
     }
 }

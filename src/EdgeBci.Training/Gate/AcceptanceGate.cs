@@ -29,7 +29,7 @@ public static class AcceptanceGate
         var right = Correct(inputs.Int8Predictions, inputs.Labels);
         var fp32Right = Correct(inputs.Fp32Predictions, inputs.Labels);
         var baselineRight = Correct(inputs.BaselinePredictions, inputs.Labels);
-        var (chance, chanceText) = ChanceLevel(inputs.Labels, inputs.ClassCount);
+        var (chance, chanceText) = BinomialTest.ChanceLevel(inputs.Labels, inputs.ClassCount);
         var needed = BinomialTest.SignificantCount(trials, chance, options.Alpha);
         var checks = new List<GateCheck>(5);
         var advice = new List<string>();
@@ -95,32 +95,6 @@ public static class AcceptanceGate
         {
             advice.Add("The chair hardly followed the cues in the live replay: record more calibration trials, or lower Control:EvidenceThreshold only if the wrong-way and rest bounds still hold.");
         }
-    }
-
-    /// <summary>
-    /// What a model that knows nothing scores: 1/K for balanced classes, but never less than the largest class's share
-    /// of the held-out trials, because a model that always names that class (say "rest", half of a session's trials)
-    /// scores exactly that without decoding anything.
-    /// </summary>
-    internal static (double Chance, string Text) ChanceLevel(IReadOnlyList<int> labels, int classCount)
-    {
-        var counts = new int[classCount];
-        foreach (var label in labels)
-        {
-            counts[label]++;
-        }
-
-        var largest = 0;
-        foreach (var count in counts)
-        {
-            largest = Math.Max(largest, count);
-        }
-
-        var uniform = 1.0 / classCount;
-        var share = labels.Count == 0 ? 0 : (double)largest / labels.Count;
-        return share > uniform
-            ? (share, Invariant($"{largest}/{labels.Count}, the largest class's share"))
-            : (uniform, Invariant($"1/{classCount}"));
     }
 
     /// <summary>Check the electrodes when the signal was abnormal; more trials when the accuracy is above chance but the block too short to show it; else another strategy.</summary>

@@ -76,10 +76,11 @@ public static class CampStudy
                 correct += predictions[i] == test.Labels[i] ? 1 : 0;
             }
 
+            var (chance, chanceText) = BinomialTest.ChanceLevel(test.Labels, task.ClassNames.Count);
             var row = new CampStudyRow(plan.HeldOut, plan.Auxiliary, method, perClass, correct, test.Count,
-                BinomialTest.UpperTail(correct, test.Count, 1.0 / task.ClassNames.Count), time);
+                BinomialTest.UpperTail(correct, test.Count, chance), time);
             rows.Add(row);
-            log?.Report($"S{plan.HeldOut:000} {(plan.Auxiliary ? "aux" : "no-aux")} {method} [{perClass}]: {BinomialTest.Describe(correct, test.Count, task.ClassNames.Count, 0.01)}, trained {time.TotalSeconds:F1} s");
+            log?.Report($"S{plan.HeldOut:000} {(plan.Auxiliary ? "aux" : "no-aux")} {method} [{perClass}]: {BinomialTest.Describe(correct, test.Count, chance, chanceText, 0.01)}, trained {time.TotalSeconds:F1} s");
         }
 
         var zeroShot = WearerAdaptation.ZeroShot(baseDecoder, task.ClassNames, calibration.ChannelNames, calibration);
