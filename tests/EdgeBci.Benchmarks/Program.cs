@@ -99,7 +99,8 @@ if (args.Length > 0 && args[0] == "all")
     var telemetry = TelemetryBenchmark.Run("embedded", 10, 60) == 0;
     var safety = SafetyTimingBenchmark.Run();
     var remoteStop = RemoteStopBenchmark.Run(20);
-    return inference && pipeline && firmware && soak && drdy && control && telemetry && safety && remoteStop ? 0 : 1;
+    var nodePrecision = NodePrecisionBenchmark.Run(null, 2000) == 0;
+    return inference && pipeline && firmware && soak && drdy && control && telemetry && safety && remoteStop && nodePrecision ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);
