@@ -68,6 +68,9 @@ public class CalibrationPipelineTests
         Assert.That(manifest.Classes, Is.EqualTo(new[] { "left", "rest", "right" }));
         Assert.That(manifest.TrainingRecordings.Single().Sha256, Is.EqualTo(ModelBundle.Sha256(Path.Combine(session, WearerFolder.RecordingFileName))));
         Assert.That(File.Exists(Path.Combine(session, HeldOutBlock.FileName)), Is.True, "the held-out block is replayed as a recording of its own");
+        var page = File.ReadAllText(Path.Combine(bundleFolder, CalibrationReportFiles.PageFileName));
+        Assert.That(page, Does.Contain(CalibrationReportFiles.HeldOutProtocol).And.Contain("Live replay").And.Contain("CSP+LDA"),
+            "the report shows the live replay beside the held-out accuracies");
 
         // R04's 15 cues trained it (16 left/rest/right windows and 15 rest); R08's were held out: 15 cues and their rests.
         Assert.That(output, Does.Contain("held out: 8 left, 15 rest, 7 right from block 2"));

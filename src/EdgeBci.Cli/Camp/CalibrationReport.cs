@@ -16,14 +16,14 @@ internal static class CalibrationReport
     {
         output.MarkupLine(Markup.Escape($"Adapting {plan.Base} to wearer '{session.Wearer.Id}'."));
         var outcome = CalibrationTraining.Run(
-            new CalibrationTrainingRequest(session, protocol, plan.Base, plan.Unit, plan.ModelVersion, commandLine, DateTimeOffset.UtcNow, plan.Gate, seed),
+            new CalibrationTrainingRequest(session, protocol, plan.Base, plan.Unit, plan.ModelVersion, commandLine, DateTimeOffset.UtcNow, plan.Gate, EvaluateCommand.ToolVersion(), seed),
             new ConsoleProgress(output));
         output.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Trained on {outcome.CalibrationTrials} trials in {outcome.TrainingTime.TotalSeconds:0.0} s; judged on the last block's {outcome.HeldOutTrials} trials.")));
         Print(output, outcome);
 
         var verdict = outcome.Gate.Passed ? "[green]PASSED[/]" : "[red]REFUSED[/]";
-        output.MarkupLine($"Acceptance gate: {verdict}. Model kept in {Markup.Escape(outcome.BundleFolder)} (gate.txt, gate.json beside it).");
+        output.MarkupLine($"Acceptance gate: {verdict}. Model kept in {Markup.Escape(outcome.BundleFolder)} (gate.txt, gate.json and the report, report.html, beside it).");
         if (!outcome.Gate.Passed)
         {
             output.MarkupLine("What to do:");

@@ -24,6 +24,7 @@ namespace EdgeBci.Training.Camp;
 /// <param name="CreatedBy">Tool and command line, for the manifest.</param>
 /// <param name="Created">Creation time.</param>
 /// <param name="Gate">The gate's thresholds.</param>
+/// <param name="ToolVersion">The tool and its version, for the report.</param>
 /// <param name="Seed">Seed of fine-tuning.</param>
 public sealed record CalibrationTrainingRequest(
     SessionResult Session,
@@ -34,10 +35,11 @@ public sealed record CalibrationTrainingRequest(
     string CreatedBy,
     DateTimeOffset Created,
     GateOptions Gate,
+    string ToolVersion,
     int Seed = 1);
 
 /// <summary>What calibration produced: the wearer's bundle (kept whatever the verdict), the gate's report and the figures behind it.</summary>
-/// <param name="BundleFolder">The wearer's bundle, with gate.json and gate.txt beside its files.</param>
+/// <param name="BundleFolder">The wearer's bundle, with gate.json, gate.txt, report.json and report.html beside its files.</param>
 /// <param name="CalibrationTrials">Trials the model was tuned on (every block but the last).</param>
 /// <param name="HeldOutTrials">Trials of the last block, never seen in training.</param>
 /// <param name="TrainingTime">Alignment, fine-tuning, export and quantization, wall clock.</param>
@@ -113,6 +115,7 @@ public static class CalibrationTraining
             replay.Score);
         var report = AcceptanceGate.Evaluate(inputs, request.Gate);
         GateReportWriter.Write(report, folder);
+        CalibrationReportFiles.Write(folder, bundle.Manifest, task, heldOut, inputs, replay, report, request.CreatedBy, request.ToolVersion, request.Created);
         return new CalibrationOutcome(folder, built.Manifest, report, replay, adapted.Summary, calibration.Count, heldOut.Count, clock.Elapsed);
     }
 

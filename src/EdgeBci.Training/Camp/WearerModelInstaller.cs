@@ -7,7 +7,7 @@ namespace EdgeBci.Training.Camp;
 /// Puts a wearer's model that the gate passed where the firmware loads its model (Decoding:ModelPath). The bundle is
 /// verified again and written whole beside the target and moved into place (<see cref="ModelBundle.Write"/>), so the
 /// firmware, which polls that folder, sees either the old bundle or the new one; it stages the new one and takes it
-/// up only while the supervisor is disarmed. The gate's report travels with it.
+/// up only while the supervisor is disarmed. The gate's verdict and the calibration report travel with it.
 /// </summary>
 public static class WearerModelInstaller
 {
@@ -30,7 +30,7 @@ public static class WearerModelInstaller
             files[file.Name] = File.ReadAllBytes(Path.Combine(bundle.Folder, file.Name));
         }
 
-        foreach (var name in new[] { GateReport.JsonFileName, GateReport.TextFileName })
+        foreach (var name in new[] { GateReport.JsonFileName, GateReport.TextFileName, CalibrationReportFiles.JsonFileName, CalibrationReportFiles.PageFileName })
         {
             var path = Path.Combine(bundle.Folder, name);
             if (File.Exists(path))
