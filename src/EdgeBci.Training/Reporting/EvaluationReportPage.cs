@@ -60,7 +60,8 @@ public static partial class EvaluationReportPage
     {
         ArgumentNullException.ThrowIfNull(report);
         var html = new StringBuilder(64 * 1024);
-        var title = $"{report.Task}, subject {report.Subject.ToString(CultureInfo.InvariantCulture)}: evaluation";
+        // Subject 0: not an eegmmidb subject (a wearer's calibration session), so there is no subject or run to name.
+        var title = report.Subject > 0 ? $"{report.Task}, subject {report.Subject.ToString(CultureInfo.InvariantCulture)}: evaluation" : $"{report.Task}: evaluation";
         html.AppendLine("<!DOCTYPE html>");
         html.AppendLine("<html lang=\"en\">");
         html.AppendLine("<head>");
@@ -92,8 +93,11 @@ public static partial class EvaluationReportPage
         html.Append("<h1>Evaluation: ").Append(HtmlText.Escape(report.Task)).AppendLine("</h1>");
         html.AppendLine("<dl class=\"facts\">");
         Fact(html, "Task", HtmlText.Escape(report.Task));
-        Fact(html, "Subject", report.Subject.ToString(culture));
-        Fact(html, "Runs", HtmlText.Escape(string.Join(", ", report.Runs)));
+        if (report.Subject > 0)
+        {
+            Fact(html, "Subject", report.Subject.ToString(culture));
+            Fact(html, "Runs", HtmlText.Escape(string.Join(", ", report.Runs)));
+        }
         Fact(html, "Window", HtmlText.Escape(string.Create(culture,
             $"{report.WindowStartSeconds:0.###} s to {report.WindowEndSeconds:0.###} s after each cue")));
         Fact(html, "Classes", HtmlText.Escape(string.Join(" / ", report.Classes)));
