@@ -21,16 +21,14 @@ public partial class ControlTests
     private const double FrameTimeoutMilliseconds = 20;
     private static readonly TimeSpan BoardTrip = TimeSpan.FromSeconds(30);
 
-    // The shipped three-class model first turns about 30 s into the demo (its rest class holds the chair still before).
+    // The shipped three-class model first turns about 30 s into the demo (its rest class holds the chair still before);
+    // the two-class model the other tests run turns within seconds.
     private static readonly TimeSpan UntilTurning = TimeSpan.FromSeconds(75);
-
-    /// <summary>The shipped two-class model, which moves on nearly every decision: for tests that need the chair turning.</summary>
-    private const string TurnsSoon = "--Decoding:ModelPath=models/s001-left-vs-right";
 
     [Test]
     public void Make_run_defaults_arm_once_go_active_and_turn_the_simulated_wheelchair()
     {
-        using var firmware = new FirmwareProcess();
+        using var firmware = FirmwareProcess.WithShippedDefaults();
 
         var rearms = WaitUntilTurning(firmware);
 
@@ -59,9 +57,7 @@ public partial class ControlTests
     [TestCase("corrupt-status=500", "FrameTimeout")]
     public void A_chip_fault_injected_while_turning_stops_the_wheelchair_with_its_reason_and_the_output_neutral(string fault, string reason)
     {
-        // The two-class model turns within seconds on the demo (it has no "do nothing"); these tests are about the stop,
-        // not the model, so they need a wheelchair that is turning soon.
-        using var firmware = new FirmwareProcess(TurnsSoon);
+        using var firmware = new FirmwareProcess();
         WaitUntilTurning(firmware);
 
         firmware.Send($"inject {fault}");
@@ -204,7 +200,7 @@ public partial class ControlTests
         }
 
         TestContext.Out.WriteLine(string.Join("\n", replies));
-        Assert.That(replies[^1].ToString(), Does.Match(@"^ok: Disarmed -> Armed: armed by uid \d+( \([^)]*\))?, pid \d+ \(LocalCli\) with model 's001-rest-left-right v[^']+'"), firmware.Output);
+        Assert.That(replies[^1].ToString(), Does.Match(@"^ok: Disarmed -> Armed: armed by uid \d+( \([^)]*\))?, pid \d+ \(LocalCli\) with model 's001-left-vs-right v[^']+'"), firmware.Output);
         Assert.That(replies.Where(r => r.Kind != LocalReplyKind.Ok).Select(r => r.ToString()), Has.All.StartWith("refused: cannot arm: "));
         Assert.That(Send(socket, "arm").ToString(), Does.StartWith("ok: supervisor already Armed; nothing to do").Or.StartWith("ok: supervisor already Active"));
 
@@ -221,7 +217,7 @@ public partial class ControlTests
         var stateFile = Path.Combine(Path.GetTempPath(), $"edgebci-board-watchdog-{Guid.NewGuid():N}.json");
         try
         {
-            using var firmware = new FirmwareProcess($"--Control:BoardWatchdogFile={stateFile}", TurnsSoon);
+            using var firmware = new FirmwareProcess($"--Control:BoardWatchdogFile={stateFile}");
             WaitUntilTurning(firmware);
             Assert.That(firmware.WaitUntil(_ => ReadState(stateFile)?.State == "moving", UntilTurning), Is.True, firmware.Output);
 

@@ -22,7 +22,7 @@ public class DecodingTests
     [Test]
     public void The_default_model_decodes_the_demo_recording_four_times_a_second()
     {
-        using var firmware = new FirmwareProcess();
+        using var firmware = FirmwareProcess.WithShippedDefaults();
 
         var decoding = firmware.WaitUntil(o => o.Split('\n').Count(l => l.Contains("decoder: s001-rest-left-right", StringComparison.Ordinal) && l.Contains("windows", StringComparison.Ordinal)) >= 3,
             TimeSpan.FromSeconds(40));

@@ -21,16 +21,30 @@ internal sealed class FirmwareProcess : IDisposable
 
     static FirmwareProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllStillRunning();
 
+    /// <summary>
+    /// A firmware on the emulator's defaults, decoding with the two-class model (<see cref="MovingModel"/>) unless the
+    /// test names a model: most tests need a chair that moves soon, not the shipped three-class model's rest.
+    /// </summary>
     public FirmwareProcess(params string[] args)
-        : this(FirmwareDll, args)
+        : this(FirmwareDll, WithMovingModel(args))
     {
     }
+
+    /// <summary>The shipped two-class model: it asks for a turn on nearly every decision, so the chair moves within seconds.</summary>
+    public const string MovingModel = "--Decoding:ModelPath=models/s001-left-vs-right";
+
+    /// <summary>A firmware on exactly the shipped defaults, model included (what `make run` runs).</summary>
+    public static FirmwareProcess WithShippedDefaults(params string[] args) => new(FirmwareDll, args);
 
     /// <summary>A firmware from another build folder (a copy whose settings files a test rewrites).</summary>
     public static FirmwareProcess FromBuild(string firmwareDll, params string[] args) => new(firmwareDll, args);
 
     /// <summary>A firmware with environment variables of its own (what systemd sets, e.g. NOTIFY_SOCKET and WATCHDOG_USEC).</summary>
-    public static FirmwareProcess WithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) => new(FirmwareDll, args, environment);
+    public static FirmwareProcess WithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(FirmwareDll, WithMovingModel(args), environment);
+
+    private static string[] WithMovingModel(string[] args) =>
+        args.Any(arg => arg.StartsWith("--Decoding:ModelPath=", StringComparison.Ordinal)) ? args : [MovingModel, .. args];
 
     // Not a public overload: `new FirmwareProcess("--Key=value")` would bind its one argument to the path.
     private FirmwareProcess(string firmwareDll, string[] args, IReadOnlyDictionary<string, string>? environment = null)
