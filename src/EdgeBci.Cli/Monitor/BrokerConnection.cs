@@ -35,6 +35,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private volatile string state = "connecting";
     private int reconnectRequested;
 
+    // The broker accepted a session at least once: from then on a lost connection is a drop to reconnect from.
+    private bool accepted;
+
     public BrokerConnection(MonitorSettings settings, MonitorBoard board, TimeProvider time, Action<UnitEvent> onEvent)
     {
         this.settings = settings;
@@ -53,19 +56,26 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <summary>"connected", or "reconnecting (...)" with the attempt and the last error, for the header line.</summary>
     public string State => state;
 
-    /// <summary>The first connection: failing here ends the command, naming the broker and the socket error.</summary>
+    /// <summary>The first connection: a broker that cannot be reached or refuses ends the command, naming the broker and the error; one that accepted and then dropped is retried.</summary>
     public async Task ConnectAsync(CancellationToken cancel)
     {
+        state = "connected";
         try
         {
             await ConnectAndSubscribeAsync(cancel);
         }
         catch (Exception exception) when (!cancel.IsCancellationRequested && IsConnectionFailure(exception))
         {
-            throw new BrokerConnectionException($"cannot connect to the MQTT broker at {settings.Broker}: {Describe(exception)}", exception);
+            if (!accepted)
+            {
+                throw new BrokerConnectionException($"cannot connect to the MQTT broker at {settings.Broker}: {Describe(exception)}", exception);
+            }
+
+            // The broker accepted the session and went away before acknowledging the subscription: a drop like any
+            // later one (OnDisconnected has asked for the reconnect), not a broker that cannot be reached.
+            state = $"reconnecting ({Describe(exception)})";
         }
 
-        state = "connected";
         keepConnected = Task.Run(() => KeepConnectedAsync(stopping.Token), CancellationToken.None);
     }
 
@@ -152,6 +162,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
             throw new BrokerConnectionException($"the broker refused the connection: {connected.ResultCode}{reason}{hint}", new InvalidOperationException(connected.ResultCode.ToString()));
         }
 
+        accepted = true;
         var device = settings.DeviceFilter ?? "+";
         var subscription = factory.CreateSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic($"{MonitorBoard.TopicPrefix}{device}/status").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
