@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EdgeBci.Training.Data;
 
 namespace EdgeBci.Training.Camp;
 
@@ -52,17 +53,7 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
     public static CalibrationProtocol Parse(string json, string origin = "protocol file")
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException exception)
-        {
-            throw new ArgumentException($"{origin}: not valid JSON: {exception.Message}", nameof(json), exception);
-        }
-
-        using (document)
+        using (var document = HandEditedJson.Parse(json, origin))
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
@@ -71,7 +62,7 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
             }
 
             var name = RequiredString(root, "name", origin);
-            var restCode = TryGet(root, "restCode", out var restElement) ? StringValue(restElement, "restCode", origin) : "T0";
+            var restCode = HandEditedJson.TryGet(root, "restCode", out var restElement) ? StringValue(restElement, "restCode", origin) : "T0";
             var classes = ParseClasses(root, origin, restCode);
             var trials = PositiveInteger(root, "trialsPerClass", origin);
             var blocks = PositiveInteger(root, "blocks", origin);
@@ -102,7 +93,7 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
 
     private static List<CueClass> ParseClasses(JsonElement root, string origin, string restCode)
     {
-        if (!TryGet(root, "classes", out var element) || element.ValueKind != JsonValueKind.Array || element.GetArrayLength() == 0)
+        if (!HandEditedJson.TryGet(root, "classes", out var element) || element.ValueKind != JsonValueKind.Array || element.GetArrayLength() == 0)
         {
             throw new ArgumentException($"{origin}: \"classes\" is missing or not a non-empty array of {{ \"name\", \"code\", \"symbol\", \"word\" }}.");
         }
@@ -145,7 +136,7 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
     private static TrialTiming ParseTiming(JsonElement root, string origin)
     {
         var defaults = new TrialTiming();
-        if (!TryGet(root, "timing", out var element))
+        if (!HandEditedJson.TryGet(root, "timing", out var element))
         {
             return defaults;
         }
@@ -172,7 +163,7 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
 
     private static double Seconds(JsonElement timing, string key, double fallback, double minimum, double maximum, string origin)
     {
-        if (!TryGet(timing, key, out var value))
+        if (!HandEditedJson.TryGet(timing, key, out var value))
         {
             return fallback;
         }
@@ -188,7 +179,7 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
 
     private static int PositiveInteger(JsonElement element, string key, string origin)
     {
-        if (!TryGet(element, key, out var value))
+        if (!HandEditedJson.TryGet(element, key, out var value))
         {
             throw new ArgumentException($"{origin}: \"{key}\" is missing.");
         }
@@ -204,7 +195,7 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
     private static string RequiredString(JsonElement element, string key, string origin, string? parent = null)
     {
         var where = parent is null ? key : $"{parent}.{key}";
-        if (!TryGet(element, key, out var value))
+        if (!HandEditedJson.TryGet(element, key, out var value))
         {
             throw new ArgumentException($"{origin}: \"{where}\" is missing.");
         }
@@ -216,20 +207,4 @@ public sealed record CalibrationProtocol(string Name, IReadOnlyList<CueClass> Cl
         value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
             ? value.GetString()!.Trim()
             : throw new ArgumentException($"{origin}: \"{where}\" = {value.GetRawText()} is not a non-empty string.");
-
-    /// <summary>Property lookup ignoring case, as for task files: hand-written files say "Blocks" as often as "blocks".</summary>
-    private static bool TryGet(JsonElement element, string name, out JsonElement value)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
-    }
 }

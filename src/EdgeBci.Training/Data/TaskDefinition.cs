@@ -117,20 +117,10 @@ public sealed record TaskDefinition(
     public static IReadOnlyList<TaskDefinition> Parse(string json, string origin = "task file")
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException exception)
-        {
-            throw new ArgumentException($"{origin}: not valid JSON: {exception.Message}", nameof(json), exception);
-        }
-
-        using (document)
+        using (var document = HandEditedJson.Parse(json, origin))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !TryGetProperty(root, "tasks", out var tasksElement) || tasksElement.ValueKind != JsonValueKind.Array)
+            if (root.ValueKind != JsonValueKind.Object || !HandEditedJson.TryGet(root, "tasks", out var tasksElement) || tasksElement.ValueKind != JsonValueKind.Array)
             {
                 throw new ArgumentException($"{origin}: expected an object with a \"tasks\" array.", nameof(json));
             }
@@ -215,7 +205,7 @@ public sealed record TaskDefinition(
             throw new ArgumentException($"{label}: expected an object with \"name\", \"runs\", \"classes\" and optionally \"window\".");
         }
 
-        if (!TryGetProperty(element, "name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String
+        if (!HandEditedJson.TryGet(element, "name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String
             || string.IsNullOrWhiteSpace(nameElement.GetString()))
         {
             throw new ArgumentException($"{label}: \"name\" is missing or not a non-empty string.");
@@ -224,7 +214,7 @@ public sealed record TaskDefinition(
         var name = nameElement.GetString()!.Trim();
         label = $"{origin}: task '{name}'";
 
-        if (!TryGetProperty(element, "runs", out var runsElement) || runsElement.ValueKind != JsonValueKind.Array)
+        if (!HandEditedJson.TryGet(element, "runs", out var runsElement) || runsElement.ValueKind != JsonValueKind.Array)
         {
             throw new ArgumentException($"{label}: \"runs\" is missing or not an array of run numbers.");
         }
@@ -240,7 +230,7 @@ public sealed record TaskDefinition(
             runs.Add(number);
         }
 
-        if (!TryGetProperty(element, "classes", out var classesElement) || classesElement.ValueKind != JsonValueKind.Object)
+        if (!HandEditedJson.TryGet(element, "classes", out var classesElement) || classesElement.ValueKind != JsonValueKind.Object)
         {
             throw new ArgumentException($"{label}: \"classes\" is missing or not an object mapping annotations to class names.");
         }
@@ -258,7 +248,7 @@ public sealed record TaskDefinition(
 
         var start = 0.5;
         var end = 2.5;
-        if (TryGetProperty(element, "window", out var windowElement))
+        if (HandEditedJson.TryGet(element, "window", out var windowElement))
         {
             if (windowElement.ValueKind != JsonValueKind.Array || windowElement.GetArrayLength() != 2
                 || windowElement[0].ValueKind != JsonValueKind.Number || windowElement[1].ValueKind != JsonValueKind.Number)
@@ -281,21 +271,5 @@ public sealed record TaskDefinition(
         }
 
         return task;
-    }
-
-    /// <summary>Property lookup ignoring case: hand-written files say "Runs" as often as "runs".</summary>
-    private static bool TryGetProperty(JsonElement element, string name, out JsonElement value)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
     }
 }
