@@ -102,10 +102,11 @@ export function drawHeadMap(root, channels) {
     const x = position.x;
     const y = -position.y;
     root.append(svg('g', { class: 'electrode', 'data-channel': label },
-      svg('circle', { 'data-testid': `electrode-${label}`, class: 'settling', cx: x.toFixed(3), cy: y.toFixed(3), r: 0.1 },
+      svg('circle', { 'data-testid': `electrode-${label}`, class: 'settling', cx: x.toFixed(3), cy: y.toFixed(3), r: 0.105 },
         svg('title', { text: `${label}: waiting for the first measurement` })),
-      svg('text', { class: 'label', x: x.toFixed(3), y: (y + 0.005).toFixed(3), text: label }),
-      svg('text', { class: 'impedance', x: x.toFixed(3), y: (y + 0.16).toFixed(3), text: '' })));
+      // The impedance sits inside the circle under the label, so neighbours never overlap however dense the montage.
+      svg('text', { class: 'label', x: x.toFixed(3), y: (y - 0.028).toFixed(3), text: label }),
+      svg('text', { class: 'impedance', x: x.toFixed(3), y: (y + 0.045).toFixed(3), text: '' })));
   }
   return unplaced;
 }
@@ -119,7 +120,12 @@ export function updateHeadMap(root, snapshot) {
     circle.setAttribute('class', state.quality);
     circle.querySelector('title').textContent =
       `${state.channel}: ${state.quality}${state.reason ? ` (${state.reason})` : ''}, impedance ${kiloohms(state.impedanceKiloohms)}`;
-    group.querySelector('text.impedance').textContent =
-      state.impedanceKiloohms === null || state.impedanceKiloohms === undefined ? '' : kiloohms(state.impedanceKiloohms);
+    group.querySelector('text.impedance').textContent = shortKiloohms(state.impedanceKiloohms);
   }
+}
+
+// "23.5" / "512": the unit (kΩ) is in the legend, the circle only has room for the number.
+function shortKiloohms(value) {
+  if (value === null || value === undefined) return '';
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
