@@ -10,6 +10,11 @@ function show(message) {
   error.hidden = !message;
 }
 
+function sentence(text) {
+  const trimmed = String(text).trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 // Six digits typed in any way ("123456", "123 456", "123-456") become "123-456".
 function normalized(text) {
   const digits = text.replace(/\D/g, '');
@@ -76,7 +81,7 @@ form.addEventListener('submit', async (event) => {
   }
   submit.disabled = false;
   show(response.status === 401
-    ? `${body.error ?? 'Wrong or expired code.'} Check the code on the unit, or run edgebci pair again.`
-    : `Pairing failed: ${body.error ?? `HTTP ${response.status}`}.`);
+    ? `${sentence(body.error ?? 'Wrong or expired code')} Check the code on the unit, or run edgebci pair again.`
+    : `Pairing failed: ${sentence(body.error ?? `HTTP ${response.status}`)}`);
   input.select();
 });
