@@ -27,6 +27,8 @@ export class ToneFeedback {
     this.#oscillator.frequency.value = 330;
     this.#oscillator.connect(this.#gain).connect(this.#context.destination);
     this.#oscillator.start();
+    // Created in the gesture's handler, but some browsers still start it suspended.
+    this.#context.resume().catch(() => {});
   }
 
   disable() {
