@@ -38,7 +38,8 @@ internal sealed class TraceBatchSerializer
                     // NaN/infinity is not JSON: a gap in the trace is written as null.
                     if (float.IsFinite(value))
                     {
-                        writer.WriteNumberValue(Math.Round(value * 10.0) / 10.0);
+                        // + 0.0 turns a rounded -0 into 0: two bytes fewer, and no "-0" on the page.
+                        writer.WriteNumberValue((Math.Round(value * 10.0) / 10.0) + 0.0);
                     }
                     else
                     {
