@@ -57,9 +57,17 @@ internal sealed class PageServerHarness : IAsyncDisposable
         var options = new WebOptions { Enabled = true, Address = "127.0.0.1", Port = 0, StreamQueueLength = 16 };
         configure?.Invoke(options);
         var harness = new PageServerHarness(options, TimeSpan.FromSeconds(statusSeconds), TimeSpan.FromSeconds(keepAliveSeconds));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await harness.Server.StartAsync(timeout.Token);
-        return harness;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await harness.Server.StartAsync(timeout.Token);
+            return harness;
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A browser of its own (its own cookie jar), not paired.</summary>
