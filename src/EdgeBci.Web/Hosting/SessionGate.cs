@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace EdgeBci.Web.Hosting;
 
 /// <summary>
-/// No page, API or stream without a paired session: everything answers 401 except the pairing page, its code exchange and
-/// the favicon. An unpaired browser opening the page gets the pairing page with its 401, so it can pair from there.
+/// No page, API or stream without a paired session: everything answers 401 except the pairing page (with its script and
+/// style sheet), its code exchange and the favicon. An unpaired browser opening the page gets the pairing page with its 401, so it can pair from there.
 /// </summary>
 internal sealed class SessionGate(RequestDelegate next, ISessionValidator sessions, PairPage pairPage)
 {
@@ -20,7 +20,7 @@ internal sealed class SessionGate(RequestDelegate next, ISessionValidator sessio
             return;
         }
 
-        if ((isGet && path.Equals("/favicon.ico", StringComparison.Ordinal))
+        if ((isGet && IsPublicAsset(path))
             || (HttpMethods.IsPost(request.Method) && path.Equals("/api/pair", StringComparison.Ordinal)))
         {
             await next(context);
@@ -41,6 +41,12 @@ internal sealed class SessionGate(RequestDelegate next, ISessionValidator sessio
 
         await ApiResponses.Error(context, StatusCodes.Status401Unauthorized, "not paired: open /pair and enter the code 'edgebci pair' prints on the unit");
     }
+
+    /// <summary>What the pairing page loads: it is shown before there is a session, so these are the only public files.</summary>
+    private static bool IsPublicAsset(PathString path) =>
+        path.Equals("/favicon.ico", StringComparison.Ordinal)
+        || path.Equals("/pair.js", StringComparison.Ordinal)
+        || path.Equals("/pair.css", StringComparison.Ordinal);
 
     private async Task WritePairPage(HttpContext context, int status)
     {

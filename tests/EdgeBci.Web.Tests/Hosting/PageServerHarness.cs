@@ -26,6 +26,8 @@ internal sealed class PageServerHarness : IAsyncDisposable
         File.WriteAllText(Path.Combine(webRoot, "index.html"), "<!doctype html><html><body data-testid=\"view-electrodes\"></body></html>");
         File.WriteAllText(Path.Combine(webRoot, "js", "app.js"), AppScript);
         File.WriteAllText(Path.Combine(webRoot, "app.css"), "body { margin: 0; }\n");
+        File.WriteAllText(Path.Combine(webRoot, "pair.js"), "// the pairing form's script\n");
+        File.WriteAllText(Path.Combine(webRoot, "pair.css"), "form { margin: 0; }\n");
         File.WriteAllText(Path.Combine(scratch.Path, "secret.txt"), "outside the web root");
         Server = new WearerPageServer(options, new WearerPageSeams(Unit, Traces, Stop, Camp), Sessions, History, NullLoggerFactory.Instance, webRoot)
         {

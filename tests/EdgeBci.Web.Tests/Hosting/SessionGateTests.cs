@@ -85,6 +85,19 @@ public sealed class SessionGateTests
         });
     }
 
+    [TestCase("/pair.js", "text/javascript")]
+    [TestCase("/pair.css", "text/css")]
+    public async Task The_pairing_pages_script_and_style_sheet_are_public(string path, string type)
+    {
+        var client = harness.NewClient();
+        using var answer = await client.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(answer.Content.Headers.ContentType?.MediaType, Is.EqualTo(type));
+        });
+    }
+
     [Test]
     public async Task A_good_code_sets_a_strict_http_only_cookie_that_opens_the_api()
     {
