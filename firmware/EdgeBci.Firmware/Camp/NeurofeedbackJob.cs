@@ -1,3 +1,4 @@
+using EdgeBci.Web.Store;
 using System.Globalization;
 using EdgeBci.Training.Neurofeedback;
 using EdgeBci.Web.Seams;
@@ -121,7 +122,7 @@ internal sealed partial class NeurofeedbackJob(
         var score = session.Score;
         var counts = _thresholdRule.Counts(completed, session.UsableSeconds, session.Seconds);
         var next = counts ? _thresholdRule.Next(threshold, score!.Value) : threshold;
-        var record = new FocusSessionSummary(runId, wearerId, started, time.GetUtcNow(), completed && score is not null,
+        var record = new FocusSessionRecord(runId, wearerId, started, time.GetUtcNow(), completed && score is not null,
             range.Low, range.High, session.Zone.Low, session.Zone.High, session.UsableSeconds, session.SecondsInZone, score ?? 0, range.ScoreAt(next));
         try
         {

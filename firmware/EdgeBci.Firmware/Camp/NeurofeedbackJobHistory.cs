@@ -1,38 +1,26 @@
+using EdgeBci.Web.Store;
+
 namespace EdgeBci.Firmware;
 
 /// <summary>
 /// The focus sessions the <see cref="NeurofeedbackJob"/> reads its threshold from and saves into: the camp database's
-/// FocusSessions store (<c>LatestForWearer</c>, <c>Save</c>). A seam of its own because the store was written in
-/// parallel; the adapter over <c>CampDatabase.FocusSessions</c> maps <see cref="FocusSessionSummary"/> field by field to
-/// <c>FocusSessionRecord</c>.
+/// FocusSessions store (<see cref="CampFocusHistory"/>), or a test's. A session's <c>Seconds</c> are those with a ready
+/// focus index (the score's denominator); its <c>NextTargetLow</c> is the next threshold as a focus score in this
+/// session's baseline range, which the next session reads back as a place in its own, freshly measured range.
 /// </summary>
 internal interface IFocusSessionHistory
 {
     /// <summary>The wearer's most recently started session, or null.</summary>
-    FocusSessionSummary? LatestForWearer(string wearerId);
+    FocusSessionRecord? LatestForWearer(string wearerId);
 
     /// <summary>Saves an ended session, committed before it returns.</summary>
-    void Save(FocusSessionSummary session);
+    void Save(FocusSessionRecord session);
 }
 
-/// <summary>One neurofeedback session as stored: the fields of the store's FocusSessionRecord, in its order.</summary>
-/// <param name="Seconds">Seconds of the session with a ready focus index (the score's denominator).</param>
-/// <param name="Score">SecondsInZone / Seconds.</param>
-/// <param name="NextTargetLow">
-/// The next session's threshold as a focus score in this session's baseline range (baseline low + t·(high − low)):
-/// the next session reads t back from it and places it in its own, freshly measured range.
-/// </param>
-internal sealed record FocusSessionSummary(
-    string Id,
-    string WearerId,
-    DateTimeOffset Started,
-    DateTimeOffset? Finished,
-    bool Completed,
-    double BaselineLow,
-    double BaselineHigh,
-    double TargetLow,
-    double TargetHigh,
-    double Seconds,
-    double SecondsInZone,
-    double Score,
-    double NextTargetLow);
+/// <summary>The job's focus sessions in the unit's camp database.</summary>
+internal sealed class CampFocusHistory(CampDatabase database) : IFocusSessionHistory
+{
+    public FocusSessionRecord? LatestForWearer(string wearerId) => database.FocusSessions.LatestForWearer(wearerId);
+
+    public void Save(FocusSessionRecord session) => database.FocusSessions.Save(session);
+}

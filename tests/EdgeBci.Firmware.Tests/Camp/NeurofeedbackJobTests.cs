@@ -1,3 +1,4 @@
+using EdgeBci.Web.Store;
 using EdgeBci.Firmware;
 using EdgeBci.Web.Seams;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -278,13 +279,13 @@ public class NeurofeedbackJobTests
 
     private sealed class MemoryHistory : IFocusSessionHistory
     {
-        public List<FocusSessionSummary> Sessions { get; } = [];
+        public List<FocusSessionRecord> Sessions { get; } = [];
 
         public bool FailSaving { get; set; }
 
-        public FocusSessionSummary? LatestForWearer(string wearerId) => Sessions.LastOrDefault(s => s.WearerId == wearerId);
+        public FocusSessionRecord? LatestForWearer(string wearerId) => Sessions.LastOrDefault(s => s.WearerId == wearerId);
 
-        public void Save(FocusSessionSummary session)
+        public void Save(FocusSessionRecord session)
         {
             if (FailSaving)
             {
