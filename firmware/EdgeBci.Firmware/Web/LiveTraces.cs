@@ -179,17 +179,20 @@ internal sealed partial class LiveTraces : ILiveTraceSource, IDisposable
     private void Raise(TraceBatch batch)
     {
         Interlocked.Increment(ref _batches);
-        try
+        foreach (var handler in Delegate.EnumerateInvocationList(Volatile.Read(ref _batch)))
         {
-            Volatile.Read(ref _batch)?.Invoke(batch);
-        }
-        catch (Exception exception)
-        {
-            // A broken listener loses its traces; the thread goes on for the others. Said once, not ten times a second.
-            if (!_handlerFailed)
+            try
             {
-                _handlerFailed = true;
-                LogHandlerFailed(exception.GetType().Name, exception.Message);
+                handler(batch);
+            }
+            catch (Exception exception)
+            {
+                // A broken listener loses its traces, the others still get theirs. Said once, not ten times a second.
+                if (!_handlerFailed)
+                {
+                    _handlerFailed = true;
+                    LogHandlerFailed(exception.GetType().Name, exception.Message);
+                }
             }
         }
     }
