@@ -27,23 +27,35 @@ internal sealed partial class StartupImpedance
 
     /// <summary>Measures every electrode for <paramref name="seconds"/>; call before the acquisition starts.</summary>
     /// <returns>Whether it was measured.</returns>
-    public bool Measure(FrontEnd frontEnd, ILogger logger, double seconds = 1.0)
+    /// <remarks>It runs before the host's logging is up: <see cref="Report"/> logs the outcome once the page starts.</remarks>
+    public bool Measure(FrontEnd frontEnd, double seconds = 1.0)
     {
         ArgumentNullException.ThrowIfNull(frontEnd);
-        ArgumentNullException.ThrowIfNull(logger);
         try
         {
             var results = Impedance.Measure(frontEnd, seconds: seconds);
             Failure = null;
             Volatile.Write(ref _last, new Measurement(results, _time.GetUtcNow()));
-            LogMeasured(logger, string.Join(", ", Describe(results)));
             return true;
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException or TimeoutException or ArgumentException or NotSupportedException)
         {
-            Failure = $"not measured: {exception.Message}";
-            LogFailed(logger, exception.GetType().Name, exception.Message);
+            Failure = $"not measured: {exception.GetType().Name}: {exception.Message}";
             return false;
+        }
+    }
+
+    /// <summary>Logs the measurement, or why there is none.</summary>
+    public void Report(ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        if (Last is { } measured)
+        {
+            LogMeasured(logger, string.Join(", ", Describe(measured.Electrodes)));
+        }
+        else
+        {
+            LogFailed(logger, Failure ?? "not measured");
         }
     }
 
@@ -61,6 +73,6 @@ internal sealed partial class StartupImpedance
     [LoggerMessage(Level = LogLevel.Information, Message = "impedance at start: {Results}")]
     private static partial void LogMeasured(ILogger logger, string results);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "impedance at start not measured ({Type}: {Message}); the page shows 'not measured'")]
-    private static partial void LogFailed(ILogger logger, string type, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "impedance at start {Failure}; the page shows 'not measured'")]
+    private static partial void LogFailed(ILogger logger, string failure);
 }

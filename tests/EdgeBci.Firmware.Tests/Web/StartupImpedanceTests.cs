@@ -16,7 +16,7 @@ public class StartupImpedanceTests
         var impedance = new StartupImpedance(TimeProvider.System);
         Assert.That(impedance.Last, Is.Null);
 
-        Assert.That(impedance.Measure(frontEnd, NullLogger.Instance, seconds: 0.25), Is.True, impedance.Failure);
+        Assert.That(impedance.Measure(frontEnd, seconds: 0.25), Is.True, impedance.Failure);
 
         Assert.Multiple(() =>
         {
