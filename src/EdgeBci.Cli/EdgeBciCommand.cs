@@ -38,6 +38,7 @@ internal static class EdgeBciCommand
 
         root.Subcommands.Add(NeutralCommand.Create(output));
         root.Subcommands.Add(Monitor.MonitorCommand.Create(output));
+        root.Subcommands.Add(PairCommand.Create(output));
         return root;
     }
 
