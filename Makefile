@@ -8,7 +8,7 @@ VERSION       := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory
 ARTIFACTS     := artifacts
 BUNDLE        := $(ARTIFACTS)/edgebci-firmware-$(VERSION)-$(RID).tar.gz
 
-.PHONY: all restore build run test bench soak publish clean
+.PHONY: all restore build run pair test bench soak publish clean
 
 all: build
 
@@ -21,6 +21,10 @@ build: restore
 # The firmware on the embedded defaults: emulated ADS1299 replaying the shipped demo recording in real time.
 run: restore
 	$(DOTNET) run --project firmware/EdgeBci.Firmware -c $(CONFIGURATION) --no-restore
+
+# A one-time code that pairs a browser with the wearer's page of the firmware `make run` started (http://127.0.0.1:8080).
+pair: restore
+	$(DOTNET) run --project src/EdgeBci.Cli -c $(CONFIGURATION) --no-restore -- pair
 
 # Every test project; the last line sums them up as "tests: N passed, M failed". The broker tests start their own
 # mosquitto processes on loopback ports: .ci/mosquitto installs Debian's mosquitto package when it is missing.

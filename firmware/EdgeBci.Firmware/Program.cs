@@ -2,6 +2,7 @@ using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Firmware;
+using EdgeBci.Web.Hosting;
 using Microsoft.Extensions.Options;
 
 // The simulated actuator board's watchdog runs as a separate process of this same executable (see BoardWatchdogLink).
@@ -49,6 +50,9 @@ SignalStage signal;
 DecodingStage decoding;
 ControlStage? control = null;
 TelemetryStage telemetry;
+WebOptions web;
+CampOptions camp;
+var impedance = new StartupImpedance(TimeProvider.System);
 try
 {
     settings = AcquisitionSettings.Bind(builder.Configuration);
@@ -56,11 +60,22 @@ try
     // Control is checked before any hardware is touched: a key that is refused on this board is a configuration error.
     control = ControlStage.Create(builder.Configuration, settings, builder.Environment.ContentRootPath);
     telemetry = TelemetryStage.Create(builder.Configuration);
+    web = WebOptions.Bind(builder.Configuration);
+    camp = CampOptions.Bind(builder.Configuration, settings.Board, builder.Environment.ContentRootPath);
     frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
     EmulatorFaultService.ApplyAtStart(frontEnd, settings.Emulator);
     signal = SignalStage.Create(builder.Configuration, frontEnd);
     decoding = DecodingStage.Create(builder.Configuration, frontEnd, signal, builder.Environment.ContentRootPath);
+    web.ValidateAgainstSampleRate(signal.Chain.OutputRate);
     frontEnd.Initialize();
+
+    // The page shows each electrode's impedance beside its live quality: measured once, before the acquisition takes
+    // the chip. The measurement reconfigures the chip; if it failed half-way, the chip is configured again from scratch.
+    if (web.IsEnabledOn(settings.Board) && !impedance.Measure(frontEnd))
+    {
+        frontEnd.Initialize();
+    }
+
     control.OpenDevices(frontEnd, TimeProvider.System);
 }
 catch (Exception exception) when (StartupFailure.Classify(exception) is { } failure)
@@ -110,6 +125,16 @@ using (control)
     // The operator side, after the supervisor it asks (and stopped before it): the console and the command socket.
     builder.Services.AddHostedService<LocalOperator>();
     builder.Services.AddHostedService<PlatformReport>();
+
+    // The wearer's page, a tap like telemetry: started after everything it shows, stopped first.
+    if (web.IsEnabledOn(settings.Board))
+    {
+        builder.Services.AddSingleton(web);
+        builder.Services.AddSingleton(camp);
+        builder.Services.AddSingleton(impedance);
+        builder.Services.AddSingleton<WebService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebService>());
+    }
 
     // Pings systemd only while the supervisor and acquisition loops make progress.
     builder.Services.AddHostedService(SystemdWatchdog.ForFirmware);

@@ -93,6 +93,13 @@ internal sealed class FirmwareProcess : IDisposable
             start.ArgumentList.Add($"--Recording:Folder={Path.Combine(_scratch, "recordings")}");
         }
 
+        // The wearer's page is served on the emulator by default (port 8080, the unit's camp database): a test about it
+        // asks for it with its own port and database; every other firmware runs without it.
+        if (!args.Any(arg => arg.StartsWith("--Web:", StringComparison.Ordinal)))
+        {
+            start.ArgumentList.Add("--Web:Enabled=false");
+        }
+
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

@@ -222,7 +222,7 @@ internal sealed partial class SignalService(
             var verdict = (leadOff & bit) != 0 ? "lead-off"
                 : (railing & bit) != 0 ? "railed"
                 : stage.Quality.Get(c).State switch { QualityState.Good => "good", QualityState.Noisy => "noisy", QualityState.Settling => "settling", _ => "bad" };
-            report[c] = new ChannelReport(names[c], verdict, stage.Quality.GetMetrics(c).BroadbandRmsMicrovolts);
+            report[c] = new ChannelReport(names[c], verdict, stage.Quality.GetMetrics(c).BroadbandRmsMicrovolts, stage.Quality.Get(c).Reason);
         }
 
         Volatile.Write(ref _channels, report);
@@ -257,5 +257,8 @@ internal sealed partial class SignalService(
     private partial void LogFault(string reason);
 }
 
-/// <summary>One channel at the last report: its name, "good", "noisy", "settling", "bad", "lead-off" or "railed", and its broadband RMS (µV).</summary>
-internal sealed record ChannelReport(string Name, string Quality, double RmsMicrovolts);
+/// <summary>
+/// One channel at the last report: its name, "good", "noisy", "settling", "bad", "lead-off" or "railed", its broadband
+/// RMS (µV), and the quality monitor's reason in words ("line noise 38% of power", "after railed"; empty when good).
+/// </summary>
+internal sealed record ChannelReport(string Name, string Quality, double RmsMicrovolts, string Reason = "");

@@ -43,6 +43,8 @@ public sealed record CalibrationTrainingRequest(
 /// <param name="CalibrationTrials">Trials the model was tuned on (every block but the last).</param>
 /// <param name="HeldOutTrials">Trials of the last block, never seen in training.</param>
 /// <param name="TrainingTime">Alignment, fine-tuning, export and quantization, wall clock.</param>
+/// <param name="Accuracy">The int8 model's per-trial accuracy on the held-out block (what the unit runs).</param>
+/// <param name="Chance">Chance level of that block (its class balance), the accuracy to beat.</param>
 public sealed record CalibrationOutcome(
     string BundleFolder,
     ModelManifest Manifest,
@@ -51,7 +53,9 @@ public sealed record CalibrationOutcome(
     TrainingSummary FineTuning,
     int CalibrationTrials,
     int HeldOutTrials,
-    TimeSpan TrainingTime);
+    TimeSpan TrainingTime,
+    double Accuracy,
+    double Chance);
 
 /// <summary>
 /// The steps after a calibration session, on the unit: cut the session like the base model's task, hold out its last
@@ -116,7 +120,9 @@ public static class CalibrationTraining
         var report = AcceptanceGate.Evaluate(inputs, request.Gate);
         GateReportWriter.Write(report, folder);
         CalibrationReportFiles.Write(folder, bundle.Manifest, task, heldOut, inputs, replay, report, request.CreatedBy, request.ToolVersion, request.Created);
-        return new CalibrationOutcome(folder, built.Manifest, report, replay, adapted.Summary, calibration.Count, heldOut.Count, clock.Elapsed);
+        var (chance, _) = BinomialTest.ChanceLevel(inputs.Labels, inputs.ClassCount);
+        return new CalibrationOutcome(folder, built.Manifest, report, replay, adapted.Summary, calibration.Count, heldOut.Count, clock.Elapsed,
+            Accuracy(inputs.Int8Predictions, inputs.Labels), chance);
     }
 
     /// <summary>
@@ -152,6 +158,17 @@ public static class CalibrationTraining
 
     /// <summary>The class a session's uncued rest periods become.</summary>
     public const string RestClass = "rest";
+
+    private static double Accuracy(IReadOnlyList<int> predictions, IReadOnlyList<int> labels)
+    {
+        var right = 0;
+        for (var i = 0; i < labels.Count; i++)
+        {
+            right += predictions[i] == labels[i] ? 1 : 0;
+        }
+
+        return labels.Count == 0 ? double.NaN : (double)right / labels.Count;
+    }
 
     private static (EpochDataset Calibration, EpochDataset HeldOut) Split(EpochDataset all, double heldOutStartSeconds)
     {

@@ -2,6 +2,7 @@ using EdgeBci.Web.Seams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using EdgeBci.Web.Store;
 
 namespace EdgeBci.Web.Api;
 
@@ -27,7 +28,7 @@ internal sealed class CampEndpoints(ICampJobs camp, ICampHistory history)
     }
 
     private Task ListWearers(HttpContext context) =>
-        ApiResponses.Json(context, StatusCodes.Status200OK, history.Wearers(), WebJsonContext.Default.IReadOnlyListWearerView);
+        ApiResponses.Json(context, StatusCodes.Status200OK, history.Wearers(), WebJsonContext.Default.IReadOnlyListWearerRecord);
 
     private async Task CreateWearer(HttpContext context)
     {
@@ -54,7 +55,7 @@ internal sealed class CampEndpoints(ICampJobs camp, ICampHistory history)
         try
         {
             var wearer = history.EnsureWearer(request.Id, displayName);
-            await ApiResponses.Json(context, StatusCodes.Status201Created, wearer, WebJsonContext.Default.WearerView);
+            await ApiResponses.Json(context, StatusCodes.Status201Created, wearer, WebJsonContext.Default.WearerRecord);
         }
         catch (ArgumentException exception)
         {

@@ -1,4 +1,5 @@
 using EdgeBci.Web.Seams;
+using EdgeBci.Web.Store;
 
 namespace EdgeBci.Web.Api;
 
@@ -20,7 +21,7 @@ public sealed record PairedAnswer(DateTimeOffset Expires);
 
 public sealed record UnitAnswer(string DeviceId, IReadOnlyList<string> Channels, int SampleRate, int DisplayRate, UnitStatus Status);
 
-public sealed record HistoryAnswer(WearerView Wearer, IReadOnlyList<CalibrationView> Calibrations, IReadOnlyList<FocusSessionView> Focus);
+public sealed record HistoryAnswer(WearerRecord Wearer, IReadOnlyList<CalibrationRecord> Calibrations, IReadOnlyList<FocusSessionRecord> Focus);
 
 /// <summary>The live stream's once-a-second <c>status</c> event.</summary>
 public sealed record StatusEvent(UnitStatus Status, ElectrodeSnapshot Electrodes, long Dropped);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using EdgeBci.Web.Seams;
+using EdgeBci.Web.Store;
 
 namespace EdgeBci.Web.Api;
 
@@ -27,8 +28,8 @@ namespace EdgeBci.Web.Api;
 [JsonSerializable(typeof(ElectrodeSnapshot))]
 [JsonSerializable(typeof(StopAnswer))]
 [JsonSerializable(typeof(CampRun))]
-[JsonSerializable(typeof(WearerView))]
-[JsonSerializable(typeof(IReadOnlyList<WearerView>))]
+[JsonSerializable(typeof(WearerRecord))]
+[JsonSerializable(typeof(IReadOnlyList<WearerRecord>))]
 internal sealed partial class WebJsonContext : JsonSerializerContext
 {
     /// <summary>

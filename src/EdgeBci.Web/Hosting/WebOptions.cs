@@ -9,8 +9,8 @@ public sealed class WebOptions
 {
     public const string Section = "Web";
 
-    /// <summary>Off on real boards unless configured (the firmware's appsettings.json turns it on for make run).</summary>
-    public bool Enabled { get; set; }
+    /// <summary>Unset: served on the emulator (make run) and off on real boards, where it must be turned on by configuration (<see cref="IsEnabledOn"/>).</summary>
+    public bool? Enabled { get; set; }
 
     /// <summary>The IP address Kestrel listens on; beyond loopback the page is served over HTTPS only.</summary>
     public string Address { get; set; } = "127.0.0.1";
@@ -41,6 +41,9 @@ public sealed class WebOptions
     public int TraceDisplayRate { get; set; } = 125;
 
     public int TraceBatchesPerSecond { get; set; } = 10;
+
+    /// <summary>Whether the page is served on <paramref name="board"/>: as configured, else only on the emulator.</summary>
+    public bool IsEnabledOn(string board) => Enabled ?? string.Equals(board, "emulator", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when <see cref="Address"/> is a loopback address (plain HTTP allowed there).</summary>
     public bool IsLoopback => IPAddress.TryParse(Address, out var address) && IPAddress.IsLoopback(address);

@@ -30,8 +30,9 @@ public sealed record CalibrationRecord(
     bool Installed);
 
 /// <summary>One neurofeedback session, saved whole when it ends.</summary>
-/// <param name="Score">Time in the target zone over the session's length (SecondsInZone / Seconds).</param>
-/// <param name="NextTargetLow">The adapted lower edge of the target zone for the wearer's next session.</param>
+/// <param name="Seconds">Seconds of the session with a ready focus index (time without signal counts neither in nor out).</param>
+/// <param name="Score">Time in the target zone over the usable time (SecondsInZone / Seconds).</param>
+/// <param name="NextTargetLow">The adapted threshold for the wearer's next session, as a focus score in this session's baseline range.</param>
 public sealed record FocusSessionRecord(
     string Id,
     string WearerId,

@@ -1,6 +1,7 @@
 using EdgeBci.Web.Api;
 using EdgeBci.Web.Hosting;
 using EdgeBci.Web.Seams;
+using EdgeBci.Web.Store;
 
 namespace EdgeBci.Web.Tests.Hosting;
 
@@ -131,22 +132,22 @@ internal sealed class FakeSessions : ISessionValidator
 
 internal sealed class FakeHistory : ICampHistory
 {
-    private readonly List<WearerView> wearers = [new("ada", "Ada", new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero))];
+    private readonly List<WearerRecord> wearers = [new("ada", "Ada", new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero))];
 
     public string? Report { get; set; }
 
-    public IReadOnlyList<WearerView> Wearers() => wearers;
+    public IReadOnlyList<WearerRecord> Wearers() => wearers;
 
-    public WearerView? Wearer(string id) => wearers.Find(w => w.Id == id);
+    public WearerRecord? Wearer(string id) => wearers.Find(w => w.Id == id);
 
-    public WearerView EnsureWearer(string id, string displayName)
+    public WearerRecord EnsureWearer(string id, string displayName)
     {
         if (id.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_')))
         {
             throw new ArgumentException($"--wearer '{id}': use a-z, 0-9, '-' and '_'");
         }
 
-        var wearer = Wearer(id) ?? new WearerView(id, displayName, DateTimeOffset.UnixEpoch);
+        var wearer = Wearer(id) ?? new WearerRecord(id, displayName, DateTimeOffset.UnixEpoch);
         if (!wearers.Contains(wearer))
         {
             wearers.Add(wearer);
@@ -155,12 +156,12 @@ internal sealed class FakeHistory : ICampHistory
         return wearer;
     }
 
-    public IReadOnlyList<CalibrationView> Calibrations(string wearerId) =>
+    public IReadOnlyList<CalibrationRecord> Calibrations(string wearerId) =>
     [
         new("cal-1", wearerId, new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 1, 9, 20, 0, TimeSpan.Zero), true, 60, 0.78, 0.5, 9.1, "passed", "78 % against 50 % chance", "/r/a.bdf", Report, null, true),
     ];
 
-    public IReadOnlyList<FocusSessionView> FocusSessions(string wearerId) =>
+    public IReadOnlyList<FocusSessionRecord> FocusSessions(string wearerId) =>
     [
         new("focus-1", wearerId, new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 2, 9, 11, 0, TimeSpan.Zero), true, 0.2, 0.6, 0.5, 0.7, 600, 240, 0.4, 0.52),
     ];

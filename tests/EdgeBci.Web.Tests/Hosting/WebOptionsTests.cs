@@ -7,12 +7,14 @@ namespace EdgeBci.Web.Tests.Hosting;
 public sealed class WebOptionsTests
 {
     [Test]
-    public void The_defaults_are_off_on_loopback_port_8080_and_valid()
+    public void The_defaults_serve_the_page_on_the_emulator_only_on_loopback_port_8080()
     {
         var options = WebOptions.Bind(Configuration());
         Assert.Multiple(() =>
         {
-            Assert.That(options.Enabled, Is.False);
+            Assert.That(options.Enabled, Is.Null);
+            Assert.That(options.IsEnabledOn("emulator"), Is.True, "make run serves the page");
+            Assert.That(options.IsEnabledOn("rpi5"), Is.False, "a real board serves it only when configured");
             Assert.That(options.Address, Is.EqualTo("127.0.0.1"));
             Assert.That(options.Port, Is.EqualTo(8080));
             Assert.That(options.IsLoopback, Is.True);
