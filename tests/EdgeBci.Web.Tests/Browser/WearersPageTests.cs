@@ -166,6 +166,7 @@ public sealed class WearersPageTests
 
         Assert.That(seen.CueProgressTexts, Has.Some.Match(@"Trial \d+ of \d+"), "the cue progress the page showed");
         Assert.That(seen.VerdictText, Does.Match(@"\p{L}+ \p{L}+"), "the verdict is said in words");
+        Assert.That(seen.VerdictText, Does.Not.Match(@"\b(null|undefined|NaN)\b"), "no missing value leaks into the words");
         Assert.That(seen.ReportHref, Is.Not.Empty, "the report link");
         var report = await Flow.Page.FetchAsync("GET", seen.ReportHref);
         Assert.That(report.Status, Is.EqualTo(200), $"GET {seen.ReportHref}");
