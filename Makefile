@@ -30,6 +30,7 @@ pair: restore
 # mosquitto processes on loopback ports: .ci/mosquitto installs Debian's mosquitto package when it is missing.
 test: restore
 	@bash .ci/mosquitto
+	@bash .ci/chromium
 	@bash .ci/test-summary $(DOTNET) test EdgeBci.sln -c $(CONFIGURATION) --no-restore
 
 # BenchmarkDotNet micro-benchmarks, the decoder's int8/fp32 inference latency (p50/p99), the pipeline replay and the

@@ -10,6 +10,7 @@ using EdgeBci.Benchmarks;
 // `-- control [runs]` the supervisor's e-stop → neutral latency and the heartbeat watchdog's trip time on the real clock (default 20 runs);
 // `-- safety` the firmware's STOP-after-fault and board-watchdog-after-kill times against their goals;
 // `-- remote-stop [stops]` the firmware under a flood of every other command: stop -> output neutral (unit and client view) and RSS;
+// `-- web [seconds] [requests]` the wearer's page: firmware CPU with/without one streaming client, stream kB/s, first load, API p50/p95;
 // anything else goes to BenchmarkDotNet's own switcher (e.g. `-- --filter *FrameDecoding*`).
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -76,6 +77,11 @@ if (args.Length > 0 && args[0] == "remote-stop")
 {
     var stops = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20;
     return RemoteStopBenchmark.Run(stops) ? 0 : 1;
+}
+
+if (args.Length > 0 && args[0] == "web")
+{
+    return EdgeBci.Benchmarks.Web.WebBenchmark.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 300) ? 0 : 1;
 }
 
 if (args.Length > 0 && args[0] == "safety")

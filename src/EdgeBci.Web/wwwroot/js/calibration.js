@@ -203,7 +203,8 @@ export class CalibrationView {
 function renderVerdict(root, verdict) {
   clear(root);
   root.dataset.passed = String(verdict.passed);
-  root.append(
+  // append() writes a null argument as the text "null": the lines a verdict does not have are left out instead.
+  root.append(...[
     el('h2', { text: verdict.passed ? 'Passed: this decoder may drive.' : 'Refused: the unit keeps the decoder it has.' }),
     verdict.text ? el('p', { text: verdict.text }) : null,
     typeof verdict.accuracy === 'number'
@@ -213,7 +214,7 @@ function renderVerdict(root, verdict) {
     verdict.passed
       ? el('p', { text: verdict.installed ? 'Installed: the unit takes it up the next time it is disarmed.' : 'Not installed on the unit.' })
       : null,
-  );
+  ].filter((line) => line !== null));
   root.hidden = false;
 }
 
