@@ -80,24 +80,37 @@ public sealed class LiveStreamTests
             await Task.Delay(10, timeout.Token);
         }
 
-        // About 12 kB a batch, 18 MB in all: far beyond what the socket buffers between Kestrel and the stalled reader hold.
-        const int pushes = 1500;
+        // About 12 kB a batch. First fill what the buffers between Kestrel and the stalled reader hold (socket buffers,
+        // the response pipe): batches paced by the healthy browser, so a stalled browser's writer that could still hand
+        // data on would empty its queue between two; once its queue stays full, that writer is blocked for good.
         var values = Enumerable.Range(0, 8).Select(c => Enumerable.Range(0, 250).Select(i => (float)(((i * 7) + c) % 300) - 149.7f).ToArray()).ToArray();
+        var stalledClient = tap.Clients[1];
+        var filling = 0;
+        while (stalledClient.Queued < stalledClient.Capacity)
+        {
+            Assert.That(filling, Is.LessThan(20_000), "the stalled browser's queue never filled: its writer still hands data on");
+            var first = filling++ * 250L;
+            harness.Traces.Push(new TraceBatch(first, 125, values));
+            await healthyEvents.WaitFor("traces", data => data.StartsWith($"{{\"firstPoint\":{first},", StringComparison.Ordinal), timeout.Token);
+        }
+
+        // Then a burst far beyond the queue: every push returns on the pusher's thread and the stalled queue drops its oldest.
+        const int pushes = 1500;
+        var droppedBefore = stalledClient.Dropped;
         var pushed = 0;
         var watch = Stopwatch.StartNew();
         var pusher = new Thread(() =>
         {
             for (var i = 0; i < pushes; i++)
             {
-                harness.Traces.Push(new TraceBatch(i * 250L, 125, values));
+                harness.Traces.Push(new TraceBatch((filling + i) * 250L, 125, values));
                 pushed++;
             }
         });
         pusher.Start();
         var returned = pusher.Join(Generous);
         watch.Stop();
-        var stalledClient = tap.Clients[1];
-        TestContext.Out.WriteLine($"{pushes} pushes of 8x250 points with a stalled browser: {watch.ElapsedMilliseconds} ms; its queue {stalledClient.Queued}/{stalledClient.Capacity}, dropped {stalledClient.Dropped}");
+        TestContext.Out.WriteLine($"{filling} batches filled the stalled browser's buffers; {pushes} pushes of 8x250 points: {watch.ElapsedMilliseconds} ms; its queue {stalledClient.Queued}/{stalledClient.Capacity}, dropped {stalledClient.Dropped}");
 
         harness.Traces.Push(new TraceBatch(-1, 125, [[7f]]));
         var last = await healthyEvents.WaitFor("traces", data => data.StartsWith("{\"firstPoint\":-1,", StringComparison.Ordinal), timeout.Token);
@@ -106,7 +119,7 @@ public sealed class LiveStreamTests
         {
             Assert.That(returned, Is.True, $"the pusher blocked after {pushed} of {pushes} pushes");
             Assert.That(stalledClient.Queued, Is.EqualTo(stalledClient.Capacity));
-            Assert.That(stalledClient.Dropped, Is.GreaterThan(pushes / 2));
+            Assert.That(stalledClient.Dropped - droppedBefore, Is.GreaterThan(pushes / 2));
             Assert.That(last, Does.Contain("[[7]]"), "the healthy browser still gets the newest batch");
         });
 
