@@ -63,8 +63,11 @@ internal sealed partial class WebService(
         var focus = decodingStage.Focus;
         var neurofeedback = new NeurofeedbackJob(() => focus.IsReady ? focus.Score : null, new CampFocusHistory(_database), time,
             loggers.CreateLogger<NeurofeedbackJob>());
-        _jobs = new CampJobs(calibration.RunAsync,
-            (context, request) => neurofeedback.RunAsync(context.RunId, context.WearerId, request, context.Publish, context.Cancellation),
+        var disarm = new DisarmBeforeRun(requests);
+        _jobs = new CampJobs(
+            context => disarm.RunAsync(() => calibration.RunAsync(context), context.Cancellation),
+            (context, request) => disarm.RunAsync(
+                () => neurofeedback.RunAsync(context.RunId, context.WearerId, request, context.Publish, context.Cancellation), context.Cancellation),
             time, loggers.CreateLogger<CampJobs>(), calibration.Refusal);
 
         var seams = new WearerPageSeams(
