@@ -103,7 +103,7 @@ internal sealed partial class NeurofeedbackJob(
                 var score = Read();
                 var inZone = session.Add(now, score);
                 publish(new CampEvent("focus", new FocusEventData("session", Round(score), score is not null, Round(session.Zone.Low), Round(session.Zone.High),
-                    inZone, Round(session.Seconds), request.SessionSeconds, Round(session.SecondsInZone))));
+                    inZone, Round(session.Seconds), request.SessionSeconds, Round(session.SecondsInZone), Round(range.Low), Round(range.High))));
             }
 
             completed = true;

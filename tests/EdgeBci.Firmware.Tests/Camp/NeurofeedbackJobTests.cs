@@ -57,9 +57,10 @@ public class NeurofeedbackJobTests
         Assert.That(baseline, Has.Count.EqualTo(40));
         Assert.That(session, Has.Count.EqualTo(80));
         Assert.That(baseline.Select(f => f.Elapsed), Is.EqualTo(Enumerable.Range(1, 40).Select(i => i * Hop)));
-        Assert.That(baseline.All(f => f.TargetLow is null && !f.InZone && f.Duration == 10 && f.Ready), Is.True);
+        Assert.That(baseline.All(f => f.TargetLow is null && f.BaselineLow is null && !f.InZone && f.Duration == 10 && f.Ready), Is.True);
         Assert.That(session.Select(f => f.Elapsed), Is.EqualTo(Enumerable.Range(1, 80).Select(i => i * Hop)));
         Assert.That(session.All(f => f.TargetLow == 0.4 && f.TargetHigh == 0.6 && f.Duration == 20), Is.True);
+        Assert.That(session.All(f => f.BaselineLow == 0.3 && f.BaselineHigh == 0.5), Is.True, "the wearer's range the page scales the bar to");
         Assert.That(session.Select(f => f.InZone), Is.EqualTo(Enumerable.Range(1, 80).Select(i => i * Hop <= 15)));
         Assert.That(session[^1].SecondsInZone, Is.EqualTo(15));
         var ended = (FocusEndedData)rig.Events[^1].Data;

@@ -176,6 +176,10 @@ public sealed class WearersPageTests
         Assert.That(calibrations, Has.Length.EqualTo(1));
         Assert.That(calibrations[0].GetProperty("verdict").GetString(), Is.EqualTo(seen.Passed ? "passed" : "refused"), "the stored verdict is the one shown");
         Assert.That(calibrations[0].GetProperty("installed").GetBoolean(), Is.False, "Camp:InstallPassedModel=false");
+
+        // The emulator armed the chair at switch-on; a calibration disarms it first (imagined moves must not drive it).
+        var status = (await Flow.Page.GetJsonAsync("/api/unit")).GetProperty("status");
+        Assert.That(status.GetProperty("armed").GetBoolean(), Is.False, $"supervisor {status.GetProperty("supervisor")} after a calibration");
     }
 
     [Test, Order(6)]

@@ -78,7 +78,7 @@ export class FocusView {
     this.#score.textContent = '';
     this.#score.removeAttribute('data-score');
     this.#last = null;
-    this.#setBar(0, false);
+    this.#setBar(0, (value) => value, false);
     this.#zone.hidden = true;
     try {
       this.#camp.set(await post('/api/neurofeedback', { wearerId, baselineSeconds, sessionSeconds, tone: this.#toneBox.checked }));
@@ -122,12 +122,13 @@ export class FocusView {
   #showFocus(data) {
     this.#last = data;
     const score = Math.min(1, Math.max(0, data.score ?? 0));
-    this.#setBar(score, Boolean(data.inZone));
     const hasZone = data.phase === 'session' && typeof data.targetLow === 'number' && typeof data.targetHigh === 'number';
+    const scale = barScale(data, hasZone);
+    this.#setBar(score, scale, Boolean(data.inZone));
     this.#zone.hidden = !hasZone;
     if (hasZone) {
-      this.#zone.style.bottom = `${data.targetLow * 100}%`;
-      this.#zone.style.height = `${Math.max(0, data.targetHigh - data.targetLow) * 100}%`;
+      this.#zone.style.bottom = `${scale(data.targetLow) * 100}%`;
+      this.#zone.style.height = `${Math.max(0, scale(data.targetHigh) - scale(data.targetLow)) * 100}%`;
     }
     this.#phase.textContent = data.phase === 'baseline'
       ? 'Baseline: relax, look at the screen.'
@@ -138,8 +139,8 @@ export class FocusView {
     else this.#tone.silence();
   }
 
-  #setBar(score, inZone) {
-    this.#bar.style.height = `${score * 100}%`;
+  #setBar(score, scale, inZone) {
+    this.#bar.style.height = `${scale(score) * 100}%`;
     this.#bar.dataset.score = score.toFixed(3);
     this.#track.classList.toggle('in-zone', inZone);
   }
@@ -163,4 +164,17 @@ export class FocusView {
       say(this.#message, `Could not read the last score: ${error.message}`);
     }
   }
+}
+
+/**
+ * Where a focus index sits on the bar, 0..1. A wearer's index moves within a narrow range of its own (a few hundredths
+ * for some), which on a 0..1 bar would barely move and put the zone in a sliver: once the baseline has measured that
+ * range, the bar spans it with a range's width of room below and above the zone.
+ */
+function barScale(data, hasZone) {
+  if (!hasZone || typeof data.baselineLow !== 'number' || typeof data.baselineHigh !== 'number') return (value) => value;
+  const width = Math.max(0.01, data.baselineHigh - data.baselineLow);
+  const low = Math.max(0, data.baselineLow - width);
+  const high = Math.min(1, Math.max(data.targetHigh, data.baselineHigh) + width);
+  return (value) => Math.min(1, Math.max(0, (value - low) / (high - low)));
 }
