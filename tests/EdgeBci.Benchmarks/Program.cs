@@ -106,7 +106,8 @@ if (args.Length > 0 && args[0] == "all")
     var safety = SafetyTimingBenchmark.Run();
     var remoteStop = RemoteStopBenchmark.Run(20);
     var nodePrecision = NodePrecisionBenchmark.Run(null, 2000) == 0;
-    return inference && pipeline && firmware && soak && drdy && control && telemetry && safety && remoteStop && nodePrecision ? 0 : 1;
+    var web = EdgeBci.Benchmarks.Web.WebBenchmark.Run(60, 300);
+    return inference && pipeline && firmware && soak && drdy && control && telemetry && safety && remoteStop && nodePrecision && web ? 0 : 1;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(FrameDecodingBenchmark).Assembly).Run(args);
