@@ -9,7 +9,8 @@ namespace EdgeBci.Web.Streaming;
 /// <summary>
 /// The page's live stream, a tap like telemetry: trace batches, camp events and a status event each second are encoded
 /// once and offered to every browser's bounded drop-oldest queue. Offering never waits, so a slow or stalled browser
-/// cannot slow the firmware thread that raised the event.
+/// cannot slow the firmware thread that raised the event. The tap listens to the traces only while a browser is
+/// connected, so the unit reads and decimates nothing for the page when nobody looks.
 /// </summary>
 internal sealed class LiveTap : IDisposable
 {
@@ -32,7 +33,6 @@ internal sealed class LiveTap : IDisposable
         this.camp = camp;
         this.queueLength = queueLength;
         this.logger = logger;
-        traces.Batch += OnBatch;
         camp.Event += OnCampEvent;
         statusTimer = time.CreateTimer(_ => PublishStatus(), null, statusInterval, statusInterval);
     }
@@ -54,6 +54,10 @@ internal sealed class LiveTap : IDisposable
             }
 
             clients = [.. clients, client];
+            if (clients.Length == 1)
+            {
+                traces.Batch += OnBatch;
+            }
         }
 
         return client;
@@ -63,7 +67,12 @@ internal sealed class LiveTap : IDisposable
     {
         lock (membership)
         {
+            var before = clients.Length;
             clients = Array.FindAll(clients, c => !ReferenceEquals(c, client));
+            if (before > 0 && clients.Length == 0)
+            {
+                traces.Batch -= OnBatch;
+            }
         }
 
         client.Close();
@@ -77,6 +86,11 @@ internal sealed class LiveTap : IDisposable
         {
             closed = true;
             ending = clients;
+            if (clients.Length > 0)
+            {
+                traces.Batch -= OnBatch;
+            }
+
             clients = [];
         }
 
@@ -88,7 +102,6 @@ internal sealed class LiveTap : IDisposable
 
     public void Dispose()
     {
-        traces.Batch -= OnBatch;
         camp.Event -= OnCampEvent;
         statusTimer.Dispose();
         Close();

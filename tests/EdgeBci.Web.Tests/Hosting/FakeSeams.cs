@@ -27,6 +27,9 @@ internal sealed class FakeTraces : ILiveTraceSource
     public event Action<TraceBatch>? Batch;
 
     public void Push(TraceBatch batch) => Batch?.Invoke(batch);
+
+    /// <summary>Whether anyone listens to the traces now.</summary>
+    public bool HasListeners => Batch is not null;
 }
 
 internal sealed class FakeStop : IStopRequester

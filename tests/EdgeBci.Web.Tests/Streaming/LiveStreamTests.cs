@@ -41,6 +41,29 @@ public sealed class LiveStreamTests
     }
 
     [Test]
+    public async Task The_traces_are_listened_to_only_while_a_browser_is_connected()
+    {
+        await using var harness = await PageServerHarness.Start(statusSeconds: 3600);
+        var client = await harness.PairedClient();
+        Assert.That(harness.Traces.HasListeners, Is.False, "nobody looks: the unit decimates nothing for the page");
+
+        using var timeout = new CancellationTokenSource(Generous);
+        var answer = await client.GetAsync(new Uri("/api/stream", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        var events = new SseReader(await answer.Content.ReadAsStreamAsync(timeout.Token));
+        await events.WaitFor("status", _ => true, timeout.Token);
+        Assert.That(harness.Traces.HasListeners, Is.True, "a browser is connected");
+
+        events.Dispose();
+        answer.Dispose();
+        while (harness.Server.Tap!.Clients.Count > 0)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        Assert.That(harness.Traces.HasListeners, Is.False, "the last browser left");
+    }
+
+    [Test]
     public async Task An_idle_stream_sends_keep_alive_comments()
     {
         await using var harness = await PageServerHarness.Start(statusSeconds: 3600, keepAliveSeconds: 0.2);
