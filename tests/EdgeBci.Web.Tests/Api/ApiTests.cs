@@ -5,23 +5,10 @@ using EdgeBci.Web.Tests.Hosting;
 namespace EdgeBci.Web.Tests.Api;
 
 [TestFixture]
-public sealed class ApiTests
+public sealed class ApiTests : PairedServerFixture
 {
-    private PageServerHarness harness = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        harness = await PageServerHarness.Start();
-        client = await harness.PairedClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer() => await harness.DisposeAsync();
-
     [TearDown]
-    public void EndTheRun() => harness.Camp.CancelCurrent();
+    public void EndTheRun() => Harness.Camp.CancelCurrent();
 
     [Test]
     public async Task The_unit_is_described_in_camel_case()
@@ -57,24 +44,24 @@ public sealed class ApiTests
     [Test]
     public async Task Stop_asks_the_supervisor_and_returns_its_answer()
     {
-        var before = harness.Stop.Requests;
-        using var answer = await PageServerHarness.PostJson(client, "/api/stop", "{}");
+        var before = Harness.Stop.Requests;
+        using var answer = await PageServerHarness.PostJson(Client, "/api/stop", "{}");
         Assert.Multiple(async () =>
         {
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await answer.Content.ReadAsStringAsync(), Is.EqualTo("{\"stopped\":true,\"reply\":\"stopped: output neutral\"}"));
-            Assert.That(harness.Stop.Requests, Is.EqualTo(before + 1));
-            Assert.That(harness.Stop.LastCaller, Does.StartWith("web page"));
+            Assert.That(Harness.Stop.Requests, Is.EqualTo(before + 1));
+            Assert.That(Harness.Stop.LastCaller, Does.StartWith("web page"));
         });
     }
 
     [Test]
     public async Task No_route_arms_disarms_or_moves_the_chair()
     {
-        var routes = harness.Server.Routes();
+        var routes = Harness.Server.Routes();
         var segments = routes.SelectMany(r => r.Split(' ')[1].Split('/', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        using var arm = await PageServerHarness.PostJson(client, "/api/arm", "{}");
-        using var move = await PageServerHarness.PostJson(client, "/api/move", "{\"direction\":\"forward\"}");
+        using var arm = await PageServerHarness.PostJson(Client, "/api/arm", "{}");
+        using var move = await PageServerHarness.PostJson(Client, "/api/move", "{\"direction\":\"forward\"}");
         Assert.Multiple(() =>
         {
             Assert.That(routes, Has.Member("POST /api/stop"));
@@ -87,8 +74,8 @@ public sealed class ApiTests
     [Test]
     public async Task A_calibration_starts_202_and_a_second_start_is_409_busy()
     {
-        using var first = await PageServerHarness.PostJson(client, "/api/calibration", "{\"wearerId\":\"ada\"}");
-        using var second = await PageServerHarness.PostJson(client, "/api/neurofeedback", "{\"wearerId\":\"ada\"}");
+        using var first = await PageServerHarness.PostJson(Client, "/api/calibration", "{\"wearerId\":\"ada\"}");
+        using var second = await PageServerHarness.PostJson(Client, "/api/neurofeedback", "{\"wearerId\":\"ada\"}");
         using var current = await GetJson("/api/camp/current");
         Assert.Multiple(async () =>
         {
@@ -103,11 +90,11 @@ public sealed class ApiTests
     [Test]
     public async Task Neurofeedback_takes_its_durations_and_tone()
     {
-        using var answer = await PageServerHarness.PostJson(client, "/api/neurofeedback", "{\"wearerId\":\"ada\",\"baselineSeconds\":10,\"sessionSeconds\":60,\"tone\":true}");
+        using var answer = await PageServerHarness.PostJson(Client, "/api/neurofeedback", "{\"wearerId\":\"ada\",\"baselineSeconds\":10,\"sessionSeconds\":60,\"tone\":true}");
         Assert.Multiple(() =>
         {
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-            Assert.That(harness.Camp.LastNeurofeedback, Is.EqualTo(new EdgeBci.Web.Seams.NeurofeedbackRequest(10, 60, true)));
+            Assert.That(Harness.Camp.LastNeurofeedback, Is.EqualTo(new EdgeBci.Web.Seams.NeurofeedbackRequest(10, 60, true)));
         });
     }
 
@@ -125,13 +112,13 @@ public sealed class ApiTests
     [TestCase("/api/pair", "null", "the body is null")]
     public async Task Bad_input_answers_400_naming_what_is_wrong(string path, string body, string expected)
     {
-        using var answer = await PageServerHarness.PostJson(client, path, body);
+        using var answer = await PageServerHarness.PostJson(Client, path, body);
         using var json = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Multiple(() =>
         {
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(json.RootElement.GetProperty("error").GetString(), Does.Contain(expected));
-            Assert.That(harness.Camp.Current?.State, Is.Not.EqualTo("running").And.Not.EqualTo("baseline"), "a bad request started a run");
+            Assert.That(Harness.Camp.Current?.State, Is.Not.EqualTo("running").And.Not.EqualTo("baseline"), "a bad request started a run");
         });
     }
 
@@ -139,14 +126,14 @@ public sealed class ApiTests
     public async Task A_body_beyond_the_limit_is_refused()
     {
         var huge = $"{{\"wearerId\":\"{new string('a', 20_000)}\"}}";
-        using var answer = await PageServerHarness.PostJson(client, "/api/calibration", huge);
+        using var answer = await PageServerHarness.PostJson(Client, "/api/calibration", huge);
         Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
     }
 
     [Test]
     public async Task A_wearer_is_created_201_and_listed()
     {
-        using var created = await PageServerHarness.PostJson(client, "/api/wearers", "{\"id\":\"bo\"}");
+        using var created = await PageServerHarness.PostJson(Client, "/api/wearers", "{\"id\":\"bo\"}");
         using var list = await GetJson("/api/wearers");
         Assert.Multiple(async () =>
         {
@@ -161,7 +148,7 @@ public sealed class ApiTests
     {
         using var json = await GetJson("/api/history?wearer=ada");
         var root = json.RootElement;
-        using var unknown = await client.GetAsync(new Uri("/api/history?wearer=nobody", UriKind.Relative));
+        using var unknown = await Client.GetAsync(new Uri("/api/history?wearer=nobody", UriKind.Relative));
         Assert.Multiple(async () =>
         {
             Assert.That(root.GetProperty("wearer").GetProperty("displayName").GetString(), Is.EqualTo("Ada"));
@@ -175,11 +162,11 @@ public sealed class ApiTests
     [Test]
     public async Task A_calibration_report_is_served_as_html_and_a_missing_one_is_404()
     {
-        var report = Path.Combine(harness.ScratchPath, "report.html");
+        var report = Path.Combine(Harness.ScratchPath, "report.html");
         await File.WriteAllTextAsync(report, "<html>accuracy 78 %</html>");
-        harness.History.Report = report;
-        using var found = await client.GetAsync(new Uri("/api/calibration/cal-1/report", UriKind.Relative));
-        using var missing = await client.GetAsync(new Uri("/api/calibration/cal-2/report", UriKind.Relative));
+        Harness.History.Report = report;
+        using var found = await Client.GetAsync(new Uri("/api/calibration/cal-1/report", UriKind.Relative));
+        using var missing = await Client.GetAsync(new Uri("/api/calibration/cal-2/report", UriKind.Relative));
         Assert.Multiple(async () =>
         {
             Assert.That(found.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -193,8 +180,8 @@ public sealed class ApiTests
     [Test]
     public async Task Cancel_ends_the_run_and_current_shows_it()
     {
-        using var start = await PageServerHarness.PostJson(client, "/api/calibration", "{\"wearerId\":\"ada\"}");
-        using var cancel = await PageServerHarness.PostJson(client, "/api/camp/cancel", "{}");
+        using var start = await PageServerHarness.PostJson(Client, "/api/calibration", "{\"wearerId\":\"ada\"}");
+        using var cancel = await PageServerHarness.PostJson(Client, "/api/camp/cancel", "{}");
         using var current = await GetJson("/api/camp/current");
         Assert.Multiple(() =>
         {
@@ -205,7 +192,7 @@ public sealed class ApiTests
 
     private async Task<JsonDocument> GetJson(string path)
     {
-        using var answer = await client.GetAsync(new Uri(path, UriKind.Relative));
+        using var answer = await Client.GetAsync(new Uri(path, UriKind.Relative));
         Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), path);
         return JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
     }

@@ -4,31 +4,18 @@ using System.Text;
 namespace EdgeBci.Web.Tests.Hosting;
 
 [TestFixture]
-public sealed class SameOriginGuardTests
+public sealed class SameOriginGuardTests : PairedServerFixture
 {
-    private PageServerHarness harness = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        harness = await PageServerHarness.Start();
-        client = await harness.PairedClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer() => await harness.DisposeAsync();
-
     [Test]
     public async Task A_post_that_a_foreign_form_could_send_is_refused_before_it_acts()
     {
         using var form = new StringContent("x=1", Encoding.UTF8, "application/x-www-form-urlencoded");
-        using var answer = await client.PostAsync(new Uri("/api/stop", UriKind.Relative), form);
+        using var answer = await Client.PostAsync(new Uri("/api/stop", UriKind.Relative), form);
         Assert.Multiple(async () =>
         {
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
             Assert.That(await answer.Content.ReadAsStringAsync(), Does.Contain("send application/json"));
-            Assert.That(harness.Stop.Requests, Is.Zero);
+            Assert.That(Harness.Stop.Requests, Is.Zero);
         });
     }
 
@@ -42,12 +29,12 @@ public sealed class SameOriginGuardTests
             Content = new StringContent("{}", Encoding.UTF8, "application/json"),
         };
         request.Headers.Add(header, value);
-        using var answer = await client.SendAsync(request);
+        using var answer = await Client.SendAsync(request);
         Assert.Multiple(async () =>
         {
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(await answer.Content.ReadAsStringAsync(), Does.Contain(value));
-            Assert.That(harness.Camp.Cancels, Is.Zero);
+            Assert.That(Harness.Camp.Cancels, Is.Zero);
         });
     }
 
@@ -58,9 +45,9 @@ public sealed class SameOriginGuardTests
         {
             Content = new StringContent("{}", Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("Origin", harness.Address.GetLeftPart(UriPartial.Authority));
+        request.Headers.Add("Origin", Harness.Address.GetLeftPart(UriPartial.Authority));
         request.Headers.Add("Sec-Fetch-Site", "same-origin");
-        using var answer = await client.SendAsync(request);
+        using var answer = await Client.SendAsync(request);
         Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
     }
 }

@@ -5,28 +5,15 @@ using System.Text;
 namespace EdgeBci.Web.Tests.Hosting;
 
 [TestFixture]
-public sealed class StaticAssetsTests
+public sealed class StaticAssetsTests : PairedServerFixture
 {
-    private PageServerHarness harness = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        harness = await PageServerHarness.Start();
-        client = await harness.PairedClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer() => await harness.DisposeAsync();
-
     [Test]
     public async Task A_script_is_served_as_javascript_with_an_etag_that_revalidates()
     {
-        using var first = await client.GetAsync(new Uri("/js/app.js", UriKind.Relative));
+        using var first = await Client.GetAsync(new Uri("/js/app.js", UriKind.Relative));
         using var again = new HttpRequestMessage(HttpMethod.Get, new Uri("/js/app.js", UriKind.Relative));
         again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
-        using var second = await client.SendAsync(again);
+        using var second = await Client.SendAsync(again);
         Assert.Multiple(async () =>
         {
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -41,7 +28,7 @@ public sealed class StaticAssetsTests
     [Test]
     public async Task The_root_serves_index_html()
     {
-        using var answer = await client.GetAsync(new Uri("/", UriKind.Relative));
+        using var answer = await Client.GetAsync(new Uri("/", UriKind.Relative));
         Assert.Multiple(async () =>
         {
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -53,7 +40,7 @@ public sealed class StaticAssetsTests
     [Test]
     public async Task A_folder_is_not_listed()
     {
-        using var answer = await client.GetAsync(new Uri("/js/", UriKind.Relative));
+        using var answer = await Client.GetAsync(new Uri("/js/", UriKind.Relative));
         Assert.Multiple(async () =>
         {
             Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
@@ -85,12 +72,12 @@ public sealed class StaticAssetsTests
 
     private async Task<string> RawGet(string path)
     {
-        var cookie = harness.SessionCookieOf(client);
-        Assert.That(cookie, Is.Not.Empty, "the paired client has no session cookie");
+        var cookie = Harness.SessionCookieOf(Client);
+        Assert.That(cookie, Is.Not.Empty, "the paired Client has no session cookie");
         using var socket = new TcpClient();
-        await socket.ConnectAsync(IPAddress.Loopback, harness.Address.Port);
+        await socket.ConnectAsync(IPAddress.Loopback, Harness.Address.Port);
         var stream = socket.GetStream();
-        var request = $"GET {path} HTTP/1.1\r\nHost: {harness.Address.Authority}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n";
+        var request = $"GET {path} HTTP/1.1\r\nHost: {Harness.Address.Authority}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return await reader.ReadToEndAsync();
