@@ -8,7 +8,7 @@ VERSION       := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory
 ARTIFACTS     := artifacts
 BUNDLE        := $(ARTIFACTS)/edgebci-firmware-$(VERSION)-$(RID).tar.gz
 
-.PHONY: all restore build run pair test bench soak publish clean
+.PHONY: all restore build run pair test system-test bench soak publish clean
 
 all: build
 
@@ -31,7 +31,13 @@ pair: restore
 test: restore
 	@bash .ci/mosquitto
 	@bash .ci/chromium
-	@bash .ci/test-summary $(DOTNET) test EdgeBci.sln -c $(CONFIGURATION) --no-restore
+	@bash .ci/test-summary $(DOTNET) test EdgeBci.sln -c $(CONFIGURATION) --no-restore --filter "TestCategory!=System"
+
+# The release under a real systemd (a Debian container booted with systemd-nspawn) and the arm64 build on an emulated
+# arm64 machine (qemu-system-aarch64). Slower than `make test`; .ci/system-packages installs what they need.
+system-test: restore
+	@bash .ci/system-packages
+	@bash .ci/test-summary $(DOTNET) test tests/EdgeBci.System.Tests -c $(CONFIGURATION) --no-restore --filter "TestCategory=System" --logger "console;verbosity=normal"
 
 # BenchmarkDotNet micro-benchmarks, the decoder's int8/fp32 inference latency (p50/p99), the pipeline replay and the
 # 10-minute firmware run, then the 60 s real-time acquisition soak at 16,000 SPS.
