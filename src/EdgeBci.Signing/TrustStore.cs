@@ -10,6 +10,12 @@ public sealed class TrustStore
     /// <summary>Where a unit keeps its trusted keys.</summary>
     public const string DefaultFolder = "/etc/edgebci/trust";
 
+    /// <summary>
+    /// The top-level configuration key (like <c>Board</c>) naming the trust folder, read by both the release check and
+    /// the model check, so one setting moves both; unset means <see cref="DefaultFolder"/>.
+    /// </summary>
+    public const string ConfigurationKey = "TrustFolder";
+
     private readonly Dictionary<string, TrustedKey> _keys;
 
     private TrustStore(string folder, Dictionary<string, TrustedKey> keys)
