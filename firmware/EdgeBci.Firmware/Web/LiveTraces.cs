@@ -105,6 +105,12 @@ internal sealed partial class LiveTraces : ILiveTraceSource, IDisposable
         Thread? thread;
         lock (_gate)
         {
+            // The host disposes a service once per registration; a second call must not touch the disposed handles.
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
             thread = _thread;
             _stopping.Cancel();
             _listening.Set();

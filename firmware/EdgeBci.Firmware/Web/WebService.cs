@@ -38,6 +38,7 @@ internal sealed partial class WebService(
     private LiveTraces? _traces;
     private CampJobs? _jobs;
     private WearerPageServer? _server;
+    private int _disposed;
 
     /// <summary>Where the page is served, once it is (tests read the port the system picked for Web:Port=0).</summary>
     public Uri? Address => _server?.Address;
@@ -108,6 +109,12 @@ internal sealed partial class WebService(
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as a singleton and as the hosted service that resolves it, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);
