@@ -117,6 +117,8 @@ public sealed class FirmwareUnitSandboxTests
         Assert.That(unit.Single("NotifyAccess"), Is.EqualTo("main"));
         Assert.That(unit.Single("WatchdogSec"), Is.EqualTo("2s"));
         Assert.That(unit.Single("Restart"), Is.EqualTo("always"));
+        // A stopped or kernel-stuck firmware ignores the watchdog's SIGABRT; without this systemd waits TimeoutStopSec.
+        Assert.That(unit.Single("TimeoutAbortSec"), Is.EqualTo("5s"));
     }
 
     [Test]
