@@ -88,7 +88,7 @@ catch (Exception exception) when (StartupFailure.Classify(exception) is { } fail
 using (frontEnd)
 using (control)
 {
-    builder.Services.AddSystemd();
+    builder.Services.AddSystemdService(Environment.GetEnvironmentVariable, Environment.ProcessId);
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(frontEnd);
