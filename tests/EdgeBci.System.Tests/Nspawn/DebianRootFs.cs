@@ -35,9 +35,10 @@ internal static class DebianRootFs
         }
 
         var partial = tar + ".partial";
+        // --format=tar: mmdebstrap takes the format from the name's extension otherwise, and .partial is none.
         File.Delete(partial);
         HostCommand.Check("mmdebstrap",
-            ["--variant=" + Variant, "--include=" + Packages, "--architecture=amd64", Suite, partial],
+            ["--format=tar", "--variant=" + Variant, "--include=" + Packages, "--architecture=amd64", Suite, partial],
             TimeSpan.FromMinutes(15));
         File.Move(partial, tar);
         return tar;

@@ -20,7 +20,9 @@ internal sealed class NspawnContainer : IDisposable
 
     public NspawnContainer(string name)
     {
-        Name = $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 60)];
+        // A machine name is letters, digits and '-'; unique, as several test runs may boot containers at once.
+        var plain = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+        Name = $"edgebci-{plain[..Math.Min(plain.Length, 20)]}-{Guid.NewGuid():N}"[..^24];
         _folder = Path.Combine(DebianRootFs.CacheFolder, "run", Name);
         RootFs = Path.Combine(_folder, "rootfs");
         Directory.CreateDirectory(RootFs);
@@ -58,11 +60,23 @@ internal sealed class NspawnContainer : IDisposable
         };
         _nspawn = Process.Start(start) ?? throw new InvalidOperationException("systemd-nspawn did not start");
         _init = WaitForInit(log);
-        var running = HostCommand.Run("nsenter", ["-t", Pid, "-a", "systemctl", "is-system-running", "--wait"], BootTimeout);
-        var state = running.Stdout.Trim();
-        if (state is not ("running" or "degraded"))
+        // is-system-running --wait returns at once while systemd's bus is not up yet: asked again until it is.
+        var booting = Stopwatch.StartNew();
+        while (true)
         {
-            throw new InvalidOperationException($"container {Name} did not boot: systemctl is-system-running says '{state}'\n{running}\n{File.ReadAllText(log)}");
+            var running = HostCommand.Run("nsenter", ["-t", Pid, "-a", "systemctl", "is-system-running", "--wait"], BootTimeout);
+            var state = running.Stdout.Trim();
+            if (state is "running" or "degraded")
+            {
+                return;
+            }
+
+            if (booting.Elapsed > BootTimeout)
+            {
+                throw new InvalidOperationException($"container {Name} did not boot: systemctl is-system-running says '{state}'\n{running}\n{File.ReadAllText(log)}");
+            }
+
+            Thread.Sleep(200);
         }
     }
 
@@ -89,8 +103,12 @@ internal sealed class NspawnContainer : IDisposable
             return;
         }
 
-        HostCommand.Run("kill", ["-KILL", Pid], TimeSpan.FromSeconds(10));
-        if (!_nspawn.WaitForExit(TimeSpan.FromSeconds(30)))
+        if (_init > 0)
+        {
+            HostCommand.Run("kill", ["-KILL", Pid], TimeSpan.FromSeconds(10));
+        }
+
+        if (_init == 0 || !_nspawn.WaitForExit(TimeSpan.FromSeconds(30)))
         {
             _nspawn.Kill();
             _nspawn.WaitForExit();
@@ -140,10 +158,16 @@ internal sealed class NspawnContainer : IDisposable
                 throw new InvalidOperationException($"systemd-nspawn exited with {_nspawn.ExitCode}:\n{File.ReadAllText(log)}");
             }
 
+            // Before the container's systemd there is nspawn's own short-lived child: wait for a child named systemd.
             var text = File.Exists(children) ? File.ReadAllText(children).Trim() : "";
             if (text.Length > 0)
             {
-                return int.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+                var pid = int.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+                var comm = $"/proc/{pid}/comm";
+                if (File.Exists(comm) && File.ReadAllText(comm).Trim() == "systemd")
+                {
+                    return pid;
+                }
             }
 
             Thread.Sleep(100);
