@@ -455,6 +455,8 @@ install_release() {
 
     # Unpacked on the slots' file system, so the slot is filled by rename(2); nothing in it runs before it verifies.
     install -d -m 0755 "$PREFIX"
+    # Left by an install that was cut off (we hold the lock: no other install is using one).
+    rm -rf -- "$PREFIX"/.staging.* "$SLOTS/a.new"
     staging=$(mktemp -d "$PREFIX/.staging.XXXXXX")
     stage=$staging/bundle
     mkdir -p "$stage"

@@ -36,32 +36,34 @@ public sealed class PowerLossTests
     [Test]
     public void A_cut_at_any_sync_of_an_install_boots_into_one_whole_slot()
     {
-        var cuts = 0;
+        // One unit for every cut point: each round installs the next version on top of whatever the last one left.
+        using var unit = new SlotUnit("cut-install", healthHoldSeconds: 2);
+        unit.InstallCommitted("0.1.0");
+        var sync = Path.Combine(unit.Container.RootFs, "usr/local/sbin/sync");
         for (var point = 1; point <= LastCutPoint; point++)
         {
-            using var unit = new SlotUnit("cut" + point.ToString(CultureInfo.InvariantCulture), healthHoldSeconds: 3);
-            unit.InstallCommitted("0.1.0");
-            var bundle = unit.Bundle("0.2.0");
-            File.WriteAllText(Path.Combine(unit.Container.RootFs, "usr/local/sbin/sync"), StoppingSync.Replace("\r", "", StringComparison.Ordinal) + "\n");
-            unit.Container.Run($"chmod 0755 /usr/local/sbin/sync && echo {point} >/run/cut-at");
+            var version = "0.2." + point.ToString(CultureInfo.InvariantCulture);
+            var bundle = unit.Bundle(version);
+            File.WriteAllText(sync, StoppingSync.Replace("\r", "", StringComparison.Ordinal) + "\n");
+            unit.Container.Run($"chmod 0755 /usr/local/sbin/sync && rm -f /run/cut-count && echo {point} >/run/cut-at");
 
             var output = Path.Combine(unit.Bundles, "install.out");
             using var install = unit.Container.Start($"bash {SlotUnit.BundleFolder}/install.sh --max-starts 3 {SlotUnit.BundleFolder}/{bundle}", output);
-            var reached = WaitForCutOrEnd(unit, install);
-            if (!reached)
+            if (!WaitForCutOrEnd(unit, install))
             {
-                TestContext.Progress.WriteLine($"install finished before sync call {point}: {cuts} cut points tried");
-                Assert.That(cuts, Is.GreaterThanOrEqualTo(5), "the install makes at least five steps durable with sync");
+                TestContext.Progress.WriteLine($"install.sh ended before sync call {point}: {point - 1} cut points tried");
+                Assert.That(point - 1, Is.GreaterThanOrEqualTo(5), "the install makes at least five steps durable with sync");
                 return;
             }
 
             var where = unit.Container.Run("cat /run/cut-reached").Stdout.Trim();
             unit.Container.PowerCut();
-            File.Delete(Path.Combine(unit.Container.RootFs, "usr/local/sbin/sync"));
+            File.Delete(sync);
             unit.Container.Boot();
             var slot = unit.ExpectRunningWholeSlot();
-            TestContext.Progress.WriteLine($"cut at sync call {point} ({where}): booted into {slot}, state {unit.Value("state", "state")}");
-            cuts++;
+            var runs = unit.Value("state", "version");
+            TestContext.Progress.WriteLine($"cut at sync call {point} ({where}): booted into {slot} ({runs}, {unit.Value("state", "state")})");
+            unit.WaitUntil("/usr/lib/edgebci/edgebci-slots status | grep -qx committed=yes", 60, $"{runs} in {slot} is or becomes committed");
         }
 
         Assert.Fail($"install.sh still had sync calls after {LastCutPoint}; raise LastCutPoint");

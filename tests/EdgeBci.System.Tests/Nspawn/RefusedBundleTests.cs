@@ -33,7 +33,7 @@ public sealed class RefusedBundleTests
     [Test]
     public void A_file_changed_after_signing_is_refused_by_its_sha256()
     {
-        var bundle = Build(afterSigning: stage => File.WriteAllText(Path.Combine(stage, "firmware", "behaviour"), "crashy\n"));
+        var bundle = Build(afterSigning: stage => File.WriteAllText(Path.Combine(stage, "firmware", "behaviour"), "healthz\n"));
         ExpectRefused(bundle, $"{bundle}: firmware/behaviour differs from the manifest (sha256) (tampered or corrupted)");
     }
 
