@@ -50,7 +50,8 @@ public sealed class SlotReleaseTests
         var install = Unit.Install(Unit.Bundle("0.2.0", FakeFirmware.Crash), "--max-starts 2");
 
         Unit.Expect(install.ExitCode == 0, "install.sh exits 0 (the fake firmware reports ready before it crashes)", install);
-        Unit.WaitUntil("test -f /var/lib/edgebci/release/rollback", 60, "the guard rolls back");
+        // The rollback record is written before the committed state: the state is what says the rollback is complete.
+        Unit.WaitUntil("test -f /var/lib/edgebci/release/rollback && grep -qx state=committed /var/lib/edgebci/release/state", 60, "the guard rolls back");
         Unit.Expect(Unit.Value("rollback", "reason") == "trial 0.2.0 did not become healthy within 2 starts (last: exited with status 1 (exit-code))",
             $"the rollback names why (it says '{Unit.Value("rollback", "reason")}')");
         Unit.Expect(Unit.Value("rollback", "from") == "b" && Unit.Value("rollback", "to") == "a", "the rollback went from b to a");
@@ -65,7 +66,8 @@ public sealed class SlotReleaseTests
         var install = Unit.Install(Unit.Bundle("0.2.0", FakeFirmware.Unhealthy), "--max-starts 2");
 
         Unit.Expect(install.ExitCode == 0, "install.sh exits 0 once the trial started", install);
-        Unit.WaitUntil("test -f /var/lib/edgebci/release/rollback", 60, "the guard rolls back");
+        // The rollback record is written before the committed state: the state is what says the rollback is complete.
+        Unit.WaitUntil("test -f /var/lib/edgebci/release/rollback && grep -qx state=committed /var/lib/edgebci/release/state", 60, "the guard rolls back");
         Unit.Expect(Unit.Value("rollback", "reason") == "trial 0.2.0 did not become healthy within 2 starts (last: fake firmware: no frames from the ADS1299)",
             $"the rollback carries the health reason (it says '{Unit.Value("rollback", "reason")}')");
         Unit.Expect(Unit.Value("last-exit", "status") == "7", "the last exit recorded is status 7");
