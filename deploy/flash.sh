@@ -105,8 +105,9 @@ fi
 name=$(basename -- "$bundle")
 [[ -f $root/deploy/install.sh ]] || die "deploy/install.sh is missing from the checkout"
 
-# The unit refuses an unsigned bundle; say so here before anything is copied.
-if ! tar -tzf "$bundle" 2>/dev/null | grep -qx 'manifest.sig'; then
+# The unit refuses an unsigned bundle; say so here before anything is copied. grep without -q: with pipefail, its early
+# exit would fail the pipeline through tar's SIGPIPE.
+if ! tar -tzf "$bundle" 2>/dev/null | grep -x 'manifest.sig' >/dev/null; then
     die "$name has no manifest.sig: the unit refuses unsigned bundles; build it with make publish SIGN_KEY=<folder>/release.key"
 fi
 say "bundle $name (signed)"
