@@ -104,4 +104,28 @@ public sealed class SlotReleaseTests
         Unit.Expect(allowed.ExitCode == 0, "--allow-downgrade installs it", allowed);
         Unit.Expect(Unit.CurrentSlot() == "slots/b" && Unit.Value("state", "version") == "0.1.0", "0.1.0 runs as a trial in slot b");
     }
+
+    [Test]
+    public void A_unit_on_the_old_layout_is_migrated_its_release_becoming_slot_a_committed()
+    {
+        // The layout before slots: /opt/edgebci/releases/<version> and /opt/edgebci/firmware a link into it.
+        var old = Unit.Container.Run(
+            "mkdir -p /opt/edgebci/releases/0.0.9/firmware /opt/edgebci/releases/0.0.9/cli && " +
+            "printf '#!/bin/sh\\nexit 0\\n' >/opt/edgebci/releases/0.0.9/cli/edgebci && " +
+            "cp /opt/edgebci/releases/0.0.9/cli/edgebci /opt/edgebci/releases/0.0.9/firmware/EdgeBci.Firmware && " +
+            "chmod 0755 /opt/edgebci/releases/0.0.9/*/* && " +
+            "ln -s /opt/edgebci/releases/0.0.9/firmware /opt/edgebci/firmware && ln -s /opt/edgebci/releases/0.0.9/cli /opt/edgebci/cli");
+        Unit.Expect(old.ExitCode == 0, "the old layout is set up", old);
+
+        var install = Unit.Install(Unit.Bundle("0.1.0"), "--max-starts 2");
+
+        Unit.Expect(install.ExitCode == 0, "install.sh migrates and installs", install);
+        Unit.Expect(install.Stdout.Contains("migrated 0.0.9 from /opt/edgebci/releases/0.0.9 into slot a, committed, unsigned", StringComparison.Ordinal),
+            "install.sh says it migrated the unsigned release", install);
+        Unit.Expect(Unit.Value("state", "previous_slot") == "a" && Unit.Value("state", "previous_version") == "0.0.9",
+            "the trial's previous release is the migrated 0.0.9 in slot a");
+        Unit.Expect(Unit.Container.Run("test ! -e /opt/edgebci/releases && readlink /opt/edgebci/firmware | grep -qx current/firmware").ExitCode == 0,
+            "the old releases folder is gone and the fixed links point into current");
+        Assert.That(Unit.ExpectRunningWholeSlot(), Is.EqualTo("slots/b"));
+    }
 }
