@@ -289,18 +289,19 @@ installed_version() {
 
 setup_user() {
     local group
-    for group in spi gpio; do
+    # The unit's SupplementaryGroups=: systemd refuses to start it (216/GROUP) while any of them is missing.
+    for group in spi gpio i2c pwm; do
         if ! getent group "$group" >/dev/null; then
             groupadd --system "$group"
             say "created group $group"
         fi
     done
     if id -u "$SERVICE_USER" >/dev/null 2>&1; then
-        usermod --append --groups spi,gpio "$SERVICE_USER"
+        usermod --append --groups spi,gpio,i2c,pwm "$SERVICE_USER"
     else
-        useradd --system --user-group --groups spi,gpio --home-dir "$STATE_DIR" --no-create-home \
+        useradd --system --user-group --groups spi,gpio,i2c,pwm --home-dir "$STATE_DIR" --no-create-home \
             --shell /usr/sbin/nologin --comment "EdgeBci firmware" "$SERVICE_USER"
-        say "created system user $SERVICE_USER (groups spi, gpio)"
+        say "created system user $SERVICE_USER (groups spi, gpio, i2c, pwm)"
     fi
 }
 
@@ -327,7 +328,9 @@ EOF
         chmod 0644 "$PRODUCTION_JSON"
         say "created $PRODUCTION_JSON (empty; unit-specific settings go here)"
     fi
-    install -d -m 0755 "$STATE_DIR"
+    # Owned by the service user before its first start: StateDirectory= chowns everything below a folder it does not
+    # find owned by the user, which would hand release/ (root:edgebci) to the firmware.
+    install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$STATE_DIR"
     install -d -m 0770 -o root -g "$SERVICE_USER" "$RELEASE_STATE_DIR"
 }
 
@@ -375,7 +378,7 @@ install_system_files() {
     install -m 0644 -- "$slot_dir/deploy/99-edgebci.rules" "$RULES_PATH"
     if udevadm control --reload 2>/dev/null; then
         # Only the device nodes the firmware opens: a full trigger would replay every device on the system.
-        udevadm trigger --action=change --subsystem-match=spidev --subsystem-match=gpio || warn "udevadm trigger failed"
+        udevadm trigger --action=change --subsystem-match=spidev --subsystem-match=gpio --subsystem-match=i2c-dev --subsystem-match=pwm || warn "udevadm trigger failed"
         udevadm settle --timeout=10 || warn "udev did not settle within 10 s"
     else
         warn "udev is not running; $RULES_PATH applies from the next boot"
