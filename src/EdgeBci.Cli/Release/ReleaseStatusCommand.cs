@@ -44,9 +44,9 @@ internal sealed class ReleaseStatusCommand(IAnsiConsole output, string folder, b
 
         var waited = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(seconds);
-        while (waited.Elapsed < limit)
+        for (var remaining = limit; remaining > TimeSpan.Zero; remaining = limit - waited.Elapsed)
         {
-            Thread.Sleep(PollInterval < limit - waited.Elapsed ? PollInterval : limit - waited.Elapsed);
+            Thread.Sleep(remaining < PollInterval ? remaining : PollInterval);
             if (!TryRead(out status))
             {
                 return EdgeBciCommand.BadInput;
