@@ -52,6 +52,7 @@ ControlStage? control = null;
 TelemetryStage telemetry;
 WebOptions web;
 CampOptions camp;
+FirmwareRelease release;
 var impedance = new StartupImpedance(TimeProvider.System);
 try
 {
@@ -62,6 +63,7 @@ try
     telemetry = TelemetryStage.Create(builder.Configuration);
     web = WebOptions.Bind(builder.Configuration);
     camp = CampOptions.Bind(builder.Configuration, settings.Board, builder.Environment.ContentRootPath);
+    release = FirmwareRelease.Create(builder.Configuration);
     frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
     EmulatorFaultService.ApplyAtStart(frontEnd, settings.Emulator);
     signal = SignalStage.Create(builder.Configuration, frontEnd);
@@ -125,6 +127,9 @@ using (control)
     // The operator side, after the supervisor it asks (and stopped before it): the console and the command socket.
     builder.Services.AddHostedService<LocalOperator>();
     builder.Services.AddHostedService<PlatformReport>();
+
+    // The trial of a newly installed release: reads the stages like telemetry, never touches the actuator path.
+    builder.Services.AddReleaseTrial(release);
 
     // The wearer's page, a tap like telemetry: started after everything it shows, stopped first.
     if (web.IsEnabledOn(settings.Board))

@@ -7,6 +7,9 @@ internal static class ExitCodes
     public const int Configuration = 2;
     public const int Hardware = 3;
     public const int AcquisitionFault = 4;
+
+    /// <summary>A trial release did not hold healthy by Release:HealthDeadlineSeconds: systemd restarts it and the slot guard counts the start.</summary>
+    public const int TrialUnhealthy = 7;
 }
 
 internal static class StartupFailure

@@ -66,6 +66,15 @@ internal sealed partial class TelemetryService : BackgroundService
 
     private MqttUplink Uplink { get; }
 
+    /// <summary>True when the unit is meant to talk to a broker (Mqtt:Enabled), whether or not it reaches one now.</summary>
+    internal bool BrokerConfigured => _stage.Mqtt.Enabled;
+
+    internal bool UplinkConnected => Uplink.IsConnected;
+
+    /// <summary>A release event (trial committed, rollback) through the uplink's journal, so it survives an offline broker.</summary>
+    internal void PublishReleaseEvent(string severity, string message, IReadOnlyDictionary<string, string> data) =>
+        Uplink.PublishEvent(EventKinds.Release, severity, message, data);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = _stage.Mqtt;

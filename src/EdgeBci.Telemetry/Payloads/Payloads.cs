@@ -79,7 +79,10 @@ public static class EventKinds
     public const string Command = "command";
     public const string Uplink = "uplink";
 
-    public static IReadOnlyList<string> All { get; } = [Supervisor, Fault, Model, Recording, SelfTest, Command, Uplink];
+    /// <summary>A trial release committed, or a rollback to the previous release (the slot guard's, published by the firmware).</summary>
+    public const string Release = "release";
+
+    public static IReadOnlyList<string> All { get; } = [Supervisor, Fault, Model, Recording, SelfTest, Command, Uplink, Release];
 }
 
 public static class EventSeverities

@@ -310,5 +310,5 @@ public sealed partial class MqttUplink : IAsyncDisposable
     private void Wake() => _wake.Writer.TryWrite(true);
 
     private static bool IsKnownKind(string kind) => kind is EventKinds.Supervisor or EventKinds.Fault or EventKinds.Model
-        or EventKinds.Recording or EventKinds.SelfTest or EventKinds.Command or EventKinds.Uplink;
+        or EventKinds.Recording or EventKinds.SelfTest or EventKinds.Command or EventKinds.Uplink or EventKinds.Release;
 }
