@@ -100,6 +100,12 @@ internal sealed class FirmwareProcess : IDisposable
             start.ArgumentList.Add("--Web:Enabled=false");
         }
 
+        // The unit's release state (/var/lib/edgebci/release) is never read or written by a test's firmware.
+        if (!args.Any(arg => arg.StartsWith("--Release:StateFolder=", StringComparison.Ordinal)))
+        {
+            start.ArgumentList.Add($"--Release:StateFolder={Path.Combine(_scratch, "release")}");
+        }
+
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

@@ -15,9 +15,6 @@ internal sealed class FirmwareTrialMeasurements(
     TelemetryService telemetry,
     RuntimeSelfTest selfTest) : ITrialMeasurements
 {
-    // Without a model the self-test's model and decoder checks fail by design; the trial drops that rule instead.
-    private static readonly string[] ModelChecks = ["model", "decoder"];
-
     public int ConfiguredFrameRate => frontEnd.SampleRate;
 
     public bool ModelConfigured => decodingStage.BundleFolder is not null;
@@ -30,18 +27,8 @@ internal sealed class FirmwareTrialMeasurements(
 
     public bool UplinkConnected => telemetry.UplinkConnected;
 
-    public Task<TrialSelfTest> RunSelfTestAsync(CancellationToken cancellationToken) => Task.Run(() =>
-    {
-        var result = selfTest.Run(cancellationToken);
-        if (ModelConfigured)
-        {
-            return new TrialSelfTest(result.Passed, result.Summary);
-        }
-
-        var counted = result.Checks.Where(check => !ModelChecks.Contains(check.Name, StringComparer.Ordinal)).ToList();
-        var passed = counted.TrueForAll(check => check.Verdict != "fail");
-        return new TrialSelfTest(passed, new SelfTestResult(passed, counted).Summary);
-    }, cancellationToken);
+    public Task<TrialSelfTest> RunSelfTestAsync(CancellationToken cancellationToken) =>
+        Task.Run(() => TrialSelfTest.Judge(selfTest.Run(cancellationToken), ModelConfigured), cancellationToken);
 }
 
 /// <summary>Release events through the telemetry service's uplink (its journal keeps them while the broker is away).</summary>

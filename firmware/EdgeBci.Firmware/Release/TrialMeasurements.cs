@@ -1,7 +1,25 @@
 namespace EdgeBci.Firmware;
 
 /// <summary>A runtime self-test's verdict as the trial counts it.</summary>
-internal sealed record TrialSelfTest(bool Passed, string Summary);
+internal sealed record TrialSelfTest(bool Passed, string Summary)
+{
+    // Without a model the self-test's model and decoder checks fail by design; the trial drops that rule instead.
+    private static readonly string[] ModelChecks = ["model", "decoder"];
+
+    // Electrode contact is the wearer's, not the release's: a unit flashed on the bench with nobody wearing the headset
+    // (every lead off) must still commit a good release, and a bad one must not commit because the electrodes are on.
+    private const string ElectrodeCheck = "channels";
+
+    /// <summary>The runtime self-test as the trial judges a release: without the electrodes, and without the model checks when no model is configured.</summary>
+    public static TrialSelfTest Judge(SelfTestResult result, bool modelConfigured)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var counted = result.Checks.Where(check => check.Name != ElectrodeCheck
+            && (modelConfigured || !ModelChecks.Contains(check.Name, StringComparer.Ordinal))).ToList();
+        var passed = counted.TrueForAll(check => check.Verdict != "fail");
+        return new TrialSelfTest(passed, new SelfTestResult(passed, counted).Summary);
+    }
+}
 
 /// <summary>The running firmware's figures the trial's health is judged on, read from what the stages publish.</summary>
 internal interface ITrialMeasurements
