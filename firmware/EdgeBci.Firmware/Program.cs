@@ -36,6 +36,14 @@ catch (ConfigurationFileException exception)
 
 builder.Configuration.AddEnvironmentVariables(prefix: "EDGEBCI_");
 
+// An installed release proves itself (trusted signature, every file, the version the installer recorded) before any
+// hardware is touched; a refusal exits 6, which systemd does not restart and the slot guard rolls back.
+var release = InstalledReleaseCheck.Run(AppContext.BaseDirectory, builder.Configuration);
+if (release.Refusal is { } refusal)
+{
+    return StartupFailure.Report("release", refusal, ExitCodes.UntrustedRelease);
+}
+
 // Last, so a level set while running (the set-log-level command) wins over every file, variable and argument; it
 // accepts the categories the firmware has created loggers for, and the safety log stays on whatever is set.
 var loggerCategories = new LoggerCategories();
@@ -140,6 +148,7 @@ using (control)
     builder.Services.AddHostedService(SystemdWatchdog.ForFirmware);
 
     using var host = builder.Build();
+    InstalledReleaseCheck.Log(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeBci.Firmware.Release"), release);
     await host.RunAsync();
     return Environment.ExitCode;
 }

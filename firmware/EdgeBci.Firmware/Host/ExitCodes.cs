@@ -7,6 +7,9 @@ internal static class ExitCodes
     public const int Configuration = 2;
     public const int Hardware = 3;
     public const int AcquisitionFault = 4;
+
+    /// <summary>The installed release's signature, files or version do not check out (the unit keeps it from restarting).</summary>
+    public const int UntrustedRelease = 6;
 }
 
 internal static class StartupFailure
