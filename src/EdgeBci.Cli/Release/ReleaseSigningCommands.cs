@@ -38,10 +38,10 @@ internal static class ReleaseSigningCommands
             name = name.EndsWith(SigningKey.PrivateKeyExtension, StringComparison.Ordinal) ? name[..^SigningKey.PrivateKeyExtension.Length] : name;
             using var key = SigningKey.Generate(name);
             var publicPath = Path.GetFullPath(name + TrustedKey.PublicKeyExtension);
-            output.WriteLine($"private key: {Path.GetFullPath(name + SigningKey.PrivateKeyExtension)} (keep it secret, never in the repository)");
-            output.WriteLine($"public key:  {publicPath}");
-            output.WriteLine($"key id:      {key.KeyId}");
-            output.WriteLine($"trust it on a unit: sudo install -D -m 0644 {publicPath} {TrustStore.DefaultFolder}/{Path.GetFileName(publicPath)}");
+            Line(output, $"private key: {Path.GetFullPath(name + SigningKey.PrivateKeyExtension)} (keep it secret, never in the repository)");
+            Line(output, $"public key:  {publicPath}");
+            Line(output, $"key id:      {key.KeyId}");
+            Line(output, $"trust it on a unit: sudo install -D -m 0644 {publicPath} {TrustStore.DefaultFolder}/{Path.GetFileName(publicPath)}");
             return EdgeBciCommand.Success;
         }));
         return command;
@@ -82,9 +82,9 @@ internal static class ReleaseSigningCommands
                 bytes += file.Size;
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            Line(output, string.Create(CultureInfo.InvariantCulture,
                 $"signed: {bundlePath} (version {manifest.Version}, {manifest.Rid}, boards {string.Join(' ', manifest.Boards)}, {manifest.Files.Count} files, {bytes} bytes unpacked, {new FileInfo(bundlePath).Length} bytes packed)"));
-            output.WriteLine($"key id: {signingKey.KeyId}");
+            Line(output, $"key id: {signingKey.KeyId}");
             return EdgeBciCommand.Success;
         }));
         return command;
@@ -117,11 +117,17 @@ internal static class ReleaseSigningCommands
             };
             var bundleFile = parse.GetValue(bundle)!;
             var verified = ReleaseVerifier.VerifyArchive(bundleFile.FullName, trustStore, options);
-            output.WriteLine($"verified: {bundleFile.Name} {verified.Manifest.Version} signed by {verified.KeyId}");
+            Line(output, $"verified: {bundleFile.Name} {verified.Manifest.Version} signed by {verified.KeyId}");
             return EdgeBciCommand.Success;
         }));
         return command;
     }
+
+    /// <summary>
+    /// One whole line, never wrapped at the console's width: the verdict lines are read by scripts (flash.sh) and paths
+    /// are copied from them.
+    /// </summary>
+    private static void Line(IAnsiConsole output, string line) => output.Profile.Out.Writer.WriteLine(line);
 
     private static DateTimeOffset ParseCreated(string? text)
     {
@@ -144,7 +150,7 @@ internal static class ReleaseSigningCommands
         }
         catch (ReleaseVerificationException exception)
         {
-            output.MarkupLine($"[red]refused:[/] {Markup.Escape(exception.Message)}");
+            Line(output, $"refused: {exception.Message}");
             return Refused;
         }
         catch (Exception exception) when (exception is ArgumentException or FormatException or SigningException or ReleaseManifestException
