@@ -7,6 +7,9 @@ RID           ?= linux-arm64
 VERSION       := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 ARTIFACTS     := artifacts
 BUNDLE        := $(ARTIFACTS)/edgebci-firmware-$(VERSION)-$(RID).tar.gz
+STAGE         := $(ARTIFACTS)/stage/$(RID)
+BOARDS        := $(basename $(notdir $(wildcard hardware/boards/*.json)))
+COMMIT        := $(or $(shell git rev-parse HEAD 2>/dev/null),unknown)
 
 .PHONY: all restore build run pair test system-test bench soak publish clean
 
@@ -47,11 +50,27 @@ bench: restore
 soak: restore
 	$(DOTNET) run --project tests/EdgeBci.Benchmarks -c Release --no-restore -- soak 60 16000
 
-# Self-contained firmware and CLI for the unit, and the bundle deploy/flash.sh installs.
+# The signed release bundle deploy/install.sh installs: self-contained firmware and CLI for $(RID) and the deploy files,
+# staged in $(STAGE), listed in manifest.txt and signed with SIGN_KEY by the build host's own CLI (the arm64 CLI cannot
+# run here). The key never goes in the repository: keep it in a folder of its own.
 publish:
-	$(DOTNET) publish firmware/EdgeBci.Firmware -c Release -r $(RID) --self-contained -p:PublishSingleFile=false -o $(ARTIFACTS)/firmware/$(RID)
-	$(DOTNET) publish src/EdgeBci.Cli -c Release -r $(RID) --self-contained -o $(ARTIFACTS)/cli/$(RID)
-	tar -C $(ARTIFACTS) -czf $(BUNDLE) firmware/$(RID) cli/$(RID)
+	@if [ -z "$(SIGN_KEY)" ]; then \
+		echo "make publish: SIGN_KEY is not set. A bundle is signed; make a release key once with" >&2; \
+		echo "  dotnet run --project src/EdgeBci.Cli -- release keygen --out ~/edgebci-keys/release   (i.e. edgebci release keygen)" >&2; \
+		echo "keep it outside the repository (keys never go in the repo), install its .pub.pem in /etc/edgebci/trust on each unit, then:" >&2; \
+		echo "  make publish SIGN_KEY=~/edgebci-keys/release.key [RID=linux-arm64|linux-x64]" >&2; \
+		exit 2; \
+	fi
+	@test -f "$(SIGN_KEY)" || { echo "make publish: SIGN_KEY=$(SIGN_KEY): no such key file" >&2; exit 2; }
+	$(DOTNET) restore EdgeBci.sln
+	rm -rf $(STAGE) $(BUNDLE)
+	$(DOTNET) publish firmware/EdgeBci.Firmware -c Release -r $(RID) --self-contained -p:PublishSingleFile=false -o $(STAGE)/firmware
+	$(DOTNET) publish src/EdgeBci.Cli -c Release -r $(RID) --self-contained -o $(STAGE)/cli
+	mkdir -p $(STAGE)/deploy
+	cp deploy/install.sh deploy/edgebci-firmware.service deploy/99-edgebci.rules $(STAGE)/deploy/
+	if [ -f deploy/edgebci-slots ]; then cp deploy/edgebci-slots $(STAGE)/deploy/; fi
+	$(DOTNET) run --project src/EdgeBci.Cli -c Release --no-restore -- release sign --key "$(abspath $(SIGN_KEY))" \
+		--stage $(STAGE) --version $(VERSION) --rid $(RID) --boards "$(BOARDS)" --commit $(COMMIT) --out $(BUNDLE)
 	@echo "bundle: $(BUNDLE)"
 
 clean:

@@ -2,6 +2,7 @@ using EdgeBci.Acquisition;
 using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Control.Supervision;
 using EdgeBci.Firmware;
+using EdgeBci.Signing;
 using EdgeBci.Web.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -53,6 +54,7 @@ TelemetryStage telemetry;
 WebOptions web;
 CampOptions camp;
 FirmwareRelease release;
+InstalledReleaseVerdict releaseCheck;
 var impedance = new StartupImpedance(TimeProvider.System);
 try
 {
@@ -64,6 +66,17 @@ try
     web = WebOptions.Bind(builder.Configuration);
     camp = CampOptions.Bind(builder.Configuration, settings.Board, builder.Environment.ContentRootPath);
     release = FirmwareRelease.Create(builder.Configuration);
+
+    // An installed release proves itself (trusted signature, every file, the version the installer recorded) before any
+    // hardware is touched; a refusal exits 6, which systemd does not restart and the slot guard rolls back.
+    releaseCheck = InstalledReleaseCheck.Run(AppContext.BaseDirectory,
+        builder.Configuration[TrustStore.ConfigurationKey] is { Length: > 0 } trustFolder ? trustFolder : TrustStore.DefaultFolder,
+        release.Options.StateFolder);
+    if (releaseCheck.Refusal is { } refusal)
+    {
+        return StartupFailure.Report("release", refusal, ExitCodes.UntrustedRelease);
+    }
+
     frontEnd = FrontEnd.Open(settings.Board, settings.Ads1299, settings.Emulator, builder.Environment.ContentRootPath);
     EmulatorFaultService.ApplyAtStart(frontEnd, settings.Emulator);
     signal = SignalStage.Create(builder.Configuration, frontEnd);
@@ -145,6 +158,7 @@ using (control)
     builder.Services.AddHostedService(SystemdWatchdog.ForFirmware);
 
     using var host = builder.Build();
+    InstalledReleaseCheck.Log(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeBci.Firmware.Release"), releaseCheck);
     await host.RunAsync();
     return Environment.ExitCode;
 }

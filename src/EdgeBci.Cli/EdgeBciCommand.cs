@@ -39,6 +39,7 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(NeutralCommand.Create(output));
         root.Subcommands.Add(Monitor.MonitorCommand.Create(output));
         root.Subcommands.Add(PairCommand.Create(output));
+        root.Subcommands.Add(Release.ReleaseCommand.Create(output));
         return root;
     }
 

@@ -8,6 +8,9 @@ internal static class ExitCodes
     public const int Hardware = 3;
     public const int AcquisitionFault = 4;
 
+    /// <summary>The installed release's signature, files or version do not check out (the unit keeps it from restarting).</summary>
+    public const int UntrustedRelease = 6;
+
     /// <summary>A trial release did not hold healthy by Release:HealthDeadlineSeconds: systemd restarts it and the slot guard counts the start.</summary>
     public const int TrialUnhealthy = 7;
 }
