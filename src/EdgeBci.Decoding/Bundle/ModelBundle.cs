@@ -66,8 +66,11 @@ public sealed class ModelBundle
             throw new ModelBundleException($"Model bundle '{full}': no such folder.");
         }
 
-        var signature = CheckSignature(full, trust, out var warning);
-        var manifest = ReadManifest(Path.Combine(full, ModelManifest.FileName));
+        // One read: the bytes whose signature is checked are the bytes parsed, whatever happens to the file meanwhile.
+        var path = Path.Combine(full, ModelManifest.FileName);
+        var bytes = ReadManifestBytes(path);
+        var signature = ModelSignature.Enforce(full, bytes, trust, out var warning);
+        var manifest = ParseManifest(bytes, path);
         foreach (var file in manifest.Files)
         {
             Verify(full, file);
@@ -77,54 +80,44 @@ public sealed class ModelBundle
         return new ModelBundle(full, manifest, signature, warning);
     }
 
-    private static SignatureCheck? CheckSignature(string folder, ModelTrustPolicy policy, out string? warning)
-    {
-        warning = null;
-        if (policy.Trust is not { } trust)
-        {
-            return null;
-        }
-
-        var check = ModelSignature.Check(folder, trust);
-        if (check.IsValid)
-        {
-            return check;
-        }
-
-        var line = check.Describe(ModelSignature.Subject(folder), ModelManifest.FileName, trust);
-        if (check.Verdict == SignatureVerdict.Unsigned && policy.Requirement == ModelSignatureRequirement.WarnIfUnsigned)
-        {
-            warning = $"{line}; loaded because unsigned models are allowed here (a real board refuses it: sign it with edgebci sign-model)";
-            return check;
-        }
-
-        throw new ModelBundleException(line);
-    }
-
     /// <summary>Parses and checks a manifest without looking at the files it lists.</summary>
     /// <exception cref="ModelBundleException">The file is missing, is not valid JSON, lacks a field, or a value is out of range.</exception>
     public static ModelManifest ReadManifest(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return ParseManifest(ReadManifestBytes(path), path);
+    }
+
+    private static byte[] ReadManifestBytes(string path)
+    {
         if (!File.Exists(path))
         {
             throw new ModelBundleException($"{path}: no manifest; a model bundle needs {ModelManifest.FileName} beside its models.");
         }
 
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            throw new ModelBundleException($"{path}: cannot be read: {e.Message}", e);
+        }
+    }
+
+    private static ModelManifest ParseManifest(byte[] bytes, string path)
+    {
         ModelManifest? manifest;
         try
         {
-            using var stream = File.OpenRead(path);
-            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, Json);
+            // A manifest edited by hand may start with a byte order mark, which the stream reader used to skip.
+            var json = bytes.AsSpan();
+            manifest = JsonSerializer.Deserialize<ModelManifest>(json.StartsWith("\uFEFF"u8) ? json[3..] : json, Json);
         }
         catch (JsonException e)
         {
             var where = e.Path is { Length: > 0 } jsonPath ? $" at {jsonPath}" : string.Empty;
             throw new ModelBundleException($"{path}: not a valid manifest{where}: {e.Message}", e);
-        }
-        catch (IOException e)
-        {
-            throw new ModelBundleException($"{path}: cannot be read: {e.Message}", e);
         }
 
         if (manifest is null)

@@ -15,26 +15,56 @@ public static class ModelSignature
     /// <summary>How messages name a bundle: "model bundle &lt;full path&gt;".</summary>
     public static string Subject(string folder) => $"model bundle {folder}";
 
-    /// <summary>Checks <c>manifest.sig</c> of the bundle in <paramref name="folder"/> against <paramref name="trust"/>.</summary>
-    /// <exception cref="ModelBundleException">manifest.json is missing, or manifest.sig is not a signature file (named).</exception>
-    public static SignatureCheck Check(string folder, TrustStore trust)
+    /// <summary>
+    /// Checks <c>manifest.sig</c> of the bundle in <paramref name="folder"/> over <paramref name="manifest"/> (the bytes of
+    /// its manifest.json as the caller read them, once) against <paramref name="trust"/>.
+    /// </summary>
+    /// <exception cref="ModelBundleException">manifest.sig is not a signature file (named).</exception>
+    public static SignatureCheck Check(string folder, ReadOnlySpan<byte> manifest, TrustStore trust)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(trust);
-        var manifest = Path.Combine(folder, ModelManifest.FileName);
-        if (!File.Exists(manifest))
-        {
-            throw new ModelBundleException($"{manifest}: no manifest; a model bundle needs {ModelManifest.FileName} beside its models.");
-        }
-
+        DetachedSignature? signature;
         try
         {
-            return DetachedSignature.CheckFile(manifest, Path.Combine(folder, FileName), trust);
+            signature = DetachedSignature.ReadIfPresent(Path.Combine(folder, FileName));
         }
         catch (SigningException exception)
         {
             throw new ModelBundleException($"{Subject(folder)}: {exception.Message}", exception);
         }
+
+        return signature is null ? new SignatureCheck(SignatureVerdict.Unsigned, null, null) : signature.Check(manifest, trust);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="policy"/> to the bundle in <paramref name="folder"/> whose manifest bytes are
+    /// <paramref name="manifest"/>: null under None; the check when valid, or unsigned where the policy allows it (then
+    /// <paramref name="warning"/> is the line the caller logs).
+    /// </summary>
+    /// <exception cref="ModelBundleException">Refused: the line of <see cref="SignatureCheck.Describe"/>.</exception>
+    internal static SignatureCheck? Enforce(string folder, ReadOnlySpan<byte> manifest, ModelTrustPolicy policy, out string? warning)
+    {
+        warning = null;
+        if (policy.Trust is not { } trust)
+        {
+            return null;
+        }
+
+        var check = Check(folder, manifest, trust);
+        if (check.IsValid)
+        {
+            return check;
+        }
+
+        var line = check.Describe(Subject(folder), ModelManifest.FileName, trust);
+        if (check.Verdict == SignatureVerdict.Unsigned && policy.Requirement == ModelSignatureRequirement.WarnIfUnsigned)
+        {
+            warning = $"{line}; loaded because unsigned models are allowed here (a real board refuses it: sign it with edgebci sign-model)";
+            return check;
+        }
+
+        throw new ModelBundleException(line);
     }
 
     /// <summary>

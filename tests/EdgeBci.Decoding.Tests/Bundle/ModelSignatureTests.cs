@@ -176,4 +176,15 @@ public sealed class ModelSignatureTests
         Assert.That(bundle.Warning, Is.Null);
         Assert.That(ModelTrustPolicy.None.ToString(), Is.EqualTo("signature not checked"));
     }
+
+    [Test]
+    public void A_manifest_saved_with_a_byte_order_mark_loads_and_the_signature_covers_its_exact_bytes()
+    {
+        var folder = WriteBundle(signer: null);
+        var manifest = Path.Combine(folder, ModelManifest.FileName);
+        File.WriteAllBytes(manifest, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(manifest)]);
+        ModelSignature.Sign(folder, _trainer);
+
+        Assert.That(ModelBundle.Load(folder, Required).Manifest.ModelId, Is.EqualTo(ModelBundleTests.Manifest().ModelId));
+    }
 }
