@@ -38,6 +38,7 @@ internal static class CalibrateCommand
         {
             // The base model and the install target are checked before the wearer spends twenty minutes on cues.
             var plan = training.Resolve(parse, device);
+            using var signer = plan?.Signer;
             var result = RunSession(output, device, parse, parse.GetValue(wearer)!, parse.GetValue(protocol), parse.GetValue(dataRoot), parse.GetValue(seed), parse.GetValue(quiet));
             output.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"Recorded {result.RecordingPath} ({Describe(result.TrialsPerClass)}; blocks {Describe(result.Blocks, result.SampleRate)}).")));

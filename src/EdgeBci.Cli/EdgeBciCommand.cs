@@ -30,6 +30,7 @@ internal static class EdgeBciCommand
         root.Subcommands.Add(CampStudyCommand.Create(output));
         root.Subcommands.Add(QuantizeCommand.Create(output));
         root.Subcommands.Add(VerifyModelCommand.Create(output));
+        root.Subcommands.Add(SignModelCommand.Create(output));
         root.Subcommands.Add(ReplayScoreCommand.Create(output));
         foreach (var local in LocalCommands.Create(output))
         {

@@ -41,7 +41,7 @@ internal sealed class EvaluateBundle
             throw new ArgumentException("--bundle evaluates the bundle's own task (from its manifest): drop --task and --tasks.");
         }
 
-        var loaded = ModelBundle.Load(parse.GetValue(Bundle)!.FullName);
+        var loaded = ModelBundle.Load(parse.GetValue(Bundle)!.FullName, ModelTrustPolicy.None);
         var manifest = loaded.Manifest;
         var task = manifest.Task ?? throw new ArgumentException(
             $"{Path.Combine(loaded.Folder, ModelManifest.FileName)} does not record the task, so its trials cannot be cut from other recordings; retrain with edgebci train.");

@@ -37,7 +37,7 @@ internal static class QuantizeCommand
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
             var folder = parse.GetValue(bundle)!.FullName;
-            var loaded = ModelBundle.Load(folder);
+            var loaded = ModelBundle.Load(folder, ModelTrustPolicy.None);
             var manifest = loaded.Manifest;
             var options = quantization.Resolve(parse);
             var task = manifest.Task ?? throw new ArgumentException(
@@ -88,6 +88,7 @@ internal static class QuantizeCommand
             ModelBundle.Write(loaded.Folder, updated, files);
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"Rewrote [bold]{Markup.Escape(loaded.Folder)}[/]: int8 {int8Bytes.Length:N0} bytes (fp32 {fp32Bytes.Length:N0}), {quantized.Report.QuantizedNodeCount} operators quantized, {quantized.Report.Activations.Count} activations calibrated."));
+            ModelSigningOptions.ReportSigned(output, loaded.Folder, null);
             return EdgeBciCommand.Success;
         }));
         return command;

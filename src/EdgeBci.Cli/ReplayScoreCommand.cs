@@ -36,7 +36,7 @@ internal static partial class ReplayScoreCommand
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
             var folder = parse.GetValue(bundle)!.FullName;
-            var manifest = ModelBundle.Load(folder).Manifest;
+            var manifest = ModelBundle.Load(folder, ModelTrustPolicy.None).Manifest;
             var configuration = ReplayConfiguration.Bind(DeviceOptions.BuildConfiguration(parse.GetValue(config), new Dictionary<string, string?>()), manifest);
             var modelPrecision = parse.GetValue(precision) == "fp32" ? ModelPrecision.Fp32 : ModelPrecision.Int8;
             var result = ReplayScoring.Run(folder, parse.GetValue(recording)!.FullName, configuration, modelPrecision);

@@ -28,8 +28,9 @@ internal static class TrainBaseCommand
         var epochs = new Option<int?>("--epochs") { Description = "Train exactly this many epochs on every trial (default: as `train` chooses for the pooled trial count)." };
         var modelId = new Option<string?>("--model-id") { Description = "Model id in the manifest (default base-<task>)." };
         var modelVersion = new Option<string?>("--model-version") { Description = "Model version in the manifest (default the UTC date and time, yyyy.MM.dd.HHmm)." };
+        var signKey = ModelSigningOptions.SignKey();
         var command = new Command("train-base", "Trains a cross-subject base model on several subjects' aligned data and writes a bundle that a unit can fine-tune on its wearer.");
-        foreach (var option in new Option[] { data.Task, data.Tasks, data.Data, data.Config, subjects, auxiliary, bundle, seed, epochs, modelId, modelVersion })
+        foreach (var option in new Option[] { data.Task, data.Tasks, data.Data, data.Config, subjects, auxiliary, bundle, seed, epochs, modelId, modelVersion, signKey })
         {
             command.Options.Add(option);
         }
@@ -37,6 +38,8 @@ internal static class TrainBaseCommand
         quantization.AddTo(command);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
+            // Read before training: a key that cannot be used is found in a second, not after the training.
+            using var signer = ModelSigningOptions.LoadKey(parse.GetValue(signKey), "--sign-key");
             var taskData = data.ResolveSettings(parse);
             var subjectList = ParseSubjects(parse.GetValue(subjects)!);
             var definitions = parse.GetValue(data.Tasks) is { } file ? TaskDefinition.Load(file.FullName) : TaskDefinition.BuiltIn;
@@ -68,11 +71,12 @@ internal static class TrainBaseCommand
                 [],
                 IncludeCheckpoint: true);
             var folder = parse.GetValue(bundle)!.FullName;
-            var built = DecoderBundleBuilder.Build(folder, request, log: new ConsoleProgress(output));
+            var built = DecoderBundleBuilder.Build(folder, request, log: new ConsoleProgress(output), signer: signer);
 
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"Wrote base bundle [bold]{Markup.Escape(folder)}[/]: {built.Manifest.ModelId} {built.Manifest.ModelVersion}, subjects {string.Join(", ", subjectList)}, " +
                 $"{dataset.Count} aligned windows, {built.Decoder.ParameterCount:N0} parameters, checkpoint {ModelCheckpointFile(built)}."));
+            ModelSigningOptions.ReportSigned(output, folder, signer);
             return EdgeBciCommand.Success;
         }));
         return command;

@@ -38,16 +38,19 @@ internal static class TrainCommand
         var skipEvaluation = new Option<bool>("--no-evaluate") { Description = "Train and write the bundle without the cross-validated evaluation (faster; the manifest then has no metrics)." };
         var modelId = new Option<string?>("--model-id") { Description = "Model id in the manifest (default s<subject>-<task>)." };
         var modelVersion = new Option<string?>("--model-version") { Description = "Model version in the manifest (default the UTC date and time, yyyy.MM.dd.HHmm)." };
+        var signKey = ModelSigningOptions.SignKey();
         var command = new Command("train", "Trains the attention decoder on a task, quantizes it to int8 and writes a verified model bundle with its evaluation report.");
         data.AddTo(command);
         quantization.AddTo(command);
-        foreach (var option in new Option[] { bundle, seed, folds, epochs, skipEvaluation, modelId, modelVersion })
+        foreach (var option in new Option[] { bundle, seed, folds, epochs, skipEvaluation, modelId, modelVersion, signKey })
         {
             command.Options.Add(option);
         }
 
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
+            // Read before training: a key that cannot be used is found in a second, not after the training.
+            using var signer = ModelSigningOptions.LoadKey(parse.GetValue(signKey), "--sign-key");
             var taskData = data.Resolve(parse);
             var quantizationOptions = quantization.Resolve(parse);
             var seedValue = parse.GetValue(seed);
@@ -81,7 +84,7 @@ internal static class TrainCommand
                 [ReportPageFile] = System.Text.Encoding.UTF8.GetBytes(EvaluationReportPage.Render(report)),
             };
             var folder = parse.GetValue(bundle)!.FullName;
-            var built = DecoderBundleBuilder.Build(folder, request, files, new ConsoleProgress(output));
+            var built = DecoderBundleBuilder.Build(folder, request, files, new ConsoleProgress(output), signer);
 
             if (evaluation.Results.Count > 0)
             {
@@ -91,6 +94,7 @@ internal static class TrainCommand
             output.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"Wrote bundle [bold]{Markup.Escape(folder)}[/]: {built.Manifest.ModelId} {built.Manifest.ModelVersion}, {built.Decoder.ParameterCount:N0} parameters, " +
                 $"int8 {built.Quantization.QuantizedModelBytes:N0} bytes / fp32 {built.Quantization.Float32ModelBytes:N0} bytes, export parity {built.ExportParity:E1}."));
+            ModelSigningOptions.ReportSigned(output, folder, signer);
             return EdgeBciCommand.Success;
         }));
         return command;

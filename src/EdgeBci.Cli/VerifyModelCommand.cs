@@ -6,20 +6,35 @@ using Spectre.Console;
 namespace EdgeBci.Cli;
 
 /// <summary>
-/// <c>edgebci verify-model &lt;bundle&gt;</c>: the same verification the unit runs before it trusts a model (every
-/// file's size and SHA-256 against the manifest, the manifest's own values), then the manifest as a table. Exits 2
-/// with the reason, naming the file that does not match, otherwise.
+/// <c>edgebci verify-model &lt;bundle&gt; [--trust F] [--require-signature]</c>: the same verification the unit runs
+/// before it trusts a model: the signature first (signed by a trusted key, unsigned, signed by a foreign key, or a
+/// manifest changed after signing), then every file's size and SHA-256 against the manifest and the manifest's own
+/// values; then the manifest as a table. Exits 2 with the one line naming what failed; an unsigned bundle passes with
+/// a warning (as on the emulator) unless <c>--require-signature</c> asks what a real board asks.
 /// </summary>
 internal static class VerifyModelCommand
 {
     public static Command Create(IAnsiConsole output)
     {
         var bundle = new Argument<DirectoryInfo>("bundle") { Description = "The model bundle folder (manifest.json, model.onnx, ...)." };
-        var command = new Command("verify-model", "Verifies a model bundle as the unit does (SHA-256 of every file, manifest values) and prints its manifest.");
+        var trust = new Option<string?>("--trust")
+        {
+            Description = $"The trusted keys: a folder of *.pub.pem (a unit's trust folder) or one .pub.pem file (default {Signing.TrustStore.DefaultFolder}).",
+        };
+        var requireSignature = new Option<bool>("--require-signature") { Description = "Refuse an unsigned bundle, as a real board does (default: warn, as the emulator does)." };
+        var command = new Command("verify-model",
+            "Verifies a model bundle as the unit does (signature by a trusted key first, then the SHA-256 of every file and the manifest values) and prints its manifest.");
         command.Arguments.Add(bundle);
+        command.Options.Add(trust);
+        command.Options.Add(requireSignature);
         command.SetAction(parse => EdgeBciCommand.Guard(output, () =>
         {
-            var loaded = ModelBundle.Load(parse.GetValue(bundle)!.FullName);
+            var trustStore = ModelSigningOptions.LoadTrust(parse.GetValue(trust), "--trust");
+            var policy = parse.GetValue(requireSignature) ? ModelTrustPolicy.Required(trustStore) : ModelTrustPolicy.WarnIfUnsigned(trustStore);
+            var loaded = ModelBundle.Load(parse.GetValue(bundle)!.FullName, policy);
+            output.MarkupLine(loaded.Warning is { } warning
+                ? $"[yellow]signature[/]: {Markup.Escape(warning)}"
+                : $"[green]signature[/]: {Markup.Escape(loaded.Signature!.Describe(ModelSignature.Subject(loaded.Folder), ModelManifest.FileName, trustStore))}");
             var manifest = loaded.Manifest;
             var table = new Table().AddColumn("Field").AddColumn("Value");
             void Row(string field, string value) => table.AddRow(Markup.Escape(field), Markup.Escape(value));

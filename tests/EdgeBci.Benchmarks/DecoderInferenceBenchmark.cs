@@ -40,7 +40,7 @@ internal static class DecoderInferenceBenchmark
 
         try
         {
-            var bundle = ModelBundle.Load(bundlePath);
+            var bundle = ModelBundle.Load(bundlePath, ModelTrustPolicy.None);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Bundle {bundle.Manifest.ModelId} {bundle.Manifest.ModelVersion}: {bundle.Manifest.Channels.Count} channels × {bundle.Manifest.WindowSamples} samples, " +
                 $"{windows} windows per precision after a warm-up, 1 intra-op thread, {Environment.ProcessorCount} cores"));

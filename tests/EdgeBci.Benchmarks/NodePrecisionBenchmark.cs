@@ -51,7 +51,7 @@ internal static class NodePrecisionBenchmark
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(windows, 10 * BlockWindows);
         bundlePath ??= Path.Combine(PipelineReplay.RepositoryRoot(), "firmware", "EdgeBci.Firmware", "models", "s001-left-vs-right");
-        var bundle = ModelBundle.Load(bundlePath);
+        var bundle = ModelBundle.Load(bundlePath, ModelTrustPolicy.None);
         var manifest = bundle.Manifest;
         var task = manifest.Task ?? throw new InvalidOperationException($"{bundlePath}: the manifest records no task; the calibration windows cannot be cut.");
         var definition = new TaskDefinition(task.Name, [.. task.Runs], task.ClassByAnnotation, task.WindowStartSeconds, task.WindowEndSeconds);
@@ -225,7 +225,7 @@ internal static class NodePrecisionBenchmark
                     [ModelManifest.Fp32ModelFile] = File.ReadAllBytes(source.Fp32ModelPath),
                 };
                 ModelBundle.Write(folder, source.Manifest with { Files = [] }, files);
-                var classifier = new OnnxWindowClassifier(ModelBundle.Load(folder), new InferenceOptions { Precision = ModelPrecision.Int8, IntraOpThreads = 1 });
+                var classifier = new OnnxWindowClassifier(ModelBundle.Load(folder, ModelTrustPolicy.None), new InferenceOptions { Precision = ModelPrecision.Int8, IntraOpThreads = 1 });
                 classifiers.Add(classifier);
                 for (var i = 0; i < WarmUpWindows; i++)
                 {

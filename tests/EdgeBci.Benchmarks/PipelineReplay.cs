@@ -32,7 +32,7 @@ internal static class PipelineReplay
         var signal = new SignalOptions();
         var chain = SignalChain.Create(signal, frontEnd.ChannelNames, frontEnd.SampleRate, signal.BlockFrames);
         var microvoltsPerQ31 = Q31.MicrovoltsPerStep(EdgeBci.Acquisition.Ads1299.Ads1299Scaling.MicrovoltsPerCount(options.GainSetting));
-        var bundle = ModelBundle.Load(Path.Combine(root, "models", "s001-left-vs-right"));
+        var bundle = ModelBundle.Load(Path.Combine(root, "models", "s001-left-vs-right"), ModelTrustPolicy.None);
         var decisions = 0L;
         using var decoder = new LiveDecoder(new OnnxWindowClassifier(bundle, new InferenceOptions()), UnitConfiguration.For(signal, frontEnd.ChannelNames, frontEnd.SampleRate),
             microvoltsPerQ31, new DecodingOptions(), (in Decision _) => decisions++);

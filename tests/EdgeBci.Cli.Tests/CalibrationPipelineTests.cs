@@ -46,7 +46,7 @@ public class CalibrationPipelineTests
         Assert.That(output, Does.Contain("Nothing was installed"));
         Assert.That(Directory.Exists(install), Is.False, "a refused model never reaches Decoding:ModelPath");
         var kept = Path.Combine(scratch.Path, "wearers", "noise", "bundles", "1");
-        Assert.That(ModelBundle.Load(kept).Manifest.Alignment, Is.Not.Null, "the refused model is kept, with the wearer's alignment");
+        Assert.That(ModelBundle.Load(kept, ModelTrustPolicy.None).Manifest.Alignment, Is.Not.Null, "the refused model is kept, with the wearer's alignment");
         using var gate = JsonDocument.Parse(File.ReadAllText(Path.Combine(kept, GateReport.JsonFileName)));
         Assert.That(File.ReadAllText(Path.Combine(kept, GateReport.TextFileName)), Does.StartWith("REFUSED").And.Contain("[FAIL] significance"));
     }
@@ -63,7 +63,7 @@ public class CalibrationPipelineTests
 
         var bundleFolder = Path.Combine(scratch.Path, "wearers", "s001", "bundles", "1");
         Assert.That(File.Exists(Path.Combine(bundleFolder, GateReport.JsonFileName)), Is.True, output);
-        var manifest = ModelBundle.Load(bundleFolder).Manifest;
+        var manifest = ModelBundle.Load(bundleFolder, ModelTrustPolicy.None).Manifest;
         var session = Directory.GetDirectories(Path.Combine(scratch.Path, "wearers", "s001", "sessions")).Single();
         Assert.That(manifest.Classes, Is.EqualTo(new[] { "left", "rest", "right" }));
         Assert.That(manifest.TrainingRecordings.Single().Sha256, Is.EqualTo(ModelBundle.Sha256(Path.Combine(session, WearerFolder.RecordingFileName))));
@@ -96,7 +96,7 @@ public class CalibrationPipelineTests
         Assert.That(Directory.Exists(target), Is.False);
 
         WearerModelInstaller.Install(source, passed, target);
-        var installed = ModelBundle.Load(target);
+        var installed = ModelBundle.Load(target, ModelTrustPolicy.None);
         Assert.That(installed.Manifest.ModelId, Is.EqualTo("base-rest-left-right"));
         Assert.That(installed.Manifest.Files.Select(f => f.Name), Does.Contain(GateReport.JsonFileName), "the gate's report is listed and hashed with the model");
     }

@@ -41,7 +41,7 @@ public class TrainCommandTests
     public void Train_writes_a_bundle_that_verifies_with_the_task_channels_and_report()
     {
         Assert.That(_trained.Exit, Is.Zero, _trained.Output);
-        var bundle = ModelBundle.Load(_bundle);
+        var bundle = ModelBundle.Load(_bundle, ModelTrustPolicy.None);
         Assert.That(bundle.Manifest.ModelId, Is.EqualTo("s001-hands-vs-feet"));
         Assert.That(bundle.Manifest.ModelVersion, Is.EqualTo("test-1"));
         Assert.That(bundle.Manifest.Classes, Is.EqualTo(new[] { "feet", "hands" }));
@@ -57,12 +57,12 @@ public class TrainCommandTests
     public void Quantize_recalibrates_the_int8_model_and_rewrites_the_manifest()
     {
         var copy = CopyOfBundle("requantized");
-        var before = ModelBundle.Load(copy).Manifest;
+        var before = ModelBundle.Load(copy, ModelTrustPolicy.None).Manifest;
 
         var (exit, output) = CliRunner.Run(["quantize", copy, "--calibration", "min-max", "--all-int8", "--data", Eegmmidb()]);
 
         Assert.That(exit, Is.Zero, output);
-        var after = ModelBundle.Load(copy).Manifest;
+        var after = ModelBundle.Load(copy, ModelTrustPolicy.None).Manifest;
         Assert.That(before.Quantization!.FloatNodes, Does.Contain("temporal").And.Contain("spatial"), "train keeps the small convolutions float");
         Assert.That(after.Quantization!.Method, Is.EqualTo("min-max"));
         Assert.That(after.Quantization.FloatNodes, Is.Empty, "--all-int8 quantizes every operator");

@@ -6,7 +6,7 @@ namespace EdgeBci.Decoding.Tests;
 /// <summary>A real S001 bundle against the unit's configuration: what fits is mapped, each kind of misfit is refused with its own message.</summary>
 public sealed class BundleCompatibilityTests
 {
-    private static ModelManifest Manifest => ModelBundle.Load(S001Bundles.Folder).Manifest;
+    private static ModelManifest Manifest => ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None).Manifest;
 
     [Test]
     public void The_default_unit_runs_the_model_and_each_model_channel_maps_to_its_stream_index()
@@ -35,7 +35,7 @@ public sealed class BundleCompatibilityTests
         bytes[bytes.Length / 3] ^= 0x40;
         File.WriteAllBytes(path, bytes);
 
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain(ModelManifest.Int8ModelFile).And.Message.Contain("SHA-256"));
     }
 

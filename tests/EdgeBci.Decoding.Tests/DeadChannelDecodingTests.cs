@@ -24,7 +24,7 @@ public sealed class DeadChannelDecodingTests
         var conditions = new ScriptedConditions(stream.DeviceNames.Length);
         var decisions = new List<(Decision Decision, int Probabilities)>();
         LiveDecoder? decoder = null;
-        decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
+        decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
             new DecodingOptions(), (in Decision d) => decisions.Add((d, decoder!.Probabilities.Length)),
             quality: new QualitySource(conditions, stream.DeviceNames));
         using (decoder)
@@ -80,7 +80,7 @@ public sealed class DeadChannelDecodingTests
         var conditions = new ScriptedConditions(stream.DeviceNames.Length);
         var windows = 0L;
         var rejections = 0;
-        var classifier = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder));
+        var classifier = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None));
         classifier.WarmUp();
         using var decoder = new LiveDecoder(classifier, S001Bundles.Unit(), stream.MicrovoltsPerQ31, new DecodingOptions(),
             (in Decision d) => { windows = d.WindowIndex + 1; rejections += d.Rejection is null ? 0 : 1; }, quality: new QualitySource(conditions, stream.DeviceNames));

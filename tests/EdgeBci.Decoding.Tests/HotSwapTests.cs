@@ -21,9 +21,9 @@ public sealed class HotSwapTests
     public void Twenty_swaps_under_load_lose_and_repeat_no_window_and_each_decision_names_the_model_that_produced_it()
     {
         var stream = ChainReplay.Run(S001Bundles.RunPath(14), S001Bundles.Montage, new SignalOptions(), ReplaySettings.Default);
-        var first = ModelBundle.Load(S001Bundles.Folder);
-        var second = ModelBundle.Load(S001Bundles.OtherFolder);
-        var reordered = ModelBundle.Load(S001Bundles.Variant("reordered", m => m with { ModelId = "s001-reordered", Channels = [.. m.Channels.Reverse()] }));
+        var first = ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None);
+        var second = ModelBundle.Load(S001Bundles.OtherFolder, ModelTrustPolicy.None);
+        var reordered = ModelBundle.Load(S001Bundles.Variant("reordered", m => m with { ModelId = "s001-reordered", Channels = [.. m.Channels.Reverse()] }), ModelTrustPolicy.None);
         var seen = new List<Seen>();
         LiveDecoder? decoder = null;
         decoder = new LiveDecoder(new OnnxWindowClassifier(first), S001Bundles.Unit(), stream.MicrovoltsPerQ31, new DecodingOptions(),
@@ -139,11 +139,11 @@ public sealed class HotSwapTests
     {
         var stream = ChainReplay.Run(S001Bundles.RunPath(14), S001Bundles.Montage, new SignalOptions(), ReplaySettings.Default);
         var ids = new List<string>();
-        using var decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
+        using var decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
             new DecodingOptions(), (in Decision d) => ids.Add(d.ModelId));
         using var notched = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Variant("notch60",
-            m => m with { ModelId = "s001-notch60", SignalChain = new SignalOptions { NotchHz = 60, Filters = [SignalOptions.DefaultBandPass] } })));
-        using var slower = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Variant("rate200", m => m with { ModelId = "s001-200", SampleRate = 200 })));
+            m => m with { ModelId = "s001-notch60", SignalChain = new SignalOptions { NotchHz = 60, Filters = [SignalOptions.DefaultBandPass] } }), ModelTrustPolicy.None));
+        using var slower = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Variant("rate200", m => m with { ModelId = "s001-200", SampleRate = 200 }), ModelTrustPolicy.None));
 
         var chain = decoder.Swap(notched);
         var rate = decoder.Swap(slower);

@@ -29,7 +29,7 @@ public sealed class LiveDecoderReplayTests
         var filtered = DeviceReplay.Run(RecordingLoader.Load(path), S001Bundles.Montage, stream.DeviceNames, 250, ReplaySettings.Default.Validate(), Signal, out _);
         AssertSameStream(stream, filtered);
 
-        var bundle = ModelBundle.Load(S001Bundles.Folder);
+        var bundle = ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None);
         LiveDecoder? decoder = null;
         decoder = new LiveDecoder(new OnnxWindowClassifier(bundle), S001Bundles.Unit(), stream.MicrovoltsPerQ31, new DecodingOptions(),
             (in Decision decision) =>
@@ -86,7 +86,7 @@ public sealed class LiveDecoderReplayTests
         var stream = ChainReplay.Run(S001Bundles.RunPath(14), S001Bundles.Montage, Signal, ReplaySettings.Default);
         var focus = new FocusMeter(stream.DeviceNames, 250, stream.MicrovoltsPerQ31, new FocusOptions());
         var windows = 0L;
-        var classifier = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder));
+        var classifier = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None));
         classifier.WarmUp();
         using var decoder = new LiveDecoder(classifier, S001Bundles.Unit(), stream.MicrovoltsPerQ31, new DecodingOptions(),
             (in Decision decision) => windows = decision.WindowIndex + 1, focus);
@@ -119,7 +119,7 @@ public sealed class LiveDecoderReplayTests
     {
         var stream = ChainReplay.Run(S001Bundles.RunPath(14), S001Bundles.Montage, Signal, ReplaySettings.Default);
         var windows = new List<(long Window, long Last)>();
-        using var decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
+        using var decoder = new LiveDecoder(new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None)), S001Bundles.Unit(), stream.MicrovoltsPerQ31,
             new DecodingOptions(), (in Decision d) => windows.Add((d.WindowIndex, d.LastSampleIndex)));
 
         for (long f = 0; f < 700; f++)

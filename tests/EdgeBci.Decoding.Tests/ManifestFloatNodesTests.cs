@@ -27,7 +27,7 @@ public sealed class ManifestFloatNodesTests
 
         var folder = Write(manifest);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelManifest.FileName)))!;
-        var loaded = ModelBundle.Load(folder).Manifest.Quantization!;
+        var loaded = ModelBundle.Load(folder, ModelTrustPolicy.None).Manifest.Quantization!;
 
         Assert.That(json["quantization"]!["floatNodes"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "alignment", "temporal", "spatial" }));
         Assert.That(loaded.FloatNodes, Is.EqualTo(new[] { "alignment", "temporal", "spatial" }));
@@ -41,7 +41,7 @@ public sealed class ManifestFloatNodesTests
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ModelManifest.FileName)))!;
 
         Assert.That(json["quantization"]!.AsObject().ContainsKey("floatNodes"), Is.False, "nothing written for an older bundle's quantization");
-        Assert.That(ModelBundle.Load(folder).Manifest.Quantization!.FloatNodes, Is.Null);
+        Assert.That(ModelBundle.Load(folder, ModelTrustPolicy.None).Manifest.Quantization!.FloatNodes, Is.Null);
     }
 
     private string Write(ModelManifest manifest)

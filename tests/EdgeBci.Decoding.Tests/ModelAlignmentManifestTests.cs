@@ -86,7 +86,7 @@ public sealed class ModelAlignmentManifestTests
     [Test]
     public void An_alignment_round_trips_through_the_manifest()
     {
-        var bundle = ModelBundle.Load(Write(Alignment(), Matrix()));
+        var bundle = ModelBundle.Load(Write(Alignment(), Matrix()), ModelTrustPolicy.None);
 
         var alignment = bundle.Manifest.Alignment!;
         Assert.That(alignment.Method, Is.EqualTo("euclidean"));
@@ -101,7 +101,7 @@ public sealed class ModelAlignmentManifestTests
         var folder = Write(null, null);
 
         Assert.That(File.ReadAllText(Path.Combine(folder, ModelManifest.FileName)), Does.Not.Contain("\"alignment\""));
-        Assert.That(ModelBundle.Load(folder).Manifest.Alignment, Is.Null, "old bundles: null means identity");
+        Assert.That(ModelBundle.Load(folder, ModelTrustPolicy.None).Manifest.Alignment, Is.Null, "old bundles: null means identity");
     }
 
     [TestCase("rows", "alignment.matrix has 7 rows")]
@@ -135,7 +135,7 @@ public sealed class ModelAlignmentManifestTests
             }
         });
 
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain(ModelManifest.FileName).And.Message.Contain(expected));
     }
 
@@ -145,9 +145,9 @@ public sealed class ModelAlignmentManifestTests
         var other = Matrix();
         other[4][1] = 0.25;
 
-        Assert.That(() => ModelBundle.Load(Write(Alignment(), other)), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(Write(Alignment(), other), ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain(ModelManifest.Int8ModelFile).And.Message.Contain("'alignment'[4][1] is 0.25"));
-        Assert.That(() => ModelBundle.Load(Write(Alignment(), null)), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(Write(Alignment(), null), ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain("no 'alignment' initializer"));
     }
 }

@@ -49,7 +49,7 @@ public sealed class ModelBundleTests
     [Test]
     public void A_written_bundle_loads_with_every_file_hashed()
     {
-        var bundle = ModelBundle.Load(WriteBundle());
+        var bundle = ModelBundle.Load(WriteBundle(), ModelTrustPolicy.None);
 
         Assert.That(bundle.Manifest.Files.Select(f => f.Name), Is.EquivalentTo(new[] { ModelManifest.Int8ModelFile, ModelManifest.Fp32ModelFile }));
         Assert.That(bundle.Manifest.Files.Single(f => f.Name == ModelManifest.Int8ModelFile).Sha256,
@@ -65,7 +65,7 @@ public sealed class ModelBundleTests
         var folder = WriteBundle();
         File.WriteAllBytes(Path.Combine(folder, ModelManifest.Int8ModelFile), [1, 2, 3, 4, 6]);
 
-        var error = Assert.Throws<ModelBundleException>(() => ModelBundle.Load(folder))!;
+        var error = Assert.Throws<ModelBundleException>(() => ModelBundle.Load(folder, ModelTrustPolicy.None))!;
 
         Assert.That(error.Message, Does.Contain(ModelManifest.Int8ModelFile).And.Contain("does not match")
             .And.Contain("74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0"));
@@ -76,11 +76,11 @@ public sealed class ModelBundleTests
     {
         var folder = WriteBundle();
         File.WriteAllBytes(Path.Combine(folder, ModelManifest.Fp32ModelFile), [6, 7]);
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain(ModelManifest.Fp32ModelFile).And.Message.Contain("2 bytes"));
 
         File.Delete(Path.Combine(folder, ModelManifest.Fp32ModelFile));
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain(ModelManifest.Fp32ModelFile).And.Message.Contain("missing"));
     }
 
@@ -93,7 +93,7 @@ public sealed class ModelBundleTests
         json["files"]![0]!["sha256"] = new string('0', 64);
         File.WriteAllText(path, json.ToJsonString());
 
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>().With.Message.Contain("does not match"));
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>().With.Message.Contain("does not match"));
     }
 
     [TestCase("{", "not a valid manifest")]
@@ -104,7 +104,7 @@ public sealed class ModelBundleTests
         var folder = WriteBundle();
         File.WriteAllText(Path.Combine(folder, ModelManifest.FileName), content);
 
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain(ModelManifest.FileName).And.Message.Contain(expected));
     }
 
@@ -119,7 +119,7 @@ public sealed class ModelBundleTests
         json[key] = value;
         File.WriteAllText(path, json.ToJsonString());
 
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>().With.Message.Contain(expected));
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>().With.Message.Contain(expected));
     }
 
     [Test]
@@ -131,7 +131,7 @@ public sealed class ModelBundleTests
         json["files"]![0]!["name"] = "../secret.onnx";
         File.WriteAllText(path, json.ToJsonString());
 
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>().With.Message.Contain("../secret.onnx"));
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>().With.Message.Contain("../secret.onnx"));
     }
 
     [Test]
@@ -140,7 +140,7 @@ public sealed class ModelBundleTests
         var folder = WriteBundle();
         ModelBundle.Write(folder, Manifest() with { ModelVersion = "2" }, new Dictionary<string, byte[]> { [ModelManifest.Int8ModelFile] = [42] });
 
-        var bundle = ModelBundle.Load(folder);
+        var bundle = ModelBundle.Load(folder, ModelTrustPolicy.None);
         Assert.That(bundle.Manifest.ModelVersion, Is.EqualTo("2"));
         Assert.That(File.Exists(bundle.Fp32ModelPath), Is.False, "files of the previous bundle do not linger");
         Assert.That(Directory.GetDirectories(_root), Is.EqualTo(new[] { folder }));
@@ -149,7 +149,7 @@ public sealed class ModelBundleTests
     [Test]
     public void A_missing_folder_or_manifest_is_named()
     {
-        Assert.That(() => ModelBundle.Load(Path.Combine(_root, "nowhere")), Throws.TypeOf<ModelBundleException>().With.Message.Contain("no such folder"));
-        Assert.That(() => ModelBundle.Load(_root), Throws.TypeOf<ModelBundleException>().With.Message.Contain("no manifest"));
+        Assert.That(() => ModelBundle.Load(Path.Combine(_root, "nowhere"), ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>().With.Message.Contain("no such folder"));
+        Assert.That(() => ModelBundle.Load(_root, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>().With.Message.Contain("no manifest"));
     }
 }

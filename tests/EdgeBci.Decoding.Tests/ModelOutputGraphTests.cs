@@ -29,7 +29,7 @@ public sealed class ModelOutputGraphTests
         var options = new InferenceOptions { Precision = precision };
         foreach (var folder in new[] { ShippedBundle, S001Bundles.Folder, S001Bundles.OtherFolder })
         {
-            using var classifier = new OnnxWindowClassifier(ModelBundle.Load(folder), options);
+            using var classifier = new OnnxWindowClassifier(ModelBundle.Load(folder, ModelTrustPolicy.None), options);
             classifier.WarmUp();
             Assert.That(ProbabilityCheck.Inspect(classifier.Probabilities).IsFault, Is.False, folder);
         }

@@ -28,7 +28,7 @@ public sealed class OnnxWindowClassifierTests
     [Test]
     public void Classifies_one_window_exactly_as_a_plain_onnx_runtime_session_does()
     {
-        var bundle = ModelBundle.Load(S001Bundles.Folder);
+        var bundle = ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None);
         using var classifier = new OnnxWindowClassifier(bundle);
         var window = SomeWindow(classifier.Channels * classifier.Samples, 3);
         window.CopyTo(classifier.Input);
@@ -50,7 +50,7 @@ public sealed class OnnxWindowClassifierTests
     [Test]
     public void The_fp32_model_matches_a_plain_session_given_an_equally_aligned_window()
     {
-        var bundle = ModelBundle.Load(S001Bundles.Folder);
+        var bundle = ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None);
         using var classifier = new OnnxWindowClassifier(bundle, new InferenceOptions { Precision = ModelPrecision.Fp32 });
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(bundle.Fp32ModelPath, options);
@@ -76,7 +76,7 @@ public sealed class OnnxWindowClassifierTests
     {
         // The input sits on a 64-byte boundary in every instance; ONNX Runtime's fp32 kernels otherwise round
         // differently with the array's placement. Several instances, so several placements of their buffers.
-        var bundle = ModelBundle.Load(S001Bundles.Folder);
+        var bundle = ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None);
         var options = new InferenceOptions { Precision = ModelPrecision.Fp32 };
         var classifiers = Enumerable.Range(0, 4).Select(_ => new OnnxWindowClassifier(bundle, options)).ToList();
         try
@@ -102,7 +102,7 @@ public sealed class OnnxWindowClassifierTests
     [Test]
     public void A_run_allocates_no_managed_memory()
     {
-        using var classifier = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder));
+        using var classifier = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None));
         SomeWindow(classifier.Channels * classifier.Samples, 5).CopyTo(classifier.Input);
         classifier.WarmUp();
 
@@ -120,7 +120,7 @@ public sealed class OnnxWindowClassifierTests
     public void A_model_file_changed_after_the_bundle_was_verified_is_refused()
     {
         var folder = S001Bundles.Variant("changed-after-load", m => m);
-        var bundle = ModelBundle.Load(folder);
+        var bundle = ModelBundle.Load(folder, ModelTrustPolicy.None);
         var bytes = File.ReadAllBytes(bundle.Int8ModelPath);
         bytes[^10] ^= 0x01;
         File.WriteAllBytes(bundle.Int8ModelPath, bytes);
@@ -133,14 +133,14 @@ public sealed class OnnxWindowClassifierTests
     {
         var folder = S001Bundles.Variant("wrong-window", m => m with { WindowSamples = 400 });
 
-        Assert.That(() => new OnnxWindowClassifier(ModelBundle.Load(folder)), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => new OnnxWindowClassifier(ModelBundle.Load(folder, ModelTrustPolicy.None)), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain("not float [batch, 8, 400]"));
     }
 
     [Test]
     public void The_optimised_model_is_cached_with_its_source_hash_and_reused_with_identical_results()
     {
-        var bundle = ModelBundle.Load(S001Bundles.Folder);
+        var bundle = ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None);
         var cache = Path.Combine(_cacheFolder, "model.optimized.onnx");
         var options = new InferenceOptions { OptimizedModelCachePath = cache };
         var window = SomeWindow(8 * 500, 9);
@@ -170,20 +170,20 @@ public sealed class OnnxWindowClassifierTests
     {
         var cache = Path.Combine(_cacheFolder, "model.optimized.onnx");
         var options = new InferenceOptions { OptimizedModelCachePath = cache };
-        using (new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder), options))
+        using (new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None), options))
         {
         }
 
         // Same file name, another bundle model: its hash is not the recorded one.
-        using (var other = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder), options))
+        using (var other = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder, ModelTrustPolicy.None), options))
         {
             Assert.That(other.LoadedFromCache, Is.False);
         }
 
         File.AppendAllText(cache, "x");
-        using var damaged = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder), options);
+        using var damaged = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder, ModelTrustPolicy.None), options);
         Assert.That(damaged.LoadedFromCache, Is.False);
-        using var rebuilt = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder), options);
+        using var rebuilt = new OnnxWindowClassifier(ModelBundle.Load(S001Bundles.OtherFolder, ModelTrustPolicy.None), options);
         Assert.That(rebuilt.LoadedFromCache, Is.True);
     }
 }

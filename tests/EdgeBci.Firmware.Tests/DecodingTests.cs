@@ -69,7 +69,7 @@ public class DecodingTests
         using var firmware = new FirmwareProcess($"--Decoding:ModelPath={Folder}", "--Control:AutoArmOnEmulator=false");
         Assert.That(firmware.WaitUntil(o => o.Contains("verified and warmed up", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), Is.True, firmware.Output);
 
-        var bundle = ModelBundle.Load(Folder);
+        var bundle = ModelBundle.Load(Folder, ModelTrustPolicy.None);
         var files = bundle.Manifest.Files.ToDictionary(f => f.Name, f => File.ReadAllBytes(Path.Combine(Folder, f.Name)));
         ModelBundle.Write(Folder, bundle.Manifest with { ModelVersion = "hot-swap-2" }, files);
         Assert.That(firmware.WaitUntil(o => o.Contains("swapped in s001-left-vs-right hot-swap-2", StringComparison.Ordinal), TimeSpan.FromSeconds(20)),

@@ -25,7 +25,7 @@ public partial class ModelSwapTests
     public void CopyTheShippedBundle()
     {
         _copy = new ScratchFolder("firmware-swap", Path.Combine(Path.GetDirectoryName(FirmwareProcess.FirmwareDll)!, "models", "s001-left-vs-right"));
-        _manifest = ModelBundle.Load(Folder).Manifest;
+        _manifest = ModelBundle.Load(Folder, ModelTrustPolicy.None).Manifest;
     }
 
     [TearDown]

@@ -96,7 +96,7 @@ public sealed class DecoderBundleTests
             new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero), []);
 
         var built = DecoderBundleBuilder.Build(folder, request);
-        var bundle = ModelBundle.Load(folder);
+        var bundle = ModelBundle.Load(folder, ModelTrustPolicy.None);
 
         Assert.That(built.ExportParity, Is.LessThanOrEqualTo(DecoderBundleBuilder.ExportTolerance));
         var manifest = bundle.Manifest;
@@ -120,7 +120,7 @@ public sealed class DecoderBundleTests
         var bytes = File.ReadAllBytes(bundle.Int8ModelPath);
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(bundle.Int8ModelPath, bytes);
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain(ModelManifest.Int8ModelFile).And.Message.Contain("SHA-256"));
     }
 }

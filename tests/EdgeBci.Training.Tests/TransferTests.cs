@@ -176,7 +176,7 @@ public sealed class TransferTests
         var folder = Path.Combine(_root, "zero-shot");
 
         var built = DecoderBundleBuilder.Build(folder, Request(_wearer, adapted.Alignment, adapted.Decoder, skipTraining: true));
-        var bundle = ModelBundle.Load(folder);
+        var bundle = ModelBundle.Load(folder, ModelTrustPolicy.None);
 
         Assert.That(built.ExportParity, Is.LessThanOrEqualTo(DecoderBundleBuilder.ExportTolerance));
         var recorded = bundle.Manifest.Alignment!;
@@ -192,7 +192,7 @@ public sealed class TransferTests
         var json = JsonNode.Parse(File.ReadAllText(path))!;
         json["alignment"]!["matrix"]![2]![3] = 0.5;
         File.WriteAllText(path, json.ToJsonString());
-        Assert.That(() => ModelBundle.Load(folder), Throws.TypeOf<ModelBundleException>()
+        Assert.That(() => ModelBundle.Load(folder, ModelTrustPolicy.None), Throws.TypeOf<ModelBundleException>()
             .With.Message.Contain("'alignment'[2][3]").And.Message.Contain("alignment.matrix[2][3] is 0.5"));
     }
 }

@@ -48,7 +48,9 @@ internal sealed partial class DecodingService
         _loadedManifest = ManifestStamp();
         try
         {
-            Start(stage.LoadClassifier(), clock);
+            var classifier = stage.LoadClassifier(out var warning);
+            LogUnsignedIfSo(warning);
+            Start(classifier, clock);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -154,7 +156,8 @@ internal sealed partial class DecodingService
         OnnxWindowClassifier next;
         try
         {
-            next = stage.LoadClassifier();
+            next = stage.LoadClassifier(out var warning);
+            LogUnsignedIfSo(warning);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -211,11 +214,31 @@ internal sealed partial class DecodingService
     private static string Reason(Exception exception) =>
         exception is ModelBundleException ? exception.Message : $"{exception.GetType().Name}: {exception.Message}";
 
+    private void LogUnsignedIfSo(string? warning)
+    {
+        if (warning is not null)
+        {
+            LogUnsigned(warning);
+        }
+    }
+
+    // The manifest and its signature: a bundle signed in place (edgebci sign-model) after it was written is looked at
+    // again, or a unit that refused it as unsigned would never see the signature arrive. A missing manifest is length 0.
     private (DateTime Written, long Length) ManifestStamp()
     {
         var manifest = new FileInfo(Path.Combine(stage.BundleFolder!, ModelManifest.FileName));
-        return manifest.Exists ? (manifest.LastWriteTimeUtc, manifest.Length) : (DateTime.MinValue, 0);
+        if (!manifest.Exists)
+        {
+            return (DateTime.MinValue, 0);
+        }
+
+        var signature = new FileInfo(Path.Combine(stage.BundleFolder!, ModelSignature.FileName));
+        var signed = signature.Exists ? signature.LastWriteTimeUtc : DateTime.MinValue;
+        return (signed > manifest.LastWriteTimeUtc ? signed : manifest.LastWriteTimeUtc, manifest.Length + (signature.Exists ? signature.Length : 0));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "decoder: {Warning}")]
+    private partial void LogUnsigned(string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "decoder: {Model} loaded from {Folder}, verified and warmed up in {Milliseconds} ms (optimised model from cache: {Cached})")]
     private partial void LogLoaded(string model, string folder, long milliseconds, bool cached);

@@ -11,7 +11,8 @@ namespace EdgeBci.Firmware;
 
 /// <summary>
 /// The decoding stage's configuration, checked before the host starts (a bad Decoding key stops start-up with its
-/// name), and the one place a model bundle becomes a running classifier: verified (SHA-256 of every file), checked
+/// name), and the one place a model bundle becomes a running classifier: its signature checked as the board requires
+/// (<see cref="ModelTrustChoice"/>), verified (SHA-256 of every file), checked
 /// against the unit's channels, rate and signal chain, its output checked to be a Softmax over the classes, loaded
 /// and warmed up (its output on the warm-up window a probability distribution). A bundle that fails any of that, or
 /// whose model ONNX Runtime cannot run, is not a start-up error: the firmware runs without a decoder, says why, and
@@ -19,8 +20,11 @@ namespace EdgeBci.Firmware;
 /// </summary>
 internal sealed class DecodingStage
 {
-    private DecodingStage(DecodingOptions options, string? bundleFolder, UnitConfiguration unit, double microvoltsPerQ31, FocusMeter focus, QualitySource quality)
+    private DecodingStage(DecodingOptions options, string? bundleFolder, UnitConfiguration unit, double microvoltsPerQ31, FocusMeter focus, QualitySource quality,
+        string board, string trustFolder)
     {
+        Board = board;
+        TrustFolder = trustFolder;
         Quality = quality;
         Options = options;
         BundleFolder = bundleFolder;
@@ -30,6 +34,12 @@ internal sealed class DecodingStage
     }
 
     public DecodingOptions Options { get; }
+
+    /// <summary>The board the unit runs on: it decides whether an unsigned model may load (the emulator only).</summary>
+    public string Board { get; }
+
+    /// <summary>Full path of the folder of trusted keys a model's signature is checked against.</summary>
+    public string TrustFolder { get; }
 
     /// <summary>Full path of the configured bundle, or null when Decoding:ModelPath is empty (no decoder wanted).</summary>
     public string? BundleFolder { get; }
@@ -58,20 +68,28 @@ internal sealed class DecodingStage
         var unit = UnitConfiguration.For(signal.Options, frontEnd.ChannelNames, frontEnd.SampleRate);
         var focus = new FocusMeter(frontEnd.ChannelNames, frontEnd.SampleRate, signal.MicrovoltsPerQ31, options.Focus, options.HopSeconds, signal.Conditions);
         var folder = string.IsNullOrWhiteSpace(options.ModelPath) ? null : Path.GetFullPath(options.ModelPath, contentRoot);
-        return new DecodingStage(options, folder, unit, signal.MicrovoltsPerQ31, focus, new QualitySource(signal.Conditions, frontEnd.ChannelNames));
+        return new DecodingStage(options, folder, unit, signal.MicrovoltsPerQ31, focus, new QualitySource(signal.Conditions, frontEnd.ChannelNames),
+            frontEnd.Board.Name, ModelTrustChoice.TrustFolder(configuration, contentRoot));
     }
 
+    /// <summary>The signature policy for this board, with the trust folder read now (<see cref="ModelTrustChoice.For"/>).</summary>
+    /// <exception cref="ModelBundleException">The trust folder holds a file that is not a public key (named).</exception>
+    public ModelTrustPolicy TrustPolicy() => ModelTrustChoice.For(Board, TrustFolder);
+
     /// <summary>
-    /// Verifies, checks and loads the configured bundle, warmed up and ready to decode.
+    /// Checks the signature, verifies, checks and loads the configured bundle, warmed up and ready to decode.
     /// </summary>
+    /// <param name="warning">Set when the bundle loaded although it is unsigned (the emulator): the caller logs it.</param>
     /// <exception cref="ModelBundleException">
-    /// The bundle is missing, a file's SHA-256 differs, it does not fit the unit, its output is not a Softmax over the
-    /// classes, or the model fails on the warm-up window (the reason named).
+    /// The bundle is unsigned on a real board, signed by a key the unit does not trust or changed after signing, is
+    /// missing, a file's SHA-256 differs, it does not fit the unit, its output is not a Softmax over the classes, or the
+    /// model fails on the warm-up window (the reason named).
     /// </exception>
-    public OnnxWindowClassifier LoadClassifier()
+    public OnnxWindowClassifier LoadClassifier(out string? warning)
     {
         var folder = BundleFolder ?? throw new ModelBundleException("No model is configured (Decoding:ModelPath is empty).");
-        var bundle = ModelBundle.Load(folder);
+        var bundle = ModelBundle.Load(folder, TrustPolicy());
+        warning = bundle.Warning;
         BundleCompatibility.Check(bundle.Manifest, Unit);
         OnnxWindowClassifier classifier;
         try

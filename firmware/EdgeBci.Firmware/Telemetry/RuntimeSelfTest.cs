@@ -93,8 +93,12 @@ internal sealed class RuntimeSelfTest(
 
         try
         {
-            var bundle = ModelBundle.Load(folder);
-            return new SelfTestCheck("model", "pass", $"{bundle.Manifest.ModelId} {bundle.Manifest.ModelVersion}: {bundle.Manifest.Files.Count} files match their SHA-256");
+            // The decoder's own signature policy: the self-test must not pass a model the decoder would refuse.
+            var bundle = ModelBundle.Load(folder, decodingStage.TrustPolicy());
+            var detail = $"{bundle.Manifest.ModelId} {bundle.Manifest.ModelVersion}: {bundle.Manifest.Files.Count} files match their SHA-256";
+            return bundle.Warning is { } warning
+                ? new SelfTestCheck("model", "warn", $"{detail}; {warning}")
+                : new SelfTestCheck("model", "pass", $"{detail}, signed by key {bundle.Signature?.KeyId}");
         }
         catch (ModelBundleException exception)
         {

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using EdgeBci.Acquisition.Boards;
+using EdgeBci.Acquisition.Configuration;
 using EdgeBci.Decoding;
+using EdgeBci.Signing;
 using EdgeBci.Training.Gate;
 using EdgeBci.Training.Transfer;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +14,8 @@ namespace EdgeBci.Cli.Camp;
 /// <param name="Base">The base model, loaded and verified.</param>
 /// <param name="InstallPath">Where a passed model goes (the firmware's Decoding:ModelPath); null with --no-install.</param>
 /// <param name="Unit">The unit's configuration (Signal, Decoding, Control) the model and its live replay are judged under.</param>
-internal sealed record CalibrationPlan(BaseModel Base, string? InstallPath, IConfiguration Unit, string ModelVersion, GateOptions Gate);
+/// <param name="Signer">The trainer's key the installed model is signed with (--sign-key); null installs it unsigned (the emulator only).</param>
+internal sealed record CalibrationPlan(BaseModel Base, string? InstallPath, IConfiguration Unit, string ModelVersion, GateOptions Gate, SigningKey? Signer);
 
 /// <summary><c>edgebci calibrate</c>'s options for the steps after the session.</summary>
 internal sealed class CalibrationCliOptions
@@ -32,16 +36,22 @@ internal sealed class CalibrationCliOptions
 
     public Option<string?> ModelVersion { get; } = new("--model-version") { Description = "Version of the wearer's model (default the UTC date and time, yyyy.MM.dd.HHmmss)." };
 
+    /// <summary>Needed to install on a real board, whose firmware loads only signed models.</summary>
+    public Option<FileInfo?> SignKey { get; } = ModelSigningOptions.SignKey();
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Base, Install, NoInstall, SessionOnly, ModelVersion })
+        foreach (var option in new Option[] { Base, Install, NoInstall, SessionOnly, ModelVersion, SignKey })
         {
             command.Options.Add(option);
         }
     }
 
     /// <summary>The plan, or null with --session-only.</summary>
-    /// <exception cref="ArgumentException">The base model is missing or fails its checks, or the install target is unusable (named).</exception>
+    /// <exception cref="ArgumentException">
+    /// The base model is missing or fails its checks, the install target is unusable (named), or the model would be
+    /// installed on a real board without --sign-key (its firmware would refuse it after the wearer's session).
+    /// </exception>
     public CalibrationPlan? Resolve(ParseResult parse, DeviceOptions device)
     {
         if (parse.GetValue(SessionOnly))
@@ -72,6 +82,17 @@ internal sealed class CalibrationCliOptions
             }
         }
 
-        return new CalibrationPlan(baseModel, install, unit, version, new GateOptions());
+        // Last: nothing after it throws, so a key read is always handed to the plan (and disposed with it).
+        var signer = install is null ? null : Signer(parse, AcquisitionSettings.Bind(unit).Board, install);
+        return new CalibrationPlan(baseModel, install, unit, version, new GateOptions(), signer);
+    }
+
+    private SigningKey? Signer(ParseResult parse, string board, string install)
+    {
+        var signer = ModelSigningOptions.LoadKey(parse.GetValue(SignKey), "--sign-key");
+        return signer is not null || board == BoardProfile.EmulatorName
+            ? signer
+            : throw new ArgumentException(
+                $"--sign-key is needed: the model would be installed in {install} on Board = {board}, whose firmware loads only models signed by a trusted key; give the trainer's key, or --no-install.");
     }
 }

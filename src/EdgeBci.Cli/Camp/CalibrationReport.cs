@@ -42,9 +42,10 @@ internal static class CalibrationReport
             return EdgeBciCommand.Success;
         }
 
-        WearerModelInstaller.Install(outcome.BundleFolder, outcome.Gate, plan.InstallPath);
+        WearerModelInstaller.Install(outcome.BundleFolder, outcome.Gate, plan.InstallPath, plan.Signer);
         output.MarkupLine(Markup.Escape(
             $"Installed to {plan.InstallPath}: the firmware verifies and stages it, and takes it up once the supervisor is disarmed."));
+        ModelSigningOptions.ReportSigned(output, plan.InstallPath, plan.Signer);
         return EdgeBciCommand.Success;
     }
 

@@ -2,14 +2,16 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EdgeBci.Signing;
 
 namespace EdgeBci.Decoding.Bundle;
 
 /// <summary>
 /// A verified model bundle: a folder with <c>manifest.json</c>, <c>model.onnx</c> (int8), <c>model.fp32.onnx</c> and
-/// whatever else the manifest lists. <see cref="Load"/> is the only way to get one, and it checks every file's size
-/// and SHA-256 against the manifest first, so holding a <see cref="ModelBundle"/> means the files were intact when it
-/// was opened.
+/// whatever else the manifest lists, and <c>manifest.sig</c> when a trainer signed it (<see cref="ModelSignature"/>).
+/// <see cref="Load"/> is the only way to get one: it checks the signature as the caller's <see cref="ModelTrustPolicy"/>
+/// asks, then every file's size and SHA-256 against the manifest, so holding a <see cref="ModelBundle"/> means the
+/// manifest came from a trusted trainer (when the policy asked) and the files were intact when it was opened.
 /// </summary>
 public sealed class ModelBundle
 {
@@ -21,10 +23,12 @@ public sealed class ModelBundle
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    private ModelBundle(string folder, ModelManifest manifest)
+    private ModelBundle(string folder, ModelManifest manifest, SignatureCheck? signature, string? warning)
     {
         Folder = folder;
         Manifest = manifest;
+        Signature = signature;
+        Warning = warning;
     }
 
     /// <summary>Full path of the bundle folder.</summary>
@@ -32,34 +36,48 @@ public sealed class ModelBundle
 
     public ModelManifest Manifest { get; }
 
+    /// <summary>What the signature check found (valid, or unsigned under WarnIfUnsigned); null when the policy was None.</summary>
+    public SignatureCheck? Signature { get; }
+
+    /// <summary>One line the caller logs when the bundle loaded although it is not signed (WarnIfUnsigned); else null.</summary>
+    public string? Warning { get; }
+
     /// <summary>Full path of the int8 model.</summary>
     public string Int8ModelPath => Path.Combine(Folder, ModelManifest.Int8ModelFile);
 
     /// <summary>Full path of the fp32 model.</summary>
     public string Fp32ModelPath => Path.Combine(Folder, ModelManifest.Fp32ModelFile);
 
-    /// <summary>Reads the manifest and verifies every file it lists.</summary>
+    /// <summary>Checks the signature as <paramref name="trust"/> asks, then reads the manifest and verifies every file it lists.</summary>
     /// <exception cref="ModelBundleException">
-    /// The folder or manifest is missing or malformed, the schema is not this firmware's, a listed file is missing, has
-    /// another size, or its SHA-256 differs from the manifest's. The message names the file.
+    /// The signature is missing (under Required), names a key not trusted, or does not match the manifest (the
+    /// message is <see cref="SignatureCheck.Describe"/>'s line); the signature comes first, so a tampered bundle is
+    /// reported as such whatever else is wrong with it. Then: the folder or manifest is missing or malformed, the schema
+    /// is not this firmware's, a listed file is missing, has another size, or its SHA-256 differs from the manifest's.
+    /// The message names the file.
     /// </exception>
-    public static ModelBundle Load(string folder)
+    public static ModelBundle Load(string folder, ModelTrustPolicy trust)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(trust);
         var full = Path.GetFullPath(folder);
         if (!Directory.Exists(full))
         {
             throw new ModelBundleException($"Model bundle '{full}': no such folder.");
         }
 
-        var manifest = ReadManifest(Path.Combine(full, ModelManifest.FileName));
+        // One read: the bytes whose signature is checked are the bytes parsed, whatever happens to the file meanwhile.
+        var path = Path.Combine(full, ModelManifest.FileName);
+        var bytes = ReadManifestBytes(path);
+        var signature = ModelSignature.Enforce(full, bytes, trust, out var warning);
+        var manifest = ParseManifest(bytes, path);
         foreach (var file in manifest.Files)
         {
             Verify(full, file);
         }
 
         AlignmentGraphCheck.Check(full, manifest);
-        return new ModelBundle(full, manifest);
+        return new ModelBundle(full, manifest, signature, warning);
     }
 
     /// <summary>Parses and checks a manifest without looking at the files it lists.</summary>
@@ -67,25 +85,39 @@ public sealed class ModelBundle
     public static ModelManifest ReadManifest(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return ParseManifest(ReadManifestBytes(path), path);
+    }
+
+    private static byte[] ReadManifestBytes(string path)
+    {
         if (!File.Exists(path))
         {
             throw new ModelBundleException($"{path}: no manifest; a model bundle needs {ModelManifest.FileName} beside its models.");
         }
 
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            throw new ModelBundleException($"{path}: cannot be read: {e.Message}", e);
+        }
+    }
+
+    private static ModelManifest ParseManifest(byte[] bytes, string path)
+    {
         ModelManifest? manifest;
         try
         {
-            using var stream = File.OpenRead(path);
-            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, Json);
+            // A manifest edited by hand may start with a byte order mark, which the stream reader used to skip.
+            var json = bytes.AsSpan();
+            manifest = JsonSerializer.Deserialize<ModelManifest>(json.StartsWith("\uFEFF"u8) ? json[3..] : json, Json);
         }
         catch (JsonException e)
         {
             var where = e.Path is { Length: > 0 } jsonPath ? $" at {jsonPath}" : string.Empty;
             throw new ModelBundleException($"{path}: not a valid manifest{where}: {e.Message}", e);
-        }
-        catch (IOException e)
-        {
-            throw new ModelBundleException($"{path}: cannot be read: {e.Message}", e);
         }
 
         if (manifest is null)
@@ -104,13 +136,14 @@ public sealed class ModelBundle
 
     /// <summary>
     /// Writes a bundle: every file of <paramref name="files"/> plus a manifest listing their SHA-256 and sizes (any
-    /// <see cref="ModelManifest.Files"/> given is replaced). The bundle is assembled in a temporary folder beside
-    /// <paramref name="folder"/> and moved into place, so a reader never sees half a bundle; an existing bundle there is
-    /// replaced only once the new one is complete.
+    /// <see cref="ModelManifest.Files"/> given is replaced), signed with <paramref name="signer"/> when one is given.
+    /// The bundle is assembled in a temporary folder beside <paramref name="folder"/> and moved into place, so a reader
+    /// never sees half a bundle or a bundle not yet signed; an existing bundle there (with its signature, which does not
+    /// sign the new manifest) is replaced only once the new one is complete.
     /// </summary>
     /// <returns>The manifest as written.</returns>
     /// <exception cref="ArgumentException">A file name is not a plain name, or the int8 model is missing.</exception>
-    public static ModelManifest Write(string folder, ModelManifest manifest, IReadOnlyDictionary<string, byte[]> files)
+    public static ModelManifest Write(string folder, ModelManifest manifest, IReadOnlyDictionary<string, byte[]> files, SigningKey? signer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(manifest);
@@ -123,9 +156,9 @@ public sealed class ModelBundle
         var listed = new List<BundleFile>(files.Count);
         foreach (var (name, bytes) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            if (!IsPlainName(name) || name == ModelManifest.FileName)
+            if (!IsPlainName(name) || IsManifestOrSignature(name))
             {
-                throw new ArgumentException($"'{name}' cannot be a bundle file: use a plain file name other than {ModelManifest.FileName}.", nameof(files));
+                throw new ArgumentException($"'{name}' cannot be a bundle file: use a plain file name other than {ModelManifest.FileName} and {ModelSignature.FileName}.", nameof(files));
             }
 
             listed.Add(new BundleFile(name, Sha256(bytes), bytes.LongLength));
@@ -151,6 +184,11 @@ public sealed class ModelBundle
             }
 
             WriteDurably(Path.Combine(staging, ModelManifest.FileName), JsonSerializer.SerializeToUtf8Bytes(complete, Json));
+            if (signer is not null)
+            {
+                ModelSignature.Sign(staging, signer);
+            }
+
             string? previous = null;
             if (Directory.Exists(target))
             {
@@ -266,7 +304,7 @@ public sealed class ModelBundle
         {
             foreach (var file in manifest.Files)
             {
-                if (file is null || !IsPlainName(file.Name) || file.Name == ModelManifest.FileName)
+                if (file is null || !IsPlainName(file.Name) || IsManifestOrSignature(file.Name))
                 {
                     problems.Add($"files lists '{file?.Name}', which is not a plain file name of the bundle.");
                 }
@@ -334,6 +372,9 @@ public sealed class ModelBundle
     // Names only: a manifest must not make the unit read outside its bundle folder.
     private static bool IsPlainName(string? name) =>
         !string.IsNullOrWhiteSpace(name) && name != "." && name != ".." && name.IndexOfAny(['/', '\\', '\0']) < 0;
+
+    // The manifest cannot hash itself, and the signature signs the manifest: neither is one of the files it lists.
+    private static bool IsManifestOrSignature(string name) => name is ModelManifest.FileName or ModelSignature.FileName;
 
     private static void WriteDurably(string path, byte[] bytes)
     {

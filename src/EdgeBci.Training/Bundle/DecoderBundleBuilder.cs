@@ -9,6 +9,7 @@ using EdgeBci.Training.Onnx;
 using EdgeBci.Training.Quantization;
 using EdgeBci.Training.Transfer;
 using Google.Protobuf;
+using EdgeBci.Signing;
 
 namespace EdgeBci.Training.Bundle;
 
@@ -95,8 +96,9 @@ public static class DecoderBundleBuilder
     public const double ExportTolerance = 1e-4;
 
     /// <exception cref="InvalidOperationException">The export does not reproduce the engine within <see cref="ExportTolerance"/>.</exception>
+    /// <param name="signer">The trainer's key the bundle is signed with as it is written; null writes it unsigned.</param>
     public static BundleResult Build(string folder, BundleRequest request, IReadOnlyDictionary<string, byte[]>? extraFiles = null,
-        IProgress<string>? log = null)
+        IProgress<string>? log = null, SigningKey? signer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(request);
@@ -152,7 +154,7 @@ public static class DecoderBundleBuilder
 
         var unwritten = Manifest(request, decoder, agreement);
         unwritten = unwritten with { Quantization = unwritten.Quantization! with { FloatNodes = FloatNodeNames(quantized.Report) } };
-        var manifest = ModelBundle.Write(folder, unwritten, files);
+        var manifest = ModelBundle.Write(folder, unwritten, files, signer);
         return new BundleResult(manifest, decoder, curve, quantized.Report, parity, agreement);
     }
 

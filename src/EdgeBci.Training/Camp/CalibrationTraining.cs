@@ -110,7 +110,7 @@ public static class CalibrationTraining
         var built = DecoderBundleBuilder.Build(folder, bundleRequest, log: log);
         clock.Stop();
 
-        var bundle = ModelBundle.Load(folder);
+        var bundle = ModelBundle.Load(folder, ModelTrustPolicy.None);
         var replayConfiguration = ReplayConfiguration.Bind(request.Unit, bundle.Manifest);
         // The block replayed on its own, armed at its start as a wearer would be: replaying the whole session would carry
         // a stop latched in a training block (an electrode at a block's end) into the block being judged.

@@ -31,7 +31,7 @@ public static class ReplayScoring
         IReadOnlyList<DataGap>? gaps = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var bundle = ModelBundle.Load(bundleFolder);
+        var bundle = ModelBundle.Load(bundleFolder, ModelTrustPolicy.None);
         var manifest = bundle.Manifest;
         var task = manifest.Task ?? throw new ArgumentException(
             $"{Path.Combine(bundle.Folder, ModelManifest.FileName)} does not record its task, so the recording's cues cannot be mapped to its classes; retrain with edgebci train.");

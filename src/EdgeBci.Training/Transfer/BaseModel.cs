@@ -35,7 +35,7 @@ public sealed class BaseModel
     /// </exception>
     public static BaseModel Load(string folder)
     {
-        var bundle = ModelBundle.Load(folder);
+        var bundle = ModelBundle.Load(folder, ModelTrustPolicy.None);
         var manifest = bundle.Manifest;
         if (manifest.Checkpoint is not { } checkpoint)
         {

@@ -68,7 +68,7 @@ public sealed class S001Bundles
     /// <summary>A copy of the bundle with its manifest changed, for models that must be refused.</summary>
     public static string Variant(string name, Func<ModelManifest, ModelManifest> change)
     {
-        var built = ModelBundle.Load(Folder);
+        var built = ModelBundle.Load(Folder, ModelTrustPolicy.None);
         var folder = Path.Combine(Root, name);
         ModelBundle.Write(folder, change(built.Manifest), new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {

@@ -22,8 +22,8 @@ internal static class TestModelBundles
     public static ModelBundle Write(string name, Func<int, int, byte[]> model)
     {
         var folder = Path.Combine(S001Bundles.Root, "test-models", name);
-        OnnxTestModels.WriteBundle(folder, ModelBundle.Load(S001Bundles.Folder).Manifest, model(Channels, Samples), $"test-{name}", "1");
-        return ModelBundle.Load(folder);
+        OnnxTestModels.WriteBundle(folder, ModelBundle.Load(S001Bundles.Folder, ModelTrustPolicy.None).Manifest, model(Channels, Samples), $"test-{name}", "1");
+        return ModelBundle.Load(folder, ModelTrustPolicy.None);
     }
 
     /// <summary>A classifier of bundle <paramref name="name"/>, warmed up.</summary>

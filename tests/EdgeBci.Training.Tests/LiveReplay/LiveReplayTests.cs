@@ -41,7 +41,7 @@ public class LiveReplayTests
     {
         var recording = SharedData.Path("eegmmidb/S001/S001R04.edf");
         var configuration = Configuration();
-        var bundle = ModelBundle.Load(ShippedBundle);
+        var bundle = ModelBundle.Load(ShippedBundle, ModelTrustPolicy.None);
         var runner = new LiveReplayRunner(configuration, ModelPrecision.Int8);
         var clean = runner.Run(bundle, recording, 60);
         var segment = clean.Motion.First(m => m.EndSeconds - m.StartSeconds > 0.3);
