@@ -34,9 +34,9 @@ public sealed class Arm64ReleaseProofTests
         var run = RunFolder();
         var log = Path.Combine(run, "host.log");
 
-        var tarball = await Timed(phases, "rootfs build (or cache)", () => Arm64RootFileSystem.BuildOrReuseAsync(log, RootFsTimeout));
         var keys = Directory.CreateDirectory(Path.Combine(run, "keys")).FullName;
         var release = await Timed(phases, "publish linux-arm64", () => ReleasePublish.RunAsync(Rid, keys, log, PublishTimeout));
+        var tarball = await Timed(phases, "rootfs build (or cache)", () => Arm64RootFileSystem.BuildOrReuseAsync(log, RootFsTimeout));
         var image = await Timed(phases, "disk image", () => Arm64RootFileSystem.PrepareAsync(tarball, Path.Combine(run, "machine"), log));
         var share = ProofShare.Create(Path.Combine(run, "share"), release, SharedData.Path(RecordingPath), DefaultModel(), Board);
         var serial = Path.Combine(run, "serial.log");

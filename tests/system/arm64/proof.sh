@@ -59,7 +59,8 @@ service_state service_after_install
 cd /
 step selftest /usr/local/bin/edgebci selftest --board "$BOARD"
 step decide /usr/local/bin/edgebci replay-score --bundle "/opt/edgebci/firmware/$MODEL" --recording "$SHARE/$RECORDING"
-decisions=$(sed -n 's/.* \([0-9][0-9]*\) decisions, .*/\1/p' "$RESULTS/decide.log" | head -n 1)
+# "<model> (int8) on <run>: 125.0 s replayed, 489 decisions, ..." (the console wraps it at 80 columns when redirected).
+decisions=$(tr '\n' ' ' <"$RESULTS/decide.log" | tr -s ' ' | grep -oE '[0-9]+ decisions' | head -n 1 | cut -d' ' -f1)
 result decisions "${decisions:-none}"
 # TZ=UTC: the output's start time is the recording's modification time in local time; the host runs with the same.
 step filter env TZ=UTC /usr/local/bin/edgebci filter --in "$SHARE/$RECORDING" --out "$RESULTS/filtered.bdf" --force
