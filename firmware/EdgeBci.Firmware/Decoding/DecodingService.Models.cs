@@ -124,8 +124,9 @@ internal sealed partial class DecodingService
     /// <summary>On the decoding thread, once per model: its output was not a probability distribution.</summary>
     private void OnModelFault(string reason)
     {
-        LogModelFault(reason);
+        // The supervisor's view first: between a log line and the status an arm could still read the model as verified.
         UpdateStatus(status => status with { ModelVerified = false, Reason = reason });
+        LogModelFault(reason);
         ModelChanged?.Invoke(new ModelChange("faulted", reason, null, null));
     }
 
