@@ -10,8 +10,10 @@ namespace EdgeBci.SystemTests.Fixtures;
 /// <summary>
 /// The real linux-x64 release, made the way an engineer makes one: <c>make publish RID=linux-x64 SIGN_KEY=…</c> from
 /// the repository root with a throw-away key (SigningKey.Generate). It takes minutes, so it is made once and kept under
-/// /var/tmp/edgebci-system-test/real-&lt;key&gt;, the key being a hash of the git commit and of every uncommitted change
-/// (tracked diff and untracked files) under what the publish reads: a changed source makes a new one. The cache holds
+/// /var/tmp/edgebci-system-test/real-&lt;key&gt;, the key being a hash of what the publish reads: the committed content of
+/// its inputs and every uncommitted change under them (tracked diff and untracked files). A changed source makes a new
+/// one; a commit that changes only tests does not, so the manifest's commit may name an earlier commit with the same
+/// inputs. The cache holds
 /// the signed bundle, a copy of the staged folder it was packed from, and the throw-away key that signed it.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -19,7 +21,7 @@ internal static class RealRelease
 {
     public const string Rid = "linux-x64";
     private static readonly string[] PublishInputs =
-        ["Makefile", "Directory.Build.props", "Directory.Packages.props", "EdgeBci.sln", "src", "firmware", "deploy", "hardware"];
+        ["Makefile", "Directory.Build.props", "Directory.Packages.props", "global.json", ".editorconfig", "EdgeBci.sln", "src", "firmware", "deploy", "hardware"];
 
     private static readonly Lazy<Published> Made = new(Publish);
 
@@ -104,11 +106,16 @@ internal static class RealRelease
         File.Move(bundlePath + ".partial", bundlePath);
     }
 
-    // The commit, and every uncommitted change under the publish's inputs: the tracked diff and each untracked file.
+    // The committed content of the publish's inputs (their tree hashes, so a commit that changes only tests keeps the
+    // cache), and every uncommitted change under them: the tracked diff and each untracked file.
     private static string CacheKey(string root)
     {
         var text = new StringBuilder();
-        text.Append(Git(root, "rev-parse HEAD"));
+        foreach (var input in PublishInputs)
+        {
+            text.Append(Git(root, $"rev-parse HEAD:{input}"));
+        }
+
         text.Append(Git(root, "diff HEAD --binary -- " + string.Join(' ', PublishInputs)));
         var untracked = Git(root, "ls-files --others --exclude-standard -- " + string.Join(' ', PublishInputs))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -96,7 +96,7 @@ public sealed class RealReleaseTests
     public void R3_a_file_changed_in_the_trial_slot_makes_the_real_firmware_exit_6_and_the_guard_rolls_back_at_once()
     {
         // A hold no test waits for: the trial stays a trial while the slot is tampered with; the first release is committed by hand.
-        Boot("real-tamper", healthHoldSeconds: 3600);
+        Boot("real-tamper", healthHoldSeconds: 3600, "EDGEBCI_Release__HealthDeadlineSeconds=7200");
         var install = Unit.Install(CopyPublished(), "--max-starts 3", "BOARD=emulator");
         Unit.Expect(install.ExitCode == 0, "the published release installs", install);
         var commit = Unit.Container.Run("edgebci release commit");
@@ -105,7 +105,7 @@ public sealed class RealReleaseTests
         install = Unit.Install(next, "--max-starts 3");
         Unit.Expect(install.ExitCode == 0 && Unit.Value("state", "state") == "trial", $"{NextVersion} runs as a trial in slot b", install);
 
-        var tamper = Unit.Container.Run("systemctl stop edgebci-firmware && echo ' ' >>/opt/edgebci/slots/b/firmware/appsettings.json && systemctl start edgebci-firmware");
+        var tamper = Unit.Container.Run("systemctl stop edgebci-firmware && echo ' ' >>/opt/edgebci/slots/b/firmware/appsettings.json && systemctl start --no-block edgebci-firmware");
 
         Unit.Expect(tamper.ExitCode == 0, "the service is restarted after the slot was changed", tamper);
         Unit.WaitUntil("test -f /var/lib/edgebci/release/rollback && grep -qx state=committed /var/lib/edgebci/release/state", 120,
@@ -121,8 +121,8 @@ public sealed class RealReleaseTests
         Assert.That(Unit.ExpectRunningWholeSlot(), Is.EqualTo("slots/a"));
     }
 
-    private void Boot(string name, int healthHoldSeconds = HealthHoldSeconds) =>
-        _unit = new SlotUnit(name, healthHoldSeconds, FirmwareEnvironment, Release.PublicKeyPath);
+    private void Boot(string name, int healthHoldSeconds = HealthHoldSeconds, params string[] moreEnvironment) =>
+        _unit = new SlotUnit(name, healthHoldSeconds, [.. FirmwareEnvironment, .. moreEnvironment], Release.PublicKeyPath);
 
     private string CopyPublished()
     {
