@@ -65,7 +65,8 @@ public sealed class RealReleaseTests
     public void R2_a_real_trial_whose_uplink_never_connects_is_rolled_back_and_the_old_firmware_publishes_the_rollback()
     {
         Boot("real-unhealthy");
-        InstallCommitted();
+        // R1 proves the install's self-test; here it would only add its sensitivity to a loaded host (see InstallCommitted).
+        InstallCommitted(selfTest: false);
         // Its own appsettings.json (signed with it) names a broker nobody listens on: the uplink never connects.
         var next = Path.GetFileName(Release.Resign(Unit.Bundles, NextVersion, stage => EditSettings(stage, settings =>
         {
@@ -97,7 +98,7 @@ public sealed class RealReleaseTests
     {
         // A hold no test waits for: the trial stays a trial while the slot is tampered with; the first release is committed by hand.
         Boot("real-tamper", healthHoldSeconds: 3600, "EDGEBCI_Release__HealthDeadlineSeconds=7200");
-        var install = Unit.Install(CopyPublished(), "--max-starts 3", "BOARD=emulator");
+        var install = Unit.Install(CopyPublished(), "--max-starts 3");
         Unit.Expect(install.ExitCode == 0, "the published release installs", install);
         var commit = Unit.Container.Run("edgebci release commit");
         Unit.Expect(commit.ExitCode == 0, "`edgebci release commit` commits the first release", commit);
@@ -111,7 +112,7 @@ public sealed class RealReleaseTests
         Unit.WaitUntil("test -f /var/lib/edgebci/release/rollback && grep -qx state=committed /var/lib/edgebci/release/state", 120,
             "the guard rolls back at once");
         Unit.Expect(Journal("edgebci-firmware: start-up stopped (release error):"), "the firmware says why it stopped");
-        Unit.Expect(Journal("firmware/appsettings.json differs from the manifest (sha256)"), "the firmware's line names the changed file");
+        Unit.Expect(Journal("/opt/edgebci/slots/b: firmware/appsettings.json differs from the manifest ("), "the firmware's line names the changed file");
         Unit.Expect(Unit.Value("last-exit", "status") == "6", "the trial's firmware exited 6 (untrusted release)");
         var reason = Unit.Value("rollback", "reason");
         Unit.Expect(reason == $"trial {NextVersion} exited with status 6 (untrusted release), which systemd does not restart",
@@ -131,12 +132,15 @@ public sealed class RealReleaseTests
         return name;
     }
 
-    // The published release installed with the emulator's self-test, then its trial committed by the firmware itself.
-    private void InstallCommitted()
+    // The published release installed (with BOARD=emulator, the self-test first), then its trial committed by the
+    // firmware itself. The self-test runs without real-time priority here (RLIMIT_RTPRIO 0): on a heavily loaded host
+    // its reader misses conversions and the test signal's frequency reads high, so only R1 asks for it.
+    private void InstallCommitted(bool selfTest = true)
     {
-        var install = Unit.Install(CopyPublished(), "--max-starts 2", "BOARD=emulator");
+        var install = Unit.Install(CopyPublished(), "--max-starts 2", selfTest ? "BOARD=emulator" : "");
         Unit.Expect(install.ExitCode == 0, "install.sh installs the published release (the service reached READY)", install);
-        Unit.Expect(install.Stdout.Contains("selftest passed", StringComparison.Ordinal), "`edgebci selftest --board emulator` passed during the install", install);
+        Unit.Expect(!selfTest || install.Stdout.Contains("selftest passed", StringComparison.Ordinal),
+            "`edgebci selftest --board emulator` passed during the install", install);
         Unit.Expect(install.Stdout.Contains($"trial started: {Version} in slot a", StringComparison.Ordinal), "install.sh started the trial in slot a", install);
         Unit.Expect(Journal($"release {Version} in /opt/edgebci/slots/a verified"), "the firmware's log says its slot verified");
         Unit.WaitUntil("grep -qx slot=a /var/lib/edgebci/release/good", HealthHoldSeconds + 120, "the firmware's health check holds and it writes good");
