@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using EdgeBci.Release.Bundle;
 using EdgeBci.Signing;
-using EdgeBci.SystemTests.Nspawn;
 using EdgeBci.Tests.Shared.Mosquitto;
 
 namespace EdgeBci.SystemTests.Fixtures;
@@ -21,9 +18,10 @@ internal enum FakeFirmware
 }
 
 /// <summary>
-/// A release bundle for the system tests, in the contract's layout and manifest format and signed with EdgeBci.Signing,
-/// holding the repository's deploy/ files and, until the real publish replaces it, a fake firmware and CLI
-/// (Fixtures/FakeRelease). The one place the tests write a manifest: the real ReleaseSigner replaces it when merged.
+/// A release bundle for the system tests holding the repository's deploy/ files and a fake firmware and CLI
+/// (Fixtures/FakeRelease), for the cases the real release cannot play (a crash at start, a failing self-test, power
+/// cuts, refusals, flash.sh; the real one is Fixtures/RealRelease). Sealed and packed by the product's own writers,
+/// ReleaseSigner and ReleaseArchive, so the tests never write the manifest format a second time.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static class FixtureBundle
@@ -63,49 +61,27 @@ internal static class FixtureBundle
                 File.SetUnixFileMode(target, File.GetUnixFileMode(source));
             }
 
-            var manifest = Path.Combine(stage, "manifest.txt");
-            File.WriteAllText(manifest, Manifest(stage, version, boards, rid), new UTF8Encoding(false));
+            var identity = new ReleaseIdentity(ReleaseVersion.Parse(version), ReleaseManifest.UnknownCommit, rid,
+                boards.Split(' ', StringSplitOptions.RemoveEmptyEntries), DateTimeOffset.UtcNow);
             if (key is not null)
             {
-                DetachedSignature.SignFile(key, manifest, Path.Combine(stage, "manifest.sig"));
+                ReleaseSigner.Sign(key, stage, identity);
+            }
+            else
+            {
+                // Unsigned: the manifest the signer would write, without its manifest.sig.
+                File.WriteAllBytes(Path.Combine(stage, ReleasePath.ManifestFile), ReleaseSigner.BuildManifest(stage, identity).Format());
             }
 
             afterSigning?.Invoke(stage);
             var bundle = Path.Combine(outputFolder, NameOf(version, rid));
-            File.Delete(bundle);
-            // Entries relative to the bundle's root, without a leading "./" or folder.
-            var entries = Directory.GetFileSystemEntries(stage).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
-            HostCommand.Check("tar", ["-C", stage, "--owner=0", "--group=0", "-czf", bundle, .. entries], TimeSpan.FromMinutes(1));
+            ReleaseArchive.Pack(stage, bundle, identity.Created);
             return bundle;
         }
         finally
         {
             Directory.Delete(stage, recursive: true);
         }
-    }
-
-    private static string Manifest(string stage, string version, string boards, string rid)
-    {
-        var text = new StringBuilder();
-        text.Append("edgebci-release 1\n");
-        text.Append("version ").Append(version).Append('\n');
-        text.Append("commit unknown\n");
-        text.Append("rid ").Append(rid).Append('\n');
-        text.Append("boards ").Append(boards).Append('\n');
-        text.Append("created ").Append(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)).Append('\n');
-        var files = Directory.GetFiles(stage, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(stage, f).Replace('\\', '/'))
-            .Where(f => f is not "manifest.txt" and not "manifest.sig")
-            .ToArray();
-        Array.Sort(files, StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            var bytes = File.ReadAllBytes(Path.Combine(stage, file));
-            text.Append("file ").Append(Convert.ToHexStringLower(SHA256.HashData(bytes))).Append(' ')
-                .Append(bytes.Length.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(file).Append('\n');
-        }
-
-        return text.ToString();
     }
 
     private static void CopyExecutable(string source, string target)

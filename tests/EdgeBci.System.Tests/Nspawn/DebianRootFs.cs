@@ -28,7 +28,7 @@ internal static class DebianRootFs
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Suite} {Variant} {Packages} amd64")))[..16];
         var tar = Path.Combine(CacheFolder, $"rootfs-amd64-{key}.tar");
         // Another test process may be building the same file: one builds, the others wait on the lock.
-        using var lockFile = WaitForLock(tar + ".lock");
+        using var lockFile = WaitForLock(tar + ".lock", TimeSpan.FromMinutes(20));
         if (File.Exists(tar))
         {
             return tar;
@@ -44,9 +44,10 @@ internal static class DebianRootFs
         return tar;
     }
 
-    private static FileStream WaitForLock(string path)
+    /// <summary>An exclusive lock file, so that one test process builds a cached file while the others wait for it.</summary>
+    internal static FileStream WaitForLock(string path, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(20);
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try

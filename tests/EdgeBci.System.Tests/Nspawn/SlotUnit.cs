@@ -17,7 +17,11 @@ internal sealed class SlotUnit : IDisposable
     private readonly ScratchFolder _scratch;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public SlotUnit(string name, int healthHoldSeconds = 2)
+    /// <param name="name">Names the container.</param>
+    /// <param name="healthHoldSeconds">Release:HealthHoldSeconds in /etc/edgebci/firmware.env.</param>
+    /// <param name="firmwareEnvironment">More lines for /etc/edgebci/firmware.env (the real firmware's settings).</param>
+    /// <param name="alsoTrust">A public key the unit trusts besides <see cref="ReleaseKey"/> (the real release's).</param>
+    public SlotUnit(string name, int healthHoldSeconds = 2, IReadOnlyList<string>? firmwareEnvironment = null, string? alsoTrust = null)
     {
         _scratch = new ScratchFolder("nspawn-" + name);
         Bundles = Directory.CreateDirectory(Path.Combine(_scratch.Path, "bundles")).FullName;
@@ -29,7 +33,7 @@ internal sealed class SlotUnit : IDisposable
         Container = new NspawnContainer(name);
         try
         {
-            Prepare(keys, healthHoldSeconds);
+            Prepare(keys, healthHoldSeconds, firmwareEnvironment ?? [], alsoTrust);
         }
         catch
         {
@@ -38,12 +42,17 @@ internal sealed class SlotUnit : IDisposable
         }
     }
 
-    private void Prepare(string keys, int healthHoldSeconds)
+    private void Prepare(string keys, int healthHoldSeconds, IReadOnlyList<string> firmwareEnvironment, string? alsoTrust)
     {
         var trust = Directory.CreateDirectory(Path.Combine(Container.RootFs, "etc/edgebci/trust")).FullName;
         File.Copy(Path.Combine(keys, "release.pub.pem"), Path.Combine(trust, "release.pub.pem"));
+        if (alsoTrust is not null)
+        {
+            File.Copy(alsoTrust, Path.Combine(trust, "published.pub.pem"));
+        }
+
         File.WriteAllText(Path.Combine(Container.RootFs, "etc/edgebci/firmware.env"),
-            $"EDGEBCI_Release__HealthHoldSeconds={healthHoldSeconds}\n");
+            $"EDGEBCI_Release__HealthHoldSeconds={healthHoldSeconds}\n" + string.Concat(firmwareEnvironment.Select(line => line + "\n")));
         Container.BindReadOnly(Bundles, BundleFolder);
         Container.Boot();
     }
