@@ -64,7 +64,10 @@ service_state service_after_install
 
 # As root from /: the CLI the release installed at /usr/local/bin/edgebci.
 cd /
+# As on a unit (deploy/README.md): the self-test takes the chip, so the service stops for it and starts again after.
+systemctl stop "$SERVICE"
 step selftest /usr/local/bin/edgebci selftest --board "$BOARD"
+systemctl start "$SERVICE"
 step decide /usr/local/bin/edgebci replay-score --bundle "/opt/edgebci/firmware/$MODEL" --recording "$SHARE/$RECORDING"
 # "<model> (int8) on <run>: 125.0 s replayed, 489 decisions, ..." (the console wraps it at 80 columns when redirected).
 decisions=$(tr '\n' ' ' <"$RESULTS/decide.log" | tr -s ' ' | grep -oE '[0-9]+ decisions' | head -n 1 | cut -d' ' -f1)
