@@ -19,7 +19,7 @@ public sealed class FrontEnd : IDisposable
     /// <summary>SPI traffic may use at most this share of the clock: the rest is DRDY latency and scheduling slack.</summary>
     private const double MaximumBusLoad = 0.6;
 
-    private FrontEnd(BoardProfile board, Ads1299Device device, Ads1299Configuration configuration, Ads1299Options options, Ads1299Emulator? emulator)
+    internal FrontEnd(BoardProfile board, Ads1299Device device, Ads1299Configuration configuration, Ads1299Options options, Ads1299Emulator? emulator)
     {
         Board = board;
         Device = device;

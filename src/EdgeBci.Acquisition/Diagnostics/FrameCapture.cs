@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using EdgeBci.Acquisition.Ads1299;
+using EdgeBci.Acquisition.Streaming;
 
 namespace EdgeBci.Acquisition.Diagnostics;
 
@@ -10,6 +12,7 @@ public sealed class CapturedFrames
         Frames = frames;
         Channels = channels;
         Counts = new int[frames * channels];
+        Conversions = new long[frames];
     }
 
     public int Frames { get; }
@@ -18,6 +21,19 @@ public sealed class CapturedFrames
 
     /// <summary>Frame-major counts: frame f, channel c at [f * Channels + c].</summary>
     public int[] Counts { get; }
+
+    /// <summary>
+    /// The chip's conversion number of each kept frame, counted from the first (0). Consecutive unless the host read
+    /// too late and the chip overwrote conversions in between: measurements tied to the chip's clock (a test signal's
+    /// period, the fDR/4 lead-off excitation) must use these, not the frame index.
+    /// </summary>
+    public long[] Conversions { get; }
+
+    /// <summary>Conversions the chip made after the first frame that were never read (overwritten before the host came).</summary>
+    public long MissedConversions { get; internal set; }
+
+    /// <summary>Every conversion from the first frame to the last, read or not.</summary>
+    public long SpannedConversions => Conversions[Frames - 1] + 1;
 
     /// <summary>Lead-off bits (LOFF_STATP or LOFF_STATN) seen in any frame (chip 0 in bits 0-7).</summary>
     public ulong LeadOffSeen { get; internal set; }
@@ -41,10 +57,15 @@ public sealed class CapturedFrames
 public static class FrameCapture
 {
     /// <summary>
-    /// Starts conversions, reads <paramref name="frames"/> frames in RDATAC and stops again. Throws
-    /// <see cref="Ads1299Exception"/> if DRDY stays silent for longer than twenty conversion periods.
+    /// Starts conversions, reads <paramref name="frames"/> frames in RDATAC and stops again, numbering each frame by
+    /// the conversion it holds. Throws <see cref="Ads1299Exception"/> if DRDY stays silent for longer than twenty
+    /// conversion periods.
     /// </summary>
-    public static CapturedFrames Capture(Ads1299Device device, int frames, int sampleRate)
+    /// <param name="dataReadyKeepsTime">
+    /// False only for an emulator paced by its reader: then every frame is the next conversion and DRDY timing says
+    /// nothing about lost ones.
+    /// </param>
+    public static CapturedFrames Capture(Ads1299Device device, int frames, int sampleRate, bool dataReadyKeepsTime = true)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(frames, 1);
@@ -52,6 +73,8 @@ public static class FrameCapture
         var frame = new byte[device.FrameLength];
         var status = new uint[device.ChipCount];
         var timeout = TimeSpan.FromSeconds(Math.Max(20.0 / sampleRate, 0.1));
+        var gaps = dataReadyKeepsTime ? new DataReadyGapDetector(sampleRate, Stopwatch.Frequency) : null;
+        long conversion = -1, missed = 0;
         device.StartContinuous();
         try
         {
@@ -63,6 +86,10 @@ public static class FrameCapture
                     throw new Ads1299Exception($"DRDY did not fall within {timeout.TotalMilliseconds:0} ms after {taken} of {frames} frames: the chip is not converting.");
                 }
 
+                // The detector answers 0 for the first frame: nothing can be missed before the count starts.
+                var lost = gaps?.Observe(Stopwatch.GetTimestamp()) ?? 0;
+                missed += lost;
+                conversion += 1 + lost;
                 device.ReadFrame(frame);
                 var samples = capture.Counts.AsSpan(taken * capture.Channels, capture.Channels);
                 if (Ads1299Frame.Decode(frame, status, samples, device.ChannelsPerChip) > 0)
@@ -77,6 +104,7 @@ public static class FrameCapture
                     capture.LeadOffSeen |= (ulong)off << (8 * chip);
                 }
 
+                capture.Conversions[taken] = conversion;
                 taken++;
             }
         }
@@ -85,6 +113,14 @@ public static class FrameCapture
             device.StopContinuous();
         }
 
+        // A corrupt first frame still started the count; number the kept frames from the first kept one.
+        var first = capture.Conversions[0];
+        for (var f = 0; f < frames; f++)
+        {
+            capture.Conversions[f] -= first;
+        }
+
+        capture.MissedConversions = missed;
         return capture;
     }
 }

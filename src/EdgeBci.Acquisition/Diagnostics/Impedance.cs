@@ -32,7 +32,7 @@ public static class Impedance
         CapturedFrames capture;
         try
         {
-            capture = FrameCapture.Capture(device, frames, rate);
+            capture = FrameCapture.Capture(device, frames, rate, frontEnd.DataReadyKeepsTime);
         }
         finally
         {
@@ -44,7 +44,7 @@ public static class Impedance
         for (var channel = 0; channel < capture.Channels; channel++)
         {
             var gain = configuration.Channels[channel].Gain;
-            var volts = QuarterRateAmplitude(capture.Microvolts(channel, gain)) * 1e-6;
+            var volts = QuarterRateAmplitude(capture.Microvolts(channel, gain), capture.Conversions) * 1e-6;
             var ohms = Math.Max(0, (volts / amps) - frontEnd.Options.SeriesResistanceOhms);
             var railed = volts * 1e6 >= 0.9 * Ads1299Scaling.FullScaleMicrovolts(gain);
             results[channel] = new ElectrodeImpedance(frontEnd.ChannelNames[channel], ohms / 1e3, railed);
@@ -53,9 +53,17 @@ public static class Impedance
         return results;
     }
 
-    /// <summary>Peak amplitude of the fDR/4 square wave, whatever its phase: the two quadrature square patterns.</summary>
-    internal static double QuarterRateAmplitude(ReadOnlySpan<double> microvolts)
+    /// <summary>
+    /// Peak amplitude of the fDR/4 square wave, whatever its phase: the two quadrature square patterns, taken at the
+    /// conversion each sample came from so that a conversion the host missed does not flip the pattern.
+    /// </summary>
+    internal static double QuarterRateAmplitude(ReadOnlySpan<double> microvolts, ReadOnlySpan<long> conversions)
     {
+        if (conversions.Length != microvolts.Length)
+        {
+            throw new ArgumentException($"{conversions.Length} conversion numbers for {microvolts.Length} samples.", nameof(conversions));
+        }
+
         var usable = microvolts.Length / 4 * 4;
         double mean = 0;
         for (var i = 0; i < usable; i++)
@@ -68,8 +76,9 @@ public static class Impedance
         for (var i = 0; i < usable; i++)
         {
             var x = microvolts[i] - mean;
-            inPhase += (i & 2) == 0 ? x : -x;
-            quadrature += ((i + 1) & 2) == 0 ? x : -x;
+            var n = conversions[i];
+            inPhase += (n & 2) == 0 ? x : -x;
+            quadrature += ((n + 1) & 2) == 0 ? x : -x;
         }
 
         return Math.Sqrt((inPhase * inPhase) + (quadrature * quadrature)) / usable;

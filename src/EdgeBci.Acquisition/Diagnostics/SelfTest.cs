@@ -51,6 +51,12 @@ public static class SelfTest
     private const double ShortedRmsLimitAt250 = 0.5;
     private const double ShortedPeakToPeakLimitAt250 = 5.0;
 
+    /// <summary>
+    /// A host that loses more than this share of conversions with nothing else reading the chip cannot stream at the
+    /// configured rate: the busy CPU or a slow bus is the fault then, not the chip.
+    /// </summary>
+    private const double MissedConversionLimit = 0.10;
+
     public static SelfTestReport Run(FrontEnd frontEnd)
     {
         ArgumentNullException.ThrowIfNull(frontEnd);
@@ -85,9 +91,13 @@ public static class SelfTest
 
         try
         {
-            CheckTestSignal(frontEnd, configuration, checks);
-            CheckShortedNoise(frontEnd, configuration, checks);
-            CheckLeadOff(frontEnd, configuration, checks);
+            var captures = new List<CapturedFrames>(3)
+            {
+                CheckTestSignal(frontEnd, configuration, checks),
+                CheckShortedNoise(frontEnd, configuration, checks),
+                CheckLeadOff(frontEnd, configuration, checks),
+            };
+            checks.Add(CheckConversionsRead(frontEnd, captures));
         }
         catch (Ads1299Exception exception)
         {
@@ -115,7 +125,31 @@ public static class SelfTest
         }
     }
 
-    private static void CheckTestSignal(FrontEnd frontEnd, Ads1299Configuration baseline, List<SelfTestCheck> checks)
+    /// <summary>
+    /// Conversions the host missed are their own line: the measurements above count by the chip's conversion numbers,
+    /// so a busy host does not turn into a wrong test-signal frequency, but it is still a unit that drops data.
+    /// </summary>
+    private static SelfTestCheck CheckConversionsRead(FrontEnd frontEnd, List<CapturedFrames> captures)
+    {
+        long spanned = 0, missed = 0;
+        foreach (var capture in captures)
+        {
+            spanned += capture.SpannedConversions;
+            missed += capture.MissedConversions;
+        }
+
+        var measured = frontEnd.DataReadyKeepsTime
+            ? $"{spanned - missed} of {spanned} read, {missed} missed"
+            : $"{spanned} read (paced by the reader)";
+        return new SelfTestCheck(
+            "conversions read",
+            "-",
+            measured,
+            $"≤ {MissedConversionLimit:0%} missed at {frontEnd.SampleRate} SPS",
+            missed <= MissedConversionLimit * spanned);
+    }
+
+    private static CapturedFrames CheckTestSignal(FrontEnd frontEnd, Ads1299Configuration baseline, List<SelfTestCheck> checks)
     {
         var configuration = baseline.WithAllChannels(Ads1299ChannelInput.TestSignal, Ads1299Gain.X1) with
         {
@@ -128,11 +162,11 @@ public static class SelfTest
         var expectedFrequency = Ads1299Values.TestSignalFrequencyHz(Ads1299TestSignalFrequency.Fast);
         var expectedAmplitude = Ads1299Values.TestSignalAmplitudeVolts(doubleAmplitude: false) * 1e6;
         var frames = (int)Math.Ceiling(4 / expectedFrequency * rate);
-        var capture = FrameCapture.Capture(frontEnd.Device, frames, rate);
+        var capture = FrameCapture.Capture(frontEnd.Device, frames, rate, frontEnd.DataReadyKeepsTime);
         for (var channel = 0; channel < capture.Channels; channel++)
         {
             var values = capture.Microvolts(channel, Ads1299Gain.X1);
-            var (amplitude, frequency) = SquareWave(values, rate);
+            var (amplitude, frequency) = SquareWave(values, capture.Conversions, rate);
             var amplitudeOk = Math.Abs(amplitude - expectedAmplitude) <= AmplitudeTolerance * expectedAmplitude;
             var frequencyOk = Math.Abs(frequency - expectedFrequency) <= FrequencyTolerance * expectedFrequency;
             checks.Add(new SelfTestCheck(
@@ -142,9 +176,11 @@ public static class SelfTest
                 $"{expectedAmplitude / 1000:0.000} mV ±5%, {expectedFrequency:0.00} Hz ±5%",
                 amplitudeOk && frequencyOk));
         }
+
+        return capture;
     }
 
-    private static void CheckShortedNoise(FrontEnd frontEnd, Ads1299Configuration baseline, List<SelfTestCheck> checks)
+    private static CapturedFrames CheckShortedNoise(FrontEnd frontEnd, Ads1299Configuration baseline, List<SelfTestCheck> checks)
     {
         var configuration = baseline.WithAllChannels(Ads1299ChannelInput.Shorted, Ads1299Gain.X24) with { LeadOff = LeadOffMode.Off };
         frontEnd.Device.Configure(configuration);
@@ -152,7 +188,7 @@ public static class SelfTest
         var bandwidthScale = Math.Sqrt(rate / 250.0);
         var rmsLimit = ShortedRmsLimitAt250 * bandwidthScale;
         var peakLimit = ShortedPeakToPeakLimitAt250 * bandwidthScale;
-        var capture = FrameCapture.Capture(frontEnd.Device, rate, rate);
+        var capture = FrameCapture.Capture(frontEnd.Device, rate, rate, frontEnd.DataReadyKeepsTime);
         for (var channel = 0; channel < capture.Channels; channel++)
         {
             var values = capture.Microvolts(channel, Ads1299Gain.X24);
@@ -173,9 +209,11 @@ public static class SelfTest
                 $"≤ {rmsLimit:0.00} µV rms, ≤ {peakLimit:0.0} µVpp",
                 rms <= rmsLimit && max - min <= peakLimit));
         }
+
+        return capture;
     }
 
-    private static void CheckLeadOff(FrontEnd frontEnd, Ads1299Configuration baseline, List<SelfTestCheck> checks)
+    private static CapturedFrames CheckLeadOff(FrontEnd frontEnd, Ads1299Configuration baseline, List<SelfTestCheck> checks)
     {
         var channels = new Ads1299ChannelConfiguration[baseline.Channels.Count];
         for (var i = 0; i < channels.Length; i++)
@@ -187,20 +225,31 @@ public static class SelfTest
         var configuration = baseline with { Channels = channels, LeadOff = LeadOffMode.Dc };
         frontEnd.Device.Configure(configuration);
         var rate = configuration.SamplesPerSecond;
-        var capture = FrameCapture.Capture(frontEnd.Device, Math.Max(rate / 4, 16), rate);
+        var capture = FrameCapture.Capture(frontEnd.Device, Math.Max(rate / 4, 16), rate, frontEnd.DataReadyKeepsTime);
         for (var channel = 0; channel < capture.Channels; channel++)
         {
             var off = (capture.LeadOffSeen & (1UL << channel)) != 0;
             checks.Add(new SelfTestCheck("lead-off", frontEnd.ChannelNames[channel], off ? "electrode off" : "attached", "attached", !off));
         }
+
+        return capture;
     }
 
-    /// <summary>Amplitude from the two levels of a square wave, frequency from its mean crossings.</summary>
-    internal static (double Amplitude, double Frequency) SquareWave(double[] values, int sampleRate)
+    /// <summary>
+    /// Amplitude from the two levels of a square wave, frequency from its mean crossings, placed at the conversion
+    /// each sample came from (<paramref name="conversions"/>), so samples the host missed do not shorten the period.
+    /// </summary>
+    internal static (double Amplitude, double Frequency) SquareWave(double[] values, ReadOnlySpan<long> conversions, int sampleRate)
     {
+        if (conversions.Length != values.Length)
+        {
+            throw new ArgumentException($"{conversions.Length} conversion numbers for {values.Length} samples.", nameof(conversions));
+        }
+
         var mean = values.Average();
         double high = 0, low = 0;
-        int highCount = 0, lowCount = 0, crossings = 0, firstCrossing = -1, lastCrossing = -1;
+        int highCount = 0, lowCount = 0, crossings = 0;
+        long firstCrossing = -1, lastCrossing = -1;
         for (var i = 0; i < values.Length; i++)
         {
             if (values[i] >= mean)
@@ -217,8 +266,8 @@ public static class SelfTest
             if (i > 0 && (values[i] >= mean) != (values[i - 1] >= mean))
             {
                 crossings++;
-                firstCrossing = firstCrossing < 0 ? i : firstCrossing;
-                lastCrossing = i;
+                firstCrossing = firstCrossing < 0 ? conversions[i] : firstCrossing;
+                lastCrossing = conversions[i];
             }
         }
 
