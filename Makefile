@@ -67,7 +67,7 @@ publish:
 	$(DOTNET) publish firmware/EdgeBci.Firmware -c Release -r $(RID) --self-contained -p:PublishSingleFile=false -o $(STAGE)/firmware
 	$(DOTNET) publish src/EdgeBci.Cli -c Release -r $(RID) --self-contained -o $(STAGE)/cli
 	mkdir -p $(STAGE)/deploy
-	cp deploy/install.sh deploy/edgebci-firmware.service deploy/99-edgebci.rules $(STAGE)/deploy/
+	cp deploy/install.sh deploy/verify-bundle.sh deploy/edgebci-firmware.service deploy/99-edgebci.rules $(STAGE)/deploy/
 	if [ -f deploy/edgebci-slots ]; then cp deploy/edgebci-slots $(STAGE)/deploy/; fi
 	$(DOTNET) run --project src/EdgeBci.Cli -c Release --no-restore -- release sign --key "$(abspath $(SIGN_KEY))" \
 		--stage $(STAGE) --version $(VERSION) --rid $(RID) --boards "$(BOARDS)" --commit $(COMMIT) --out $(BUNDLE)

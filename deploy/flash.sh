@@ -103,7 +103,9 @@ if [[ -z $bundle ]]; then
 fi
 [[ -f $bundle ]] || die "bundle not found: $bundle"
 name=$(basename -- "$bundle")
-[[ -f $root/deploy/install.sh ]] || die "deploy/install.sh is missing from the checkout"
+for script in install.sh verify-bundle.sh; do
+    [[ -f $root/deploy/$script ]] || die "deploy/$script is missing from the checkout"
+done
 
 # The unit refuses an unsigned bundle; say so here before anything is copied. grep without -q: with pipefail, its early
 # exit would fail the pipeline through tar's SIGPIPE.
@@ -124,7 +126,7 @@ fi
 
 say "copying to $host:$REMOTE_DIR/"
 ssh "${ssh_options[@]}" "$host" "rm -rf $REMOTE_DIR && mkdir -p $REMOTE_DIR"
-scp -q "${ssh_options[@]}" -- "$bundle" "$root/deploy/install.sh" "$host:$REMOTE_DIR/"
+scp -q "${ssh_options[@]}" -- "$bundle" "$root/deploy/install.sh" "$root/deploy/verify-bundle.sh" "$host:$REMOTE_DIR/"
 
 say "installing on $host"
 remote_command="sudo"

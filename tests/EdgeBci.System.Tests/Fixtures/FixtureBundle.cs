@@ -28,7 +28,7 @@ internal static class FixtureBundle
 {
     public const string HostRid = "linux-x64";
     public const string AllBoards = "rpi4 rpi5 jetson-orin-nano emulator";
-    private static readonly string[] DeployFiles = ["install.sh", "edgebci-slots", "edgebci-firmware.service", "99-edgebci.rules"];
+    private static readonly string[] DeployFiles = ["install.sh", "verify-bundle.sh", "edgebci-slots", "edgebci-firmware.service", "99-edgebci.rules"];
 
     /// <summary>File name of the bundle of <paramref name="version"/>.</summary>
     public static string NameOf(string version, string rid = HostRid) => $"edgebci-firmware-{version}-{rid}.tar.gz";

@@ -49,7 +49,7 @@ public sealed class FlashScriptTests
 
         Assert.That(result.ExitCode, Is.EqualTo(expectedExit), result.ToString());
         Assert.That(result.Stdout, Does.Contain(expectedLine + "\n"), result.ToString());
-        Assert.That(File.ReadAllText(unit.Log("scp")), Does.Contain(Path.GetFileName(bundle)).And.Contain("install.sh"));
+        Assert.That(File.ReadAllText(unit.Log("scp")), Does.Contain(Path.GetFileName(bundle)).And.Contain("install.sh").And.Contain("verify-bundle.sh"));
     }
 
     [Test]

@@ -28,7 +28,10 @@ internal sealed class SlotUnit : IDisposable
         var keys = Path.Combine(_scratch.Path, "keys");
         ReleaseKey = SigningKey.Generate(Path.Combine(keys, "release"));
         ForeignKey = SigningKey.Generate(Path.Combine(keys, "foreign"));
-        File.Copy(RepositoryRoot.File("deploy/install.sh"), Path.Combine(Bundles, "install.sh"));
+        foreach (var script in new[] { "install.sh", "verify-bundle.sh" })
+        {
+            File.Copy(RepositoryRoot.File($"deploy/{script}"), Path.Combine(Bundles, script));
+        }
 
         Container = new NspawnContainer(name);
         try
