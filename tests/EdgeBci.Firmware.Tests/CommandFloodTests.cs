@@ -46,6 +46,7 @@ public sealed partial class CommandFloodTests
     [Order(3)]
     public async Task A_stop_after_50_self_tests_is_answered_before_they_are_done_and_nothing_moves_after_it()
     {
+        var outputBeforeArm = _firmware.Output.Length;
         await ArmAsync();
         var rssBefore = ProcessMemory.ResidentMiB(_firmware.Id);
         var selfTests = new List<byte[]>();
@@ -67,11 +68,25 @@ public sealed partial class CommandFloodTests
         var afterStop = _firmware.Output[outputBeforeStop..];
         TestContext.Out.WriteLine(FormattableString.Invariant(
             $"50 self-tests then a stop: answered {answeredAfter.TotalMilliseconds:0} ms after sending, receivedToNeutralMs {stop.GetProperty("result").GetProperty("receivedToNeutralMs").GetDouble():0.0}; {ran.Ok} self-tests ran, {ran.Busy} answered busy; RSS {rssBefore:0} -> {ProcessMemory.ResidentMiB(_firmware.Id):0} MiB"));
+        var message = stop.GetProperty("result").GetProperty("message").GetString();
+        if (message == "supervisor already SafeStop; nothing to do")
+        {
+            // The self-tests' load stalled this 2-core machine and the supervisor latched a STOP of its own first (its
+            // fail-safe, as designed). That STOP must be a stall's, logged after the arm (the log may trail the answer).
+            Assert.That(_firmware.WaitUntil(o => ControlTests.Events(o[outputBeforeArm..]).Any(ControlTests.IsLatchedStop), TimeSpan.FromSeconds(10)), Is.True, _firmware.Output[outputBeforeArm..]);
+            var own = ControlTests.Events(_firmware.Output[outputBeforeArm..]).First(ControlTests.IsLatchedStop);
+            TestContext.Out.WriteLine($"a stall latched SafeStop {own.Reason} before the dashboard's stop came");
+            Assert.That(own.Reason, Is.AnyOf(ControlTests.StallReasons), _firmware.Output[outputBeforeArm..]);
+        }
+        else
+        {
+            Assert.That(message, Does.Contain("SafeStop RemoteStop").Or.Contain("-> SafeStop"), stop.GetRawText());
+        }
+
         Assert.Multiple(() =>
         {
             Assert.That(stop.GetProperty("ok").GetBoolean(), Is.True, stop.GetRawText());
             Assert.That(stop.GetProperty("result").GetProperty("state").GetString(), Is.EqualTo("SafeStop"));
-            Assert.That(stop.GetProperty("result").GetProperty("message").GetString(), Does.Contain("SafeStop RemoteStop").Or.Contain("-> SafeStop"), stop.GetRawText());
             Assert.That(stopIndex, Is.GreaterThanOrEqualTo(0).And.LessThan(lastSelfTestIndex), "the stop was answered before the last queued self-test");
             Assert.That(ran.Busy, Is.GreaterThan(30), "slow commands beyond the queue are answered busy");
             Assert.That(ran.Ok + ran.Busy, Is.EqualTo(50), "every self-test answered");

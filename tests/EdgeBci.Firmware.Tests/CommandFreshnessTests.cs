@@ -29,6 +29,8 @@ public sealed class CommandFreshnessTests
         var disarmAnswer = Json(await dashboard.WaitForAsync(m => IsAnswerTo(m, disarm), "the replayed disarm's answer", TimeSpan.FromSeconds(60)));
         var stopAnswer = Json(await dashboard.WaitForAsync(m => IsAnswerTo(m, stop), "the replayed stop's answer", TimeSpan.FromSeconds(30)));
         TestContext.Out.WriteLine($"retained disarm at boot: {disarmAnswer.GetRawText()}\nretained stop at boot: {stopAnswer.GetRawText()}");
+        // The answer goes out from the supervisor's tick; the console logger's queue may print its line after it.
+        firmware.WaitUntil(o => o.Contains("remote: Stop requested", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Multiple(() =>
         {
             Assert.That(Error(disarmAnswer), Is.EqualTo("retained"), disarmAnswer.GetRawText());

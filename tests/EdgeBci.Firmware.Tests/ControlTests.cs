@@ -67,6 +67,20 @@ public partial class ControlTests
             Is.True, firmware.Output);
         var stop = StopAfterFault().Match(firmware.Output);
         TestContext.Out.WriteLine(stop.Value);
+        if (reason == "LeadOff" && StallReasons.Contains(stop.Groups["reason"].Value))
+        {
+            // A stall of this machine right at the injection: the frame timeout (20 ms) fired before the lead-off rule saw
+            // its first frame (ci-37). Still a STOP with the output neutral; the acquisition must still report the
+            // electrode off, and nothing may move.
+            TestContext.Out.WriteLine($"a stall latched SafeStop {stop.Groups["reason"].Value} before {reason} could");
+            var stoppedAt = firmware.Output.IndexOf(stop.Value, StringComparison.Ordinal);
+            var seen = new Regex($@"\| lead-off \S*\b{ChannelOf(fault)}\b");
+            Assert.That(stop.Groups["output"].Value, Is.EqualTo("neutral"));
+            Assert.That(firmware.WaitUntil(o => seen.IsMatch(o[stoppedAt..]), TimeSpan.FromSeconds(10)), Is.True, firmware.Output[stoppedAt..]);
+            Assert.That(Events(firmware.Output[stoppedAt..]).Where(e => e.Reason == "MoveStarted"), Is.Empty, "SafeStop is latched");
+            return;
+        }
+
         Assert.Multiple(() =>
         {
             Assert.That(firmware.Output, Does.Contain($"emulator fault injected: {fault} (console)"));
@@ -320,6 +334,10 @@ public partial class ControlTests
     /// <summary>The first state line with the simulated wheelchair turning while Active, or null.</summary>
     private static Match? Turning(string output) =>
         Platform().Matches(output).FirstOrDefault(m => m.Groups["state"].Value == "Active" && Math.Abs(Number(m.Groups["turn"])) > 0.05);
+
+    /// <summary>The channel an injected fault such as "electrode-off=3" names (1-based) in the firmware's default montage.</summary>
+    private static string ChannelOf(string fault) =>
+        EdgeBci.Acquisition.Configuration.Ads1299Options.DefaultMontage[int.Parse(fault[(fault.IndexOf('=') + 1)..], CultureInfo.InvariantCulture) - 1];
 
     internal static IEnumerable<(string From, string To, string Reason, double Time)> Events(string output) =>
         SupervisorEvent().Matches(output).Select(m => (m.Groups["from"].Value, m.Groups["to"].Value, m.Groups["reason"].Value, Number(m.Groups["time"])));
