@@ -19,11 +19,10 @@ public class SelfTestMissedConversionTests
     [Test]
     public void Conversions_the_host_missed_do_not_shorten_the_test_signal_period()
     {
-        var rate = 250;
         var truth = new double[4 * 128];
         for (var n = 0; n < truth.Length; n++)
         {
-            truth[n] = (n * ExpectedTestSignalHz / rate) % 1.0 < 0.5 ? 1000 : -1000;
+            truth[n] = (n * ExpectedTestSignalHz / SampleRate) % 1.0 < 0.5 ? 1000 : -1000;
         }
 
         // Every fifth conversion is lost: numbered by frame, the square wave looks 25% faster.
@@ -38,8 +37,8 @@ public class SelfTestMissedConversionTests
             }
         }
 
-        var (amplitude, frequency) = SelfTest.SquareWave([.. values], conversions.ToArray(), rate);
-        var (_, byFrame) = SelfTest.SquareWave([.. values], Consecutive(values.Count), rate);
+        var (amplitude, frequency) = SelfTest.SquareWave([.. values], conversions.ToArray(), SampleRate);
+        var (_, byFrame) = SelfTest.SquareWave([.. values], Consecutive(values.Count), SampleRate);
 
         Assert.That(amplitude, Is.EqualTo(1000).Within(1e-9));
         Assert.That(frequency, Is.EqualTo(ExpectedTestSignalHz).Within(0.02 * ExpectedTestSignalHz));

@@ -74,7 +74,7 @@ public static class FrameCapture
         var status = new uint[device.ChipCount];
         var timeout = TimeSpan.FromSeconds(Math.Max(20.0 / sampleRate, 0.1));
         var gaps = dataReadyKeepsTime ? new DataReadyGapDetector(sampleRate, Stopwatch.Frequency) : null;
-        long conversion = -1, missed = 0;
+        long conversion = -1, first = 0, missed = 0;
         device.StartContinuous();
         try
         {
@@ -104,20 +104,20 @@ public static class FrameCapture
                     capture.LeadOffSeen |= (ulong)off << (8 * chip);
                 }
 
-                capture.Conversions[taken] = conversion;
+                if (taken == 0)
+                {
+                    // Count from the first kept frame: a corrupt frame before it starts nothing.
+                    first = conversion;
+                    missed = 0;
+                }
+
+                capture.Conversions[taken] = conversion - first;
                 taken++;
             }
         }
         finally
         {
             device.StopContinuous();
-        }
-
-        // A corrupt first frame still started the count; number the kept frames from the first kept one.
-        var first = capture.Conversions[0];
-        for (var f = 0; f < frames; f++)
-        {
-            capture.Conversions[f] -= first;
         }
 
         capture.MissedConversions = missed;
